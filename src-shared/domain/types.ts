@@ -1,0 +1,80 @@
+/** Status of one (student, step). `na` = 无需办理: the step does not apply to this student. */
+export const STEP_STATUSES = ['pending', 'passed', 'rejected', 'na'] as const;
+export type StepStatus = (typeof STEP_STATUSES)[number];
+
+/** 办结必办: all required applicable steps; 办结全部: every applicable step, optional included. */
+export type CompletionRule = 'required' | 'all';
+
+export type CheckpointScope = 'school' | 'college';
+
+export type Applicability = 'all' | { flag: string };
+
+/**
+ * A gate lists the steps that must be passed first, or `allOtherRequired`: every required
+ * applicable step of the other checkpoints except those that are themselves gated the same way
+ * (the certificate desks would otherwise wait on each other forever).
+ */
+export type Gate = { requires: string[] } | { requires: 'allOtherRequired' };
+
+export interface StepDef {
+  id: string;
+  name: string;
+  required: boolean;
+  /** auto steps are written by another campus system (library, finance), not at the counter. */
+  mode: 'manual' | 'auto';
+  appliesTo: Applicability;
+  gate?: Gate;
+}
+
+export interface CheckpointDef {
+  id: string;
+  name: string;
+  /** For college checkpoints: how to name it for one student, e.g. "{college}离校点". */
+  nameTemplate?: string;
+  scope: CheckpointScope;
+  steps: StepDef[];
+}
+
+export interface FlagDef {
+  key: string;
+  label: string;
+}
+
+export interface BatchDef {
+  formatVersion: 1;
+  id: string;
+  name: string;
+  university: string;
+  completionRule: CompletionRule;
+  flags: FlagDef[];
+  checkpoints: CheckpointDef[];
+}
+
+export interface Student {
+  studentNo: string;
+  name: string;
+  gender: '男' | '女';
+  college: string;
+  major: string;
+  className: string;
+  dorm: string | null;
+  /** Masked 身份证号 for display; the full number is never kept in clear. */
+  idCardMasked: string;
+  isPrevious: boolean;
+  flags: Record<string, boolean>;
+}
+
+export interface StepState {
+  stepId: string;
+  status: StepStatus;
+  note: string;
+  updatedAt: string | null;
+  updatedBy: string | null;
+  version: number;
+}
+
+/** A lifted restriction (调整离校点限制 / 缓交): this step stops blocking later steps for one student. */
+export interface Waiver {
+  stepId: string;
+  lifted: boolean;
+}
