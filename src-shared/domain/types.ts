@@ -78,3 +78,16 @@ export interface Waiver {
   stepId: string;
   lifted: boolean;
 }
+
+/** One roster row as imported: the full 身份证号 is present only here, on its way to a keyed hash. */
+export interface RosterStudent extends Omit<Student, 'idCardMasked'> {
+  idCard: string;
+}
+
+/** A step state that comes with the roster (e.g. what the library and finance feeds already passed). */
+export interface InitialState {
+  studentNo: string;
+  stepId: string;
+  status: Exclude<StepStatus, 'na'>;
+  note?: string;
+}
