@@ -1,0 +1,72 @@
+import { Worker } from 'node:worker_threads';
+import type { ApiResponse, ChangeEvent } from '../../src-shared/contract/counter-api';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
+
+export interface BackendWorker {
+  call(method: string, input: unknown): Promise<ApiResponse<unknown>>;
+  onChange(listener: (event: ChangeEvent) => void): () => void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the counter back end in a worker thread and resolves once its database is open, or
+ * rejects with the worker's (Chinese) reason, so the app never starts half-way.
+ */
+export function startBackendWorker(opts: WorkerInit & { workerPath: string }): Promise<BackendWorker> {
+  const worker = new Worker(opts.workerPath, {
+    workerData: { dbPath: opts.dbPath, nativeBinding: opts.nativeBinding } satisfies WorkerInit,
+  });
+  const pending = new Map<number, (r: ApiResponse<unknown>) => void>();
+  const listeners = new Set<(event: ChangeEvent) => void>();
+  let nextId = 1;
+  let closed: (() => void) | null = null;
+
+  const post = (msg: ToWorker) => worker.postMessage(msg);
+
+  return new Promise((resolve, reject) => {
+    worker.on('error', (err) => {
+      reject(err);
+      for (const done of pending.values()) done({ ok: false, error: { code: 'internal', message: `后台进程出错: ${err.message}` } });
+      pending.clear();
+    });
+    worker.on('message', (msg: FromWorker) => {
+      switch (msg.type) {
+        case 'ready':
+          resolve({
+            call(method, input) {
+              const id = nextId++;
+              return new Promise((done) => {
+                pending.set(id, done);
+                post({ type: 'call', id, method, input });
+              });
+            },
+            onChange(listener) {
+              listeners.add(listener);
+              return () => listeners.delete(listener);
+            },
+            close() {
+              return new Promise<void>((done) => {
+                closed = done;
+                post({ type: 'close' });
+              });
+            },
+          });
+          break;
+        case 'fatal':
+          reject(new Error(msg.message));
+          void worker.terminate();
+          break;
+        case 'result':
+          pending.get(msg.id)?.(msg.response);
+          pending.delete(msg.id);
+          break;
+        case 'change':
+          for (const l of listeners) l(msg.event);
+          break;
+        case 'closed':
+          void worker.terminate().then(() => closed?.());
+          break;
+      }
+    });
+  });
+}

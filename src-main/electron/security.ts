@@ -1,0 +1,55 @@
+import type { BrowserWindow, Session, WebContents } from 'electron';
+
+/**
+ * The Electron security checklist in one place: the window may only show the app itself,
+ * may not open windows or navigate away, and the camera is granted to the app's own origin
+ * only (Electron grants every permission unless both handlers are installed).
+ */
+export function isAppUrl(url: string, appOrigin: string): boolean {
+  try {
+    const u = new URL(url);
+    if (appOrigin === 'file://') return u.protocol === 'file:';
+    return u.origin === appOrigin;
+  } catch {
+    return false;
+  }
+}
+
+const CAMERA_PERMISSIONS = new Set(['media']);
+
+export function lockDownSession(session: Session, appOrigin: string): void {
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => {
+    const url = details.requestingUrl ?? '';
+    const videoOnly = permission === 'media' && !(details as { mediaTypes?: string[] }).mediaTypes?.includes('audio');
+    callback(CAMERA_PERMISSIONS.has(permission) && videoOnly && isAppUrl(url, appOrigin));
+  });
+  session.setPermissionCheckHandler((_wc, permission, requestingOrigin) => {
+    return CAMERA_PERMISSIONS.has(permission) && isAppUrl(requestingOrigin, appOrigin);
+  });
+}
+
+export function lockDownContents(contents: WebContents, appOrigin: string): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!isAppUrl(url, appOrigin)) event.preventDefault();
+  });
+  contents.on('will-redirect', (event, url) => {
+    if (!isAppUrl(url, appOrigin)) event.preventDefault();
+  });
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+export function secureWebPreferences(preload: string): Electron.WebPreferences {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    spellcheck: false,
+  };
+}
+
+export type { BrowserWindow };
