@@ -1,0 +1,61 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+
+/**
+ * Where the Electron binary exists, launch the real app; where it does not (this build
+ * machine), callers fall back to the browser host. Electron's own Node has a different ABI
+ * from the Node that runs tests, so better-sqlite3 gets a second build just for Electron.
+ */
+const root = resolve(import.meta.dirname, '..');
+const require = createRequire(import.meta.url);
+
+export function electronBinary(): string | null {
+  try {
+    const path = require('electron') as unknown;
+    return typeof path === 'string' && existsSync(path) ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+function electronVersion(): string {
+  return (JSON.parse(readFileSync(join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** Builds better-sqlite3 against Electron's headers once, beside the Node build, and returns the .node path. */
+export function ensureElectronSqlite(): string {
+  const version = electronVersion();
+  const dir = join(root, 'build', `electron-${version}`, 'better-sqlite3');
+  const binding = join(dir, 'build', 'Release', 'better_sqlite3.node');
+  if (existsSync(binding)) return binding;
+  mkdirSync(dir, { recursive: true });
+  cpSync(join(root, 'node_modules/better-sqlite3'), dir, { recursive: true, filter: (src) => !src.includes('/build/') });
+  const gyp = spawnSync(
+    'npx',
+    ['--yes', 'node-gyp', 'rebuild', '--release', `--target=${version}`, '--runtime=electron', '--dist-url=https://electronjs.org/headers'],
+    { cwd: dir, stdio: 'inherit', env: { ...process.env, npm_config_nodedir: '' } },
+  );
+  if (gyp.status !== 0 || !existsSync(binding)) {
+    throw new Error(`为 Electron ${version} 编译 better-sqlite3 失败；可改用浏览器模式：npm run demo -- --browser`);
+  }
+  return binding;
+}
+
+export function launchElectron(args: string[], env: Record<string, string>): ChildProcess {
+  const binary = electronBinary();
+  if (!binary) throw new Error('未安装 Electron 程序文件');
+  return spawn(binary, [join(root, 'out/main/index.js'), ...args], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env, LIXIAO_SQLITE_BINDING: ensureElectronSqlite() },
+  });
+}
+
+export function ensureBuilt(): void {
+  if (existsSync(join(root, 'out/renderer/index.html')) && existsSync(join(root, 'out/main/index.js'))) return;
+  const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('构建失败（electron-vite build），请查看上面的输出');
+}
+
+export const projectRoot = root;
