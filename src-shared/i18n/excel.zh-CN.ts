@@ -1,0 +1,23 @@
+/** Operator-facing messages for Excel lists (导入名单, 模板, 拒绝行). */
+export const excelZhCN = {
+  notXlsx: '文件不是有效的 Excel (.xlsx) 文件，请在 Excel 中“另存为 .xlsx”后再导入',
+  empty: '表格是空的，没有找到任何数据行',
+  noStudentNoColumn: '找不到“学号”列：请在第一行写上列名“学号”（可参考模板）',
+  tooManyRows: (max: number, n: number) => `表格有 ${n} 行，超过上限 ${max} 行，请拆分后导入`,
+  mergedCell: '学号单元格是合并单元格，请取消合并',
+  formulaError: '学号单元格的公式出错',
+  emptyStudentNo: '学号为空',
+  badStatus: (v: string) => `状态“${v}”无法识别，只能是“通过”或“未通过”`,
+  unknown: '学号不存在',
+  duplicate: (first: number) => `与第 ${first} 行的学号重复`,
+  restored: (from: string, to: string) => `Excel 把学号存成了数字 ${from}，已补回前导零为 ${to}`,
+  ambiguous: (candidates: string[]) => `学号被 Excel 存成了数字，补零后可能是 ${candidates.join(' 或 ')}，请确认`,
+  fullWidth: '学号中的全角字符已转换为半角',
+  rejectReasonMissing: '状态为“未通过”时必须在备注中写明原因',
+  headers: { studentNo: '学号', name: '姓名', status: '状态', note: '备注', reason: '未导入原因', row: '原行号' },
+  statusPass: '通过',
+  statusReject: '未通过',
+  templateSheet: '导入名单',
+  rejectedSheet: '未导入的行',
+  templateHint: '学号请按文本填写（单元格格式设为“文本”），否则 Excel 会去掉开头的 0；状态可填“通过”或“未通过”，留空表示通过。',
+} as const;
