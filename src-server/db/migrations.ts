@@ -1,0 +1,165 @@
+/**
+ * The server schema as SQL, bundled so a packaged server needs no migration folder. Generated
+ * from ./schema.ts with drizzle-kit, one statement per entry. Append new migrations with the
+ * next version; never edit one that has shipped.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'initial schema',
+    statements: [
+      `CREATE TABLE "api_keys" (
+          "id" text PRIMARY KEY NOT NULL,
+          "name" text NOT NULL,
+          "batch_id" text NOT NULL,
+          "key_hash" text NOT NULL,
+          "step_ids" jsonb NOT NULL,
+          "last_seq" integer DEFAULT 0 NOT NULL,
+          "revoked" boolean DEFAULT false NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          CONSTRAINT "api_keys_key_hash_unique" UNIQUE("key_hash")
+        );`,
+      `CREATE TABLE "batches" (
+          "id" text PRIMARY KEY NOT NULL,
+          "name" text NOT NULL,
+          "definition" jsonb NOT NULL,
+          "id_hash_key" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL
+        );`,
+      `CREATE TABLE "conflicts" (
+          "id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "conflicts_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+          "batch_id" text NOT NULL,
+          "kind" text NOT NULL,
+          "student_no" text NOT NULL,
+          "step_id" text NOT NULL,
+          "winning_op_id" text,
+          "flagged_op_id" text NOT NULL,
+          "detail" text NOT NULL,
+          "resolved" boolean DEFAULT false NOT NULL,
+          "resolved_by" text,
+          "resolved_at" text,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "seq" bigint NOT NULL
+        );`,
+      `CREATE TABLE "device_operators" (
+          "device_id" text NOT NULL,
+          "operator_no" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          CONSTRAINT "device_operators_device_id_operator_no_pk" PRIMARY KEY("device_id","operator_no")
+        );`,
+      `CREATE TABLE "devices" (
+          "id" text PRIMARY KEY NOT NULL,
+          "name" text NOT NULL,
+          "batch_id" text NOT NULL,
+          "token_hash" text NOT NULL,
+          "registered_by" text NOT NULL,
+          "last_seq" integer DEFAULT 0 NOT NULL,
+          "revoked" boolean DEFAULT false NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "last_seen_at" timestamp with time zone,
+          CONSTRAINT "devices_token_hash_unique" UNIQUE("token_hash")
+        );`,
+      `CREATE TABLE "grants" (
+          "operator_no" text NOT NULL,
+          "checkpoint_id" text NOT NULL,
+          "colleges" jsonb NOT NULL,
+          CONSTRAINT "grants_operator_no_checkpoint_id_pk" PRIMARY KEY("operator_no","checkpoint_id")
+        );`,
+      `CREATE TABLE "operators" (
+          "operator_no" text PRIMARY KEY NOT NULL,
+          "name" text NOT NULL,
+          "password_hash" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL
+        );`,
+      `CREATE TABLE "ops" (
+          "op_id" text PRIMARY KEY NOT NULL,
+          "batch_id" text NOT NULL,
+          "device_id" text NOT NULL,
+          "device_seq" integer NOT NULL,
+          "operator_id" text NOT NULL,
+          "kind" text NOT NULL,
+          "student_no" text NOT NULL,
+          "step_id" text NOT NULL,
+          "note" text NOT NULL,
+          "base_version" integer NOT NULL,
+          "client_time" text NOT NULL,
+          "outcome" text NOT NULL,
+          "applied" boolean NOT NULL,
+          "reason" text,
+          "result_version" integer,
+          "conflict_id" bigint,
+          "received_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "seq" bigint NOT NULL,
+          CONSTRAINT "ops_device_seq_unique" UNIQUE("device_id","device_seq")
+        );`,
+      `CREATE TABLE "step_states" (
+          "batch_id" text NOT NULL,
+          "student_no" text NOT NULL,
+          "step_id" text NOT NULL,
+          "status" text NOT NULL,
+          "note" text NOT NULL,
+          "version" integer NOT NULL,
+          "updated_at" text NOT NULL,
+          "updated_by" text NOT NULL,
+          "updated_by_name" text NOT NULL,
+          "last_op_id" text NOT NULL,
+          "seq" bigint NOT NULL,
+          CONSTRAINT "step_states_batch_id_student_no_step_id_pk" PRIMARY KEY("batch_id","student_no","step_id")
+        );`,
+      `CREATE TABLE "students" (
+          "batch_id" text NOT NULL,
+          "student_no" text NOT NULL,
+          "name" text NOT NULL,
+          "gender" text NOT NULL,
+          "college" text NOT NULL,
+          "major" text NOT NULL,
+          "class_name" text NOT NULL,
+          "dorm" text,
+          "id_hash" text NOT NULL,
+          "id_masked" text NOT NULL,
+          "id_last6" text NOT NULL,
+          "is_previous" boolean NOT NULL,
+          "flags" jsonb NOT NULL,
+          "seq" bigint NOT NULL,
+          CONSTRAINT "students_batch_id_student_no_pk" PRIMARY KEY("batch_id","student_no")
+        );`,
+      `CREATE TABLE "sync_seq" (
+          "id" integer PRIMARY KEY NOT NULL,
+          "value" bigint NOT NULL
+        );`,
+      `CREATE TABLE "waivers" (
+          "batch_id" text NOT NULL,
+          "student_no" text NOT NULL,
+          "step_id" text NOT NULL,
+          "lifted" boolean NOT NULL,
+          "note" text NOT NULL,
+          "updated_at" text NOT NULL,
+          "updated_by" text NOT NULL,
+          "last_op_id" text NOT NULL,
+          "seq" bigint NOT NULL,
+          CONSTRAINT "waivers_batch_id_student_no_step_id_pk" PRIMARY KEY("batch_id","student_no","step_id")
+        );`,
+      `ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_batch_id_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."batches"("id") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "device_operators" ADD CONSTRAINT "device_operators_device_id_devices_id_fk" FOREIGN KEY ("device_id") REFERENCES "public"."devices"("id") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "device_operators" ADD CONSTRAINT "device_operators_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "devices" ADD CONSTRAINT "devices_batch_id_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."batches"("id") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "devices" ADD CONSTRAINT "devices_registered_by_operators_operator_no_fk" FOREIGN KEY ("registered_by") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "grants" ADD CONSTRAINT "grants_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "students" ADD CONSTRAINT "students_batch_id_batches_id_fk" FOREIGN KEY ("batch_id") REFERENCES "public"."batches"("id") ON DELETE no action ON UPDATE no action;`,
+      `CREATE INDEX "conflicts_seq_idx" ON "conflicts" USING btree ("batch_id","seq");`,
+      `CREATE INDEX "ops_step_idx" ON "ops" USING btree ("batch_id","student_no","step_id");`,
+      `CREATE INDEX "ops_device_seq_idx" ON "ops" USING btree ("device_id","seq");`,
+      `CREATE INDEX "step_states_seq_idx" ON "step_states" USING btree ("batch_id","seq");`,
+      `CREATE INDEX "students_seq_idx" ON "students" USING btree ("batch_id","seq");`,
+      `CREATE INDEX "students_college_idx" ON "students" USING btree ("batch_id","college");`,
+      `CREATE INDEX "waivers_seq_idx" ON "waivers" USING btree ("batch_id","seq");`,
+      `INSERT INTO "sync_seq" ("id", "value") VALUES (1, 0)`,
+    ],
+  },
+];
