@@ -1,0 +1,95 @@
+import { useEffect } from 'react';
+import { zhCN } from '../../src-shared/i18n/zh-CN';
+import { subscribeToChanges } from './api/client';
+import { AppHeader } from './components/AppHeader';
+import { ClearanceRecord } from './components/ClearanceRecord';
+import { FlashBanner } from './components/FlashBanner';
+import { focusStudentNoInput } from './components/focus';
+import { ResultsList } from './components/ResultsList';
+import { SearchPanel } from './components/SearchPanel';
+import { StatsPanel } from './components/StatsPanel';
+import { StudentWorkspace } from './components/StudentWorkspace';
+import { useShortcuts } from './keyboard/use-shortcuts';
+import { lookupScan } from './scan/lookup-scan';
+import { useWedgeScanner } from './scan/use-wedge-scanner';
+import { useSearchStore } from './store/search';
+import { useSessionStore } from './store/session';
+import { useStatsStore } from './store/stats';
+import { useStudentStore } from './store/student';
+
+/** Bursts of change events (a sync page, a batch confirm) are read back once. */
+const CHANGE_COALESCE_MS = 150;
+
+function rereadEverything(): void {
+  void useStatsStore.getState().refresh();
+  void useStudentStore.getState().reload();
+  void useSearchStore.getState().refreshLoaded();
+}
+
+/** The renderer never owns truth: on every change event it re-reads what it shows. */
+function useLiveData(): void {
+  const checkpointId = useSessionStore((s) => s.session?.checkpointId);
+  useEffect(() => {
+    if (checkpointId) rereadEverything();
+  }, [checkpointId]);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = subscribeToChanges(() => {
+      clearTimeout(timer);
+      timer = setTimeout(rereadEverything, CHANGE_COALESCE_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, []);
+}
+
+function LoadFailure({ message }: { message: string }) {
+  const load = useSessionStore((s) => s.load);
+  return (
+    <div className="load-failure" role="alert">
+      <h1>{zhCN.ui.errors.loadFailed}</h1>
+      <p>{message}</p>
+      <button type="button" className="btn btn-primary" onClick={() => void load()}>
+        {zhCN.ui.errors.retry}
+      </button>
+    </div>
+  );
+}
+
+export function App() {
+  const loadError = useSessionStore((s) => s.loadError);
+  const session = useSessionStore((s) => s.session);
+  const detail = useStudentStore((s) => s.detail);
+
+  useEffect(() => {
+    void useSessionStore.getState().load();
+    focusStudentNoInput();
+  }, []);
+  useLiveData();
+  useShortcuts();
+  useWedgeScanner((code) => void lookupScan(code));
+
+  if (loadError && !session) return <LoadFailure message={loadError} />;
+
+  return (
+    <div className="app">
+      <AppHeader />
+      <main className="workspace">
+        <aside className="pane pane-left">
+          <SearchPanel />
+          <ResultsList />
+          <StatsPanel />
+        </aside>
+        <section className="pane pane-centre" aria-live="polite">
+          <FlashBanner />
+          <StudentWorkspace />
+        </section>
+        <aside className="pane pane-right">
+          <ClearanceRecord detail={detail} currentCheckpointId={session?.checkpointId} />
+        </aside>
+      </main>
+    </div>
+  );
+}

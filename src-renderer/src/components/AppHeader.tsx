@@ -1,0 +1,89 @@
+import { useEffect, useState } from 'react';
+import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { notify } from '../feedback/notify';
+import { formatAsOf, formatClock, formatPercent } from '../format';
+import { messageOf } from '../store/errors';
+import { useSessionStore } from '../store/session';
+import { useStatsStore } from '../store/stats';
+
+const t = zhCN.ui.header;
+
+function LiveClock() {
+  const [now, setNow] = useState(() => new Date());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(new Date()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  return (
+    <div className="header-clock">
+      <span className="header-label">{t.today}</span>
+      <time dateTime={now.toISOString()}>{formatClock(now)}</time>
+    </div>
+  );
+}
+
+function CheckpointSwitch() {
+  const session = useSessionStore((s) => s.session);
+  const setCheckpoint = useSessionStore((s) => s.setCheckpoint);
+  if (!session) return null;
+  const onChange = (checkpointId: string) => {
+    setCheckpoint(checkpointId).catch((e: unknown) => notify('error', `${t.switchFailed}：${messageOf(e)}`));
+  };
+  return (
+    <label className="checkpoint-switch">
+      <span className="header-label">{t.checkpoint}</span>
+      <select value={session.checkpointId} onChange={(e) => onChange(e.target.value)} aria-label={t.checkpoint}>
+        {session.checkpoints.map((cp) => (
+          <option key={cp.id} value={cp.id}>
+            {cp.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function SchoolProgress() {
+  const stats = useStatsStore((s) => s.stats);
+  if (!stats) return <div className="school-line" />;
+  const { total, unfinished } = stats.school;
+  const doneShare = total > 0 ? (total - unfinished) / total : 0;
+  return (
+    <div className="school-line">
+      <span>{t.schoolLine(formatAsOf(new Date(stats.computedAt)), total, unfinished, formatPercent(unfinished, total))}</span>
+      <span className="school-meter" aria-hidden="true">
+        <span className="school-meter-fill" style={{ width: `${doneShare * 100}%` }} />
+      </span>
+    </div>
+  );
+}
+
+export function AppHeader() {
+  const session = useSessionStore((s) => s.session);
+  return (
+    <header className="app-header">
+      <div className="header-bar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            离
+          </span>
+          <div>
+            <div className="brand-name">{zhCN.appName}</div>
+            <div className="brand-sub">{session ? `${session.university} · ${session.batch.name}` : t.loading}</div>
+          </div>
+        </div>
+        <CheckpointSwitch />
+        <div className="header-right">
+          <LiveClock />
+          {session && (
+            <div className="header-operator">
+              <span className="header-label">{t.operator}</span>
+              <span className="operator-name">{session.operator.name}</span>
+            </div>
+          )}
+        </div>
+      </div>
+      <SchoolProgress />
+    </header>
+  );
+}

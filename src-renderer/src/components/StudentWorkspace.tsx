@@ -1,0 +1,38 @@
+import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { useSessionStore } from '../store/session';
+import { useStudentStore } from '../store/student';
+import { BlockedNotice, OutOfScopeNotice } from './BlockedNotice';
+import { CandidateList } from './CandidateList';
+import { resetCounter } from './SearchPanel';
+import { StepOperations } from './StepOperations';
+import { StudentInfoCard } from './StudentInfoCard';
+import { WelcomePanel } from './WelcomePanel';
+
+/** The centre column: whoever is at the desk, or the candidates to choose from, or a welcome. */
+export function StudentWorkspace() {
+  const detail = useStudentStore((s) => s.detail);
+  const candidates = useStudentStore((s) => s.candidates);
+  const error = useStudentStore((s) => s.error);
+  const checkpointId = useSessionStore((s) => s.session?.checkpointId);
+
+  if (candidates) return <CandidateList students={candidates} />;
+  if (!detail) {
+    return (
+      <>
+        {error && <div className="notice notice-error">{error}</div>}
+        <WelcomePanel />
+      </>
+    );
+  }
+  const blocked = detail.inScope && detail.actions.some((a) => a.pass?.code === 'blocked');
+  const checkpointName = detail.record.find((r) => r.checkpointId === checkpointId)?.name ?? '';
+  return (
+    <>
+      <StudentInfoCard student={detail.student} onClose={resetCounter} />
+      {!detail.inScope && <OutOfScopeNotice />}
+      {blocked && <BlockedNotice missing={detail.missing} />}
+      {error && <div className="notice notice-error">{error}</div>}
+      <StepOperations detail={detail} checkpointName={checkpointName || zhCN.ui.ops.title} />
+    </>
+  );
+}

@@ -1,0 +1,43 @@
+import type { FlashTone } from './flash';
+
+/**
+ * Short, distinct tones so the operator knows the outcome of a scan without looking up:
+ * a rising chirp for success, two falling tones for blocked, a low tone for not found and a
+ * harsh buzz for errors.
+ */
+const TONES: Record<Exclude<FlashTone, 'info'>, { freq: number; ms: number; type: OscillatorType }[]> = {
+  success: [
+    { freq: 880, ms: 70, type: 'sine' },
+    { freq: 1320, ms: 90, type: 'sine' },
+  ],
+  blocked: [
+    { freq: 660, ms: 120, type: 'triangle' },
+    { freq: 440, ms: 180, type: 'triangle' },
+  ],
+  notFound: [{ freq: 330, ms: 260, type: 'sine' }],
+  error: [{ freq: 180, ms: 320, type: 'square' }],
+};
+
+let context: AudioContext | null = null;
+
+export function beep(tone: FlashTone): void {
+  if (tone === 'info' || typeof AudioContext === 'undefined') return;
+  context ??= new AudioContext();
+  const ctx = context;
+  if (ctx.state === 'suspended') void ctx.resume();
+  let at = ctx.currentTime;
+  for (const { freq, ms, type } of TONES[tone]) {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.type = type;
+    osc.frequency.value = freq;
+    // A quick fade in and out avoids the click of a hard-edged square wave.
+    gain.gain.setValueAtTime(0, at);
+    gain.gain.linearRampToValueAtTime(type === 'square' ? 0.08 : 0.2, at + 0.01);
+    gain.gain.linearRampToValueAtTime(0, at + ms / 1000);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(at);
+    osc.stop(at + ms / 1000 + 0.02);
+    at += ms / 1000 + 0.03;
+  }
+}
