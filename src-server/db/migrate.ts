@@ -1,4 +1,5 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
+import { schemaMigrations } from './schema';
 import type { Db } from './database';
 import { MIGRATIONS, type Migration } from './migrations';
 
@@ -20,12 +21,10 @@ export async function migrate(db: Db, migrations: Migration[] = MIGRATIONS): Pro
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     const ran = await db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
-      const done = await tx.execute(sql`select 1 from schema_migrations where version = ${migration.version}`);
-      if (done.rows.length > 0) return false;
+      const done = await tx.select().from(schemaMigrations).where(eq(schemaMigrations.version, migration.version));
+      if (done.length > 0) return false;
       for (const statement of migration.statements) await tx.execute(sql.raw(statement));
-      await tx.execute(
-        sql`insert into schema_migrations (version, name) values (${migration.version}, ${migration.name})`,
-      );
+      await tx.insert(schemaMigrations).values({ version: migration.version, name: migration.name });
       return true;
     });
     if (ran) applied.push(migration.version);

@@ -20,7 +20,6 @@ export const MIGRATIONS: Migration[] = [
           "batch_id" text NOT NULL,
           "key_hash" text NOT NULL,
           "step_ids" jsonb NOT NULL,
-          "last_seq" integer DEFAULT 0 NOT NULL,
           "revoked" boolean DEFAULT false NOT NULL,
           "created_at" timestamp with time zone DEFAULT now() NOT NULL,
           CONSTRAINT "api_keys_key_hash_unique" UNIQUE("key_hash")

@@ -216,8 +216,6 @@ export const apiKeys = pgTable('api_keys', {
     .references(() => batches.id),
   keyHash: text('key_hash').notNull().unique(),
   stepIds: jsonb('step_ids').$type<string[]>().notNull(),
-  /** The server numbers an integration's ops itself: it has no outbox of its own. */
-  lastSeq: integer('last_seq').notNull().default(0),
   revoked: boolean('revoked').notNull().default(false),
   createdAt: createdAt(),
 });

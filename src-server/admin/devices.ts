@@ -1,0 +1,45 @@
+import { eq } from 'drizzle-orm';
+import type { Executor } from '../db/database';
+import { apiKeys, devices } from '../db/schema';
+import { hashToken, newToken } from '../auth/tokens';
+import { AdminError } from './admin-error';
+import { requireBatch } from './batches';
+
+export async function listDevices(exec: Executor) {
+  return exec
+    .select({
+      id: devices.id,
+      name: devices.name,
+      batchId: devices.batchId,
+      registeredBy: devices.registeredBy,
+      lastSeq: devices.lastSeq,
+      revoked: devices.revoked,
+      createdAt: devices.createdAt,
+      lastSeenAt: devices.lastSeenAt,
+    })
+    .from(devices)
+    .orderBy(devices.createdAt);
+}
+
+/** A revoked device's token stops working at once; its stored ops stay. */
+export async function revokeDevice(exec: Executor, deviceId: string): Promise<void> {
+  const updated = await exec.update(devices).set({ revoked: true }).where(eq(devices.id, deviceId)).returning({ id: devices.id });
+  if (updated.length === 0) throw new AdminError(`没有编号为 "${deviceId}" 的设备`);
+}
+
+const KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
+
+/** An API key for another campus system, limited to the given steps. Returns the key, shown once. */
+export async function createApiKey(exec: Executor, id: string, name: string, batchId: string, stepIds: string[]): Promise<string> {
+  if (!KEY_ID.test(id)) throw new AdminError(`接口编号 "${id}" 无效：只能用小写字母、数字和连字符`);
+  const batch = await requireBatch(exec, batchId);
+  if (stepIds.length === 0) throw new AdminError('至少指定一个允许写入的环节');
+  const known = new Set(batch.definition.checkpoints.flatMap((c) => c.steps.map((s) => s.id)));
+  const unknown = stepIds.filter((s) => !known.has(s));
+  if (unknown.length > 0) throw new AdminError(`批次 "${batchId}" 中没有这些环节：${unknown.join('、')}`);
+  const [existing] = await exec.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id));
+  if (existing) throw new AdminError(`接口编号 "${id}" 已存在`);
+  const key = newToken('lxk_');
+  await exec.insert(apiKeys).values({ id, name, batchId, keyHash: hashToken(key), stepIds });
+  return key;
+}

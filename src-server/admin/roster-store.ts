@@ -1,0 +1,88 @@
+import { sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { maskIdCard } from '../../src-shared/scan/classify';
+import type { InitialState, RosterStudent } from '../../src-shared/domain/types';
+import type { Db } from '../db/database';
+import { students } from '../db/schema';
+import { hashIdCard } from '../auth/tokens';
+import { applyServerOp, STATUS_TO_KIND } from '../apply/server-ops';
+import type { BatchCache } from '../sync/batch-cache';
+import { lockWrites, reserveSeqs } from '../sync/seq';
+import { AdminError } from './admin-error';
+
+const CHUNK = 500;
+export const ROSTER_DEVICE = 'system:roster';
+
+/**
+ * Writes validated roster rows (new 学号 are added, known ones updated) and the statuses that
+ * come with them, in one transaction: all of it or none.
+ */
+export async function storeRoster(
+  db: Db,
+  batches: BatchCache,
+  batchId: string,
+  roster: RosterStudent[],
+  initial: InitialState[] = [],
+): Promise<{ students: number; states: number }> {
+  return db.transaction(async (tx) => {
+    await lockWrites(tx);
+    const batch = await batches.get(tx, batchId);
+    if (!batch) throw new AdminError(`没有编号为 "${batchId}" 的批次`);
+    let seq = roster.length > 0 ? await reserveSeqs(tx, roster.length) : 0;
+    for (let i = 0; i < roster.length; i += CHUNK) {
+      const rows = roster.slice(i, i + CHUNK).map((s) => ({
+        batchId,
+        studentNo: s.studentNo,
+        name: s.name,
+        gender: s.gender,
+        college: s.college,
+        major: s.major,
+        className: s.className,
+        dorm: s.dorm,
+        idHash: hashIdCard(batch.idHashKey, s.idCard),
+        idMasked: maskIdCard(s.idCard),
+        idLast6: s.idCard.slice(-6),
+        isPrevious: s.isPrevious,
+        flags: s.flags,
+        seq: seq++,
+      }));
+      await tx
+        .insert(students)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: [students.batchId, students.studentNo],
+          set: {
+            name: sql`excluded.name`,
+            gender: sql`excluded.gender`,
+            college: sql`excluded.college`,
+            major: sql`excluded.major`,
+            className: sql`excluded.class_name`,
+            dorm: sql`excluded.dorm`,
+            idHash: sql`excluded.id_hash`,
+            idMasked: sql`excluded.id_masked`,
+            idLast6: sql`excluded.id_last6`,
+            isPrevious: sql`excluded.is_previous`,
+            flags: sql`excluded.flags`,
+            seq: sql`excluded.seq`,
+          },
+        });
+    }
+    const time = new Date().toISOString();
+    // Prerequisites first, so a certificate passed in the feed is not flagged for a step later in it.
+    const ordered = [...initial].sort((a, b) => batch.index.step(a.stepId).order - batch.index.step(b.stepId).order);
+    const problems: string[] = [];
+    for (const state of ordered) {
+      const result = await applyServerOp(tx, batch, { kind: 'system', name: '花名册导入' }, ROSTER_DEVICE, {
+        opId: uuidv7(),
+        studentNo: state.studentNo,
+        stepId: state.stepId,
+        kind: STATUS_TO_KIND[state.status],
+        note: state.note ?? '',
+        time,
+      });
+      if (result.outcome === 'rejected') problems.push(`${state.studentNo} ${state.stepId}: ${result.reason}`);
+    }
+    if (problems.length > 0) throw new AdminError('花名册附带的办理状态有误，未导入任何数据', problems);
+    return { students: roster.length, states: initial.length };
+  });
+}

@@ -1,0 +1,85 @@
+import { eq, inArray, sql } from 'drizzle-orm';
+import type { Op } from '../../src-shared/contract/ops';
+import type { OpResult, PushResponse } from '../../src-shared/contract/sync';
+import type { Db } from '../db/database';
+import { devices, ops } from '../db/schema';
+import type { AuthenticatedDevice } from '../auth/device-auth';
+import type { BatchCache } from '../sync/batch-cache';
+import { currentSeq, lockWrites } from '../sync/seq';
+import { applyOp } from './apply-op';
+import { storedResult, sameOp } from './stored-ops';
+
+/** A push the server refuses as a whole; nothing of it is stored. */
+export class PushRefused extends Error {
+  constructor(
+    readonly code: 'seq_gap' | 'op_mismatch' | 'forbidden' | 'device_revoked',
+    message: string,
+    readonly expectedDeviceSeq?: number,
+  ) {
+    super(message);
+    this.name = 'PushRefused';
+  }
+}
+
+/**
+ * Stores and applies a device's ops in one transaction. Ops seen before answer with their stored
+ * outcome; new ones must continue the device's sequence without a gap, or nothing is stored.
+ */
+export async function pushOps(db: Db, batches: BatchCache, device: AuthenticatedDevice, input: Op[]): Promise<PushResponse> {
+  const byId = new Map<string, Op>();
+  for (const op of input) {
+    if (op.deviceId !== device.id) {
+      throw new PushRefused('forbidden', `操作 ${op.opId} 的设备编号 ${op.deviceId} 与当前柜台 ${device.id} 不符`);
+    }
+    const seen = byId.get(op.opId);
+    if (seen && !sameOp(seen, op)) throw new PushRefused('op_mismatch', `同一次上传中操作 ${op.opId} 出现了两个不同的内容`);
+    byId.set(op.opId, op);
+  }
+  const unique = [...byId.values()].sort((a, b) => a.deviceSeq - b.deviceSeq);
+
+  return db.transaction(async (tx) => {
+    await lockWrites(tx);
+    const batch = await batches.get(tx, device.batchId);
+    if (!batch) throw new Error(`device ${device.id} belongs to missing batch ${device.batchId}`);
+    const [deviceRow] = await tx
+      .select({ lastSeq: devices.lastSeq, revoked: devices.revoked })
+      .from(devices)
+      .where(eq(devices.id, device.id))
+      .for('update');
+    if (!deviceRow || deviceRow.revoked) throw new PushRefused('device_revoked', '此柜台已被管理员停用，请联系管理员');
+
+    const stored = new Map(
+      (await tx.select().from(ops).where(inArray(ops.opId, unique.map((o) => o.opId)))).map((r) => [r.opId, r]),
+    );
+    const results = new Map<string, OpResult>();
+    let lastSeq = deviceRow.lastSeq;
+    for (const op of unique) {
+      const before = stored.get(op.opId);
+      if (before) {
+        if (!sameOp(before, op)) {
+          throw new PushRefused('op_mismatch', `操作 ${op.opId} 已以不同内容上传过（设备序号 ${before.deviceSeq}），拒绝覆盖`);
+        }
+        results.set(op.opId, storedResult(before));
+        continue;
+      }
+      if (op.deviceSeq <= lastSeq) {
+        throw new PushRefused('op_mismatch', `设备序号 ${op.deviceSeq} 已被另一个操作使用，拒绝重复编号的操作 ${op.opId}`);
+      }
+      if (op.deviceSeq !== lastSeq + 1) {
+        throw new PushRefused(
+          'seq_gap',
+          `设备序号不连续：服务器需要序号 ${lastSeq + 1}，收到的是 ${op.deviceSeq}。请从序号 ${lastSeq + 1} 起按顺序上传`,
+          lastSeq + 1,
+        );
+      }
+      results.set(op.opId, await applyOp(tx, batch, { kind: 'device', operators: device.operators }, op));
+      lastSeq = op.deviceSeq;
+    }
+    await tx.update(devices).set({ lastSeq, lastSeenAt: sql`now()` }).where(eq(devices.id, device.id));
+    return {
+      results: input.map((op) => results.get(op.opId)!),
+      lastDeviceSeq: lastSeq,
+      serverSeq: await currentSeq(tx),
+    };
+  });
+}

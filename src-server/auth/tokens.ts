@@ -1,0 +1,20 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+
+/** A bearer secret: 32 random bytes, prefixed so a leaked one is recognisable ("lxd_", "lxk_"). */
+export function newToken(prefix: string): string {
+  return `${prefix}${randomBytes(32).toString('base64url')}`;
+}
+
+/** Tokens are random and long, so a fast hash suffices; only the hash is stored. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export function newIdHashKey(): string {
+  return randomBytes(32).toString('hex');
+}
+
+/** The keyed hash counters and server use to find a student by exact 身份证号. */
+export function hashIdCard(key: string, idCard: string): string {
+  return createHmac('sha256', Buffer.from(key, 'hex')).update(idCard).digest('hex');
+}

@@ -1,0 +1,67 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { idCardCheckDigit } from '../../src-shared/scan/classify';
+import type { BatchDef, RosterStudent } from '../../src-shared/domain/types';
+import type { Db } from '../db/database';
+import { createBatch } from '../admin/batches';
+import { addOperator, grantCheckpoint } from '../admin/operators';
+import { storeRoster } from '../admin/roster-store';
+import type { BatchCache } from '../sync/batch-cache';
+
+export const DEMO_BATCH_PATH = fileURLToPath(new URL('../../resources/demo-batch.json', import.meta.url));
+
+export function demoBatchDefinition(): BatchDef {
+  return JSON.parse(readFileSync(DEMO_BATCH_PATH, 'utf8')) as BatchDef;
+}
+
+/** A valid 18-digit 身份证号 built from a serial number. */
+export function idCardFor(serial: number): string {
+  const first17 = `43010219990101${String(serial).padStart(3, '0')}`;
+  return first17 + idCardCheckDigit(first17);
+}
+
+export function student(studentNo: string, college: string, overrides: Partial<RosterStudent> = {}): RosterStudent {
+  return {
+    studentNo,
+    name: `学生${studentNo.slice(-3)}`,
+    gender: '男',
+    college,
+    major: '软件工程',
+    className: `${college}1班`,
+    dorm: null,
+    idCard: idCardFor(Number(studentNo.slice(-3))),
+    isPrevious: false,
+    flags: {},
+    ...overrides,
+  };
+}
+
+export const PASSWORD = 'counter-pass-1';
+
+/**
+ * The demo batch with a handful of students in two colleges and operators for the checkpoints
+ * the tests use: T-LIB (library, whose step is auto), T-DORM (dorm), T-STU (student affairs),
+ * T-CS (college checkpoints, 计算机学院 only), T-CERT (certificates, all colleges).
+ */
+export async function seedSmallWorld(db: Db, batches: BatchCache): Promise<{ batchId: string }> {
+  const def = await createBatch(db, demoBatchDefinition());
+  await storeRoster(db, batches, def.id, [
+    student('2023000001', '计算机学院', { flags: { 党团员: true } }),
+    student('2023000002', '计算机学院'),
+    student('2023000003', '机电工程学院'),
+    student('2023000004', '机电工程学院', { isPrevious: true }),
+  ]);
+  const ops: [string, string, string, string[]][] = [
+    ['T-LIB', '图书馆老师', 'library', []],
+    ['T-DORM', '宿管员', 'dorm', []],
+    ['T-STU', '学工老师', 'student-affairs', []],
+    ['T-CS', '计算机学院老师', 'college', ['计算机学院']],
+    ['T-CERT', '证件老师', 'certificates', []],
+  ];
+  for (const [no, name, checkpoint, colleges] of ops) {
+    await addOperator(db, no, name, PASSWORD);
+    await grantCheckpoint(db, no, checkpoint, colleges);
+  }
+  await grantCheckpoint(db, 'T-CS', 'certificates', ['计算机学院']);
+  return { batchId: def.id };
+}

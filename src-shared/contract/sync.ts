@@ -1,0 +1,278 @@
+import { z } from 'zod';
+import { batchDefinitionSchema } from '../domain/batch-definition';
+import { OP_OUTCOMES, opSchema } from './ops';
+
+/**
+ * The sync protocol between counters and the central server (docs/sync-protocol.md). Both
+ * sides validate with these schemas: the server its requests, the counter its responses.
+ */
+
+export const MAX_PUSH_OPS = 1000;
+export const MAX_PULL_LIMIT = 5000;
+export const DEFAULT_PULL_LIMIT = 1000;
+
+export const SYNC_ERROR_CODES = [
+  'bad_request',
+  'invalid_json',
+  'body_too_large',
+  'unauthorized',
+  'device_revoked',
+  'forbidden',
+  'rate_limited',
+  'not_found',
+  'seq_gap',
+  'op_mismatch',
+  'conflict',
+  'internal',
+] as const;
+export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
+
+/** Every non-2xx response. `message` is Chinese, fit to show an operator or administrator. */
+export const errorResponseSchema = z.object({
+  error: z.object({
+    code: z.enum(SYNC_ERROR_CODES),
+    message: z.string(),
+    /** seq_gap: the deviceSeq the server expects next. */
+    expectedDeviceSeq: z.number().int().optional(),
+    /** bad_request: which fields were wrong. */
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorResponse = z.infer<typeof errorResponseSchema>;
+
+const operatorNo = z.string().trim().min(1, { error: '请输入工号' }).max(32, { error: '工号过长' });
+const password = z.string().min(1, { error: '请输入密码' }).max(200, { error: '密码过长' });
+
+export const grantSchema = z.object({
+  checkpointId: z.string(),
+  colleges: z.union([z.literal('all'), z.array(z.string())]),
+});
+
+const operatorRef = z.object({ id: z.string(), name: z.string() });
+const batchRef = z.object({ id: z.string(), name: z.string() });
+
+/** POST /api/login. With a device token it also admits the operator to that device. */
+export const loginRequestSchema = z.object({ operatorNo, password }).strict();
+export const loginResponseSchema = z.object({
+  operator: operatorRef,
+  grants: z.array(grantSchema),
+  batches: z.array(batchRef),
+  /** True when the device's scope widened: it must download a fresh snapshot. */
+  resnapshot: z.boolean(),
+});
+export type LoginResponse = z.infer<typeof loginResponseSchema>;
+
+/** POST /api/devices: a counter registers itself; the token is shown once and stored hashed. */
+export const registerDeviceRequestSchema = z
+  .object({
+    operatorNo,
+    password,
+    name: z.string().trim().min(1, { error: '请填写柜台名称' }).max(64, { error: '柜台名称过长' }),
+    batchId: z.string().min(1, { error: '请选择离校批次' }),
+  })
+  .strict();
+export const registerDeviceResponseSchema = z.object({
+  deviceId: z.string(),
+  token: z.string(),
+  batch: batchRef,
+  operator: operatorRef,
+  grants: z.array(grantSchema),
+});
+export type RegisterDeviceResponse = z.infer<typeof registerDeviceResponseSchema>;
+
+/** POST /api/sync/push: the device's next outbox ops, in deviceSeq order. */
+export const pushRequestSchema = z
+  .object({
+    ops: z
+      .array(opSchema)
+      .min(1, { error: '没有要上传的操作' })
+      .max(MAX_PUSH_OPS, { error: `一次最多上传 ${MAX_PUSH_OPS} 个操作` }),
+  })
+  .strict();
+export type PushRequest = z.input<typeof pushRequestSchema>;
+
+export const opResultSchema = z.object({
+  opId: z.string(),
+  deviceSeq: z.number().int(),
+  outcome: z.enum(OP_OUTCOMES),
+  /** Whether the op changed server state; a 'conflict' may have been applied (revoke wins) or not. */
+  applied: z.boolean(),
+  /** Why it was rejected, not applied, or flagged; Chinese, for the operator. */
+  reason: z.string().nullable(),
+  conflictId: z.number().int().nullable(),
+  /** The step-state version the op produced, when it changed a step state. */
+  version: z.number().int().nullable(),
+  seq: z.number().int(),
+  /** The op had been received before; this is the stored outcome. */
+  duplicate: z.boolean(),
+});
+export type OpResult = z.infer<typeof opResultSchema>;
+
+export const pushResponseSchema = z.object({
+  results: z.array(opResultSchema),
+  /** Highest deviceSeq the server has stored for this device. */
+  lastDeviceSeq: z.number().int(),
+  serverSeq: z.number().int(),
+});
+export type PushResponse = z.infer<typeof pushResponseSchema>;
+
+/** GET /api/sync/pull?cursor=&limit= */
+export const pullQuerySchema = z.object({
+  cursor: z.coerce.number({ error: 'cursor 必须是数字' }).int().min(0, { error: 'cursor 不能为负数' }),
+  limit: z.coerce
+    .number({ error: 'limit 必须是数字' })
+    .int()
+    .min(1, { error: 'limit 至少为 1' })
+    .max(MAX_PULL_LIMIT, { error: `limit 最大为 ${MAX_PULL_LIMIT}` })
+    .default(DEFAULT_PULL_LIMIT),
+});
+
+const seq = z.number().int();
+
+export const studentRowSchema = z.object({
+  type: z.literal('student'),
+  seq,
+  studentNo: z.string(),
+  name: z.string(),
+  gender: z.enum(['男', '女']),
+  college: z.string(),
+  major: z.string(),
+  className: z.string(),
+  dorm: z.string().nullable(),
+  idCardMasked: z.string(),
+  /** HMAC-SHA256(idHashKey, 身份证号) in hex: exact-match search without the number itself. */
+  idHash: z.string(),
+  idLast6: z.string(),
+  isPrevious: z.boolean(),
+  flags: z.record(z.string(), z.boolean()),
+});
+
+export const stateRowSchema = z.object({
+  type: z.literal('state'),
+  seq,
+  studentNo: z.string(),
+  stepId: z.string(),
+  status: z.enum(['pending', 'passed', 'rejected']),
+  note: z.string(),
+  version: z.number().int(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  updatedByName: z.string(),
+  lastOpId: z.string(),
+});
+
+export const waiverRowSchema = z.object({
+  type: z.literal('waiver'),
+  seq,
+  studentNo: z.string(),
+  stepId: z.string(),
+  lifted: z.boolean(),
+  note: z.string(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+  lastOpId: z.string(),
+});
+
+export const CONFLICT_KINDS = ['pass_revoke', 'prerequisite_revoked'] as const;
+
+export const conflictRowSchema = z.object({
+  type: z.literal('conflict'),
+  seq,
+  id: z.number().int(),
+  kind: z.enum(CONFLICT_KINDS),
+  studentNo: z.string(),
+  stepId: z.string(),
+  /** The op that stands (the revoke); null when no revoke of the prerequisite is on record. */
+  winningOpId: z.string().nullable(),
+  /** The op a supervisor should look at (the pass). */
+  flaggedOpId: z.string(),
+  detail: z.string(),
+  resolved: z.boolean(),
+  resolvedBy: z.string().nullable(),
+  resolvedAt: z.string().nullable(),
+});
+
+/** The outcome of one of this device's own ops (also returned by push; here for lost responses). */
+export const opRowSchema = opResultSchema.omit({ duplicate: true }).extend({ type: z.literal('op') });
+
+export const syncRowSchema = z.discriminatedUnion('type', [
+  studentRowSchema,
+  stateRowSchema,
+  waiverRowSchema,
+  conflictRowSchema,
+  opRowSchema,
+]);
+export type SyncRow = z.infer<typeof syncRowSchema>;
+export type StudentRow = z.infer<typeof studentRowSchema>;
+export type StateRow = z.infer<typeof stateRowSchema>;
+export type WaiverRow = z.infer<typeof waiverRowSchema>;
+export type ConflictRow = z.infer<typeof conflictRowSchema>;
+export type OpRow = z.infer<typeof opRowSchema>;
+
+export const pullResponseSchema = z.object({
+  /** Rows with cursor < seq <= the new cursor, in seq order. */
+  rows: z.array(syncRowSchema),
+  /** Store it with the rows, in one local transaction; send it with the next pull. */
+  cursor: seq,
+  /** More rows are waiting: pull again at once. */
+  hasMore: z.boolean(),
+  serverSeq: seq,
+});
+export type PullResponse = z.infer<typeof pullResponseSchema>;
+
+/**
+ * GET /api/sync/snapshot, as NDJSON: a header, every row in the device's scope as it stood at
+ * `seq`, then an end line. Pull from `seq` afterwards.
+ */
+export const snapshotHeaderSchema = z.object({
+  type: z.literal('header'),
+  seq,
+  batch: z.object({ id: z.string(), name: z.string(), definition: batchDefinitionSchema }),
+  idHashKey: z.string(),
+  /** Row counts that follow, for a progress bar. */
+  counts: z.object({
+    students: z.number().int(),
+    states: z.number().int(),
+    waivers: z.number().int(),
+    conflicts: z.number().int(),
+    ops: z.number().int(),
+  }),
+});
+export const snapshotEndSchema = z.object({ type: z.literal('end'), seq, rows: z.number().int() });
+export const snapshotLineSchema = z.discriminatedUnion('type', [
+  snapshotHeaderSchema,
+  snapshotEndSchema,
+  studentRowSchema,
+  stateRowSchema,
+  waiverRowSchema,
+  conflictRowSchema,
+  opRowSchema,
+]);
+export type SnapshotHeader = z.infer<typeof snapshotHeaderSchema>;
+export type SnapshotLine = z.infer<typeof snapshotLineSchema>;
+
+/** GET /api/sync/events: server-sent events named "changed" carrying this, as JSON. */
+export const changedEventSchema = z.object({ seq });
+export type ChangedEvent = z.infer<typeof changedEventSchema>;
+
+/**
+ * POST /api/integration/steps, with header `x-api-key`: another campus system sets the status
+ * of one of its steps. opId makes retries safe.
+ */
+export const integrationWriteRequestSchema = z
+  .object({
+    opId: z.uuid({ error: 'opId 必须是 UUID' }),
+    studentNo: z.string().trim().min(1, { error: '请提供学号' }).max(32, { error: '学号过长' }),
+    stepId: z.string().min(1, { error: '请提供环节编号' }),
+    status: z.enum(['passed', 'rejected', 'pending'], { error: 'status 必须是 passed、rejected 或 pending' }),
+    note: z.string().max(500, { error: '备注不能超过 500 个字' }).default(''),
+    /** When it happened in the other system; defaults to the time the server receives it. */
+    time: z.iso.datetime({ offset: true, error: 'time 必须是 ISO 8601 时间' }).optional(),
+  })
+  .strict();
+export type IntegrationWriteRequest = z.input<typeof integrationWriteRequestSchema>;
+export const integrationWriteResponseSchema = opResultSchema;
+
+/** POST /api/conflicts/:id/resolve: a supervisor marks a conflict as looked at. */
+export const resolveConflictRequestSchema = z.object({ operatorNo }).strict();
+export const resolveConflictResponseSchema = conflictRowSchema;
