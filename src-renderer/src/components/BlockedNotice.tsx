@@ -1,13 +1,10 @@
 import type { MissingGroupDto } from '../../../src-shared/contract/counter-api';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 
-const t = zhCN.ui.ops;
-
 /** The manual's message, one line per checkpoint with what is still missing there. */
 export function BlockedNotice({ missing }: { missing: MissingGroupDto[] }) {
   return (
     <div className="notice notice-blocked" role="alert" data-testid="blocked-notice">
-      <div className="notice-intro">{t.blockedIntro}</div>
       <div className="notice-title">{zhCN.refusal.blocked}</div>
       <ul className="notice-list">
         {missing.map((group) => (
@@ -16,7 +13,6 @@ export function BlockedNotice({ missing }: { missing: MissingGroupDto[] }) {
           </li>
         ))}
       </ul>
-      <div className="notice-hint">{t.blockedHint}</div>
     </div>
   );
 }

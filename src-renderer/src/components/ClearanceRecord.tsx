@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import type { RecordStep, StudentDetail } from '../../../src-shared/contract/counter-api';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { formatStamp } from '../format';
@@ -70,6 +71,10 @@ function countPassed(detail: StudentDetail): { passed: number; total: number } {
 /** 离校记录: every checkpoint of the batch and where this student stands at each. */
 export function ClearanceRecord({ detail, currentCheckpointId }: { detail: StudentDetail | null; currentCheckpointId: string | undefined }) {
   const progress = detail ? countPassed(detail) : null;
+  const current = useRef<HTMLLIElement>(null);
+  const studentNo = detail?.student.studentNo;
+  // The current checkpoint is what the operator came for; at 768 px it can sit below the fold.
+  useEffect(() => current.current?.scrollIntoView({ block: 'nearest' }), [studentNo, currentCheckpointId]);
   return (
     <section className="card record-card" aria-labelledby="record-title">
       <div className="card-title-row">
@@ -87,7 +92,10 @@ export function ClearanceRecord({ detail, currentCheckpointId }: { detail: Stude
         {detail ? (
           <ol className="record-list">
             {detail.record.map((cp, i) => (
-              <li key={cp.checkpointId} className={`record-checkpoint${cp.checkpointId === currentCheckpointId ? ' is-current' : ''}`}>
+              <li
+                key={cp.checkpointId}
+                ref={cp.checkpointId === currentCheckpointId ? current : undefined}
+                className={`record-checkpoint${cp.checkpointId === currentCheckpointId ? ' is-current' : ''}`}>
                 <div className="record-checkpoint-name">
                   <span className="record-index">{i + 1}</span>
                   {cp.name}

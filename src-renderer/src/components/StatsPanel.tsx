@@ -1,3 +1,4 @@
+import type { CSSProperties } from 'react';
 import type { StatsLine } from '../../../src-shared/contract/counter-api';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { formatPercent, formatStamp } from '../format';
@@ -6,31 +7,31 @@ import { Kbd } from './Kbd';
 
 const t = zhCN.ui.stats;
 
-function StatsRow({ line, lead }: { line: StatsLine; lead?: boolean }) {
-  const done = line.total > 0 ? (line.total - line.unfinished) / line.total : 0;
+function Count({ value, previous }: { value: number; previous: number | null }) {
   return (
-    <li className={`stats-row${lead ? ' is-lead' : ''}`} data-step={line.id}>
-      <div className="stats-name" title={line.name}>
-        {lead ? `【${line.name}】` : line.name}
-      </div>
-      <div className="stats-numbers">
-        <span className="stats-total">
-          {t.total} <b>{t.people(line.total)}</b>
-          {line.previousTotal > 0 && <small>{t.previous(line.previousTotal)}</small>}
-        </span>
-        <span className="stats-unfinished">
-          {t.unfinished} <b>{t.people(line.unfinished)}</b>
-          {line.previousTotal > 0 && <small>{t.previous(line.previousUnfinished)}</small>}
-        </span>
-        <span className="stats-rate">{formatPercent(line.unfinished, line.total)}</span>
-      </div>
-      <div className="meter" aria-hidden="true">
-        <span className="meter-fill" style={{ width: `${done * 100}%` }} />
-      </div>
-    </li>
+    <td className="stats-count">
+      {value}
+      {previous !== null && <small title={t.previous(previous)}>({previous})</small>}
+    </td>
   );
 }
 
+function StatsRow({ line, lead }: { line: StatsLine; lead?: boolean }) {
+  const done = line.total > 0 ? (line.total - line.unfinished) / line.total : 0;
+  const withPrevious = line.previousTotal > 0;
+  return (
+    <tr className={`stats-row${lead ? ' is-lead' : ''}`} data-step={line.id}>
+      <th scope="row" title={line.name} style={{ '--done': `${done * 100}%` } as CSSProperties}>
+        {lead ? `【${line.name}】` : line.name}
+      </th>
+      <Count value={line.total} previous={withPrevious ? line.previousTotal : null} />
+      <Count value={line.unfinished} previous={withPrevious ? line.previousUnfinished : null} />
+      <td className="stats-rate">{formatPercent(line.unfinished, line.total)}</td>
+    </tr>
+  );
+}
+
+/** 实时统计 for the current checkpoint and each of its steps; 往届 in brackets, as the old system did. */
 export function StatsPanel() {
   const { stats, refreshing, error, refresh } = useStatsStore();
   return (
@@ -39,21 +40,34 @@ export function StatsPanel() {
         <h2 id="stats-title" className="card-title">
           {t.title}
         </h2>
+        <span className="card-meta stats-updated">
+          {t.updatedAt} <time>{stats ? formatStamp(stats.computedAt).slice(11) : '—'}</time>
+        </span>
         <button type="button" className="btn btn-small" onClick={() => void refresh()} disabled={refreshing}>
           {t.refresh} <Kbd>{zhCN.ui.keys.refresh}</Kbd>
         </button>
       </div>
-      <div className="stats-updated">
-        {t.updatedAt}：<time>{stats ? formatStamp(stats.computedAt) : '—'}</time>
-      </div>
-      {error && <div className="inline-error">{error}</div>}
+      {error && <div className="inline-error stats-error">{error}</div>}
       {stats && (
-        <ul className="stats-list">
-          <StatsRow line={stats.checkpoint} lead />
-          {stats.steps.map((line) => (
-            <StatsRow key={line.id} line={line} />
-          ))}
-        </ul>
+        <div className="stats-scroll">
+          <table className="stats-table">
+            <thead>
+              <tr>
+                <th scope="col" />
+                <th scope="col">{t.total}</th>
+                <th scope="col">{t.unfinished}</th>
+                <th scope="col">{t.rate}</th>
+              </tr>
+            </thead>
+            <tbody>
+              <StatsRow line={stats.checkpoint} lead />
+              {stats.steps.map((line) => (
+                <StatsRow key={line.id} line={line} />
+              ))}
+            </tbody>
+          </table>
+          <div className="stats-footnote">{t.footnote}</div>
+        </div>
       )}
     </section>
   );
