@@ -67,10 +67,21 @@ export const batchDefinitionSchema = z
       });
     });
     const edges = new Map<string, string[]>();
+    // allOtherRequired waits on the same steps as prerequisiteIds in gate.ts; a step that
+    // explicitly requires a certificate step would otherwise deadlock unnoticed.
+    const allOtherPrereqs = (cpId: string) =>
+      def.checkpoints
+        .filter((other) => other.id !== cpId)
+        .flatMap((other) => other.steps.filter((s) => s.required && s.gate?.requires !== 'allOtherRequired').map((s) => s.id));
     def.checkpoints.forEach((cp, ci) =>
       cp.steps.forEach((s, si) => {
-        if (!s.gate || s.gate.requires === 'allOtherRequired') return;
-        edges.set(s.id, s.gate.requires);
+        if (!s.gate) return;
+        if (s.gate.requires === 'allOtherRequired') {
+          edges.set(s.id, allOtherPrereqs(cp.id));
+          return;
+        }
+        // A step naming itself is reported once below, not again as a one-step cycle.
+        edges.set(s.id, s.gate.requires.filter((r) => r !== s.id));
         s.gate.requires.forEach((r, ri) => {
           const path = ['checkpoints', ci, 'steps', si, 'gate', 'requires', ri];
           if (r === s.id) ctx.addIssue({ code: 'custom', path, message: '环节不能以自己为前提' });
@@ -124,8 +135,23 @@ export class BatchDefinitionError extends Error {
   }
 }
 
+const TYPE_NAMES: Record<string, string> = {
+  object: '对象 {...}',
+  array: '列表 [...]',
+  string: '文字',
+  boolean: 'true 或 false',
+  number: '数字',
+};
+
+/** Chinese wording for the issues the schema does not word itself: unknown keys, a wrong type. */
+function issueMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'unrecognized_keys') return `不认识的字段 ${issue.keys.map((k) => `"${k}"`).join('、')}（字段名区分大小写）`;
+  if (issue.code === 'invalid_type') return `必须是${TYPE_NAMES[issue.expected] ?? issue.expected}`;
+  return undefined;
+}
+
 export function parseBatchDefinition(input: unknown): BatchDef {
-  const result = batchDefinitionSchema.safeParse(input);
+  const result = batchDefinitionSchema.safeParse(input, { error: issueMessage });
   if (result.success) return result.data as BatchDef;
   throw new BatchDefinitionError(result.error.issues.map((i) => `${describePath(i.path)}: ${i.message}`));
 }
@@ -135,7 +161,16 @@ export function parseBatchDefinitionText(text: string): BatchDef {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new BatchDefinitionError([`不是有效的 JSON: ${(e as Error).message}`]);
+    throw new BatchDefinitionError([`不是有效的 JSON: ${jsonErrorLocation(text, (e as Error).message)}`]);
   }
   return parseBatchDefinition(json);
+}
+
+/** The engine reports a character offset in English; people editing the file need a line and column. */
+function jsonErrorLocation(text: string, message: string): string {
+  if (text.trim() === '') return '内容是空的';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position === undefined) return '内容不完整或有语法错误';
+  const before = text.slice(0, Number(position)).split('\n');
+  return `第 ${before.length} 行第 ${(before.at(-1)?.length ?? 0) + 1} 列附近有语法错误`;
 }
