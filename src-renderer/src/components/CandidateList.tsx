@@ -9,7 +9,9 @@ const t = zhCN.ui.candidates;
 export function CandidateList({ students }: { students: StudentSummary[] }) {
   const [active, setActive] = useState(0);
   const list = useRef<HTMLUListElement>(null);
-  useEffect(() => list.current?.focus(), [students]);
+  useEffect(() => {
+    list.current?.focus();
+  }, [students]);
 
   const onKeyDown = (e: KeyboardEvent) => {
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {

@@ -74,7 +74,9 @@ export function ClearanceRecord({ detail, currentCheckpointId }: { detail: Stude
   const current = useRef<HTMLLIElement>(null);
   const studentNo = detail?.student.studentNo;
   // The current checkpoint is what the operator came for; at 768 px it can sit below the fold.
-  useEffect(() => current.current?.scrollIntoView({ block: 'nearest' }), [studentNo, currentCheckpointId]);
+  useEffect(() => {
+    current.current?.scrollIntoView({ block: 'nearest' });
+  }, [studentNo, currentCheckpointId]);
   return (
     <section className="card record-card" aria-labelledby="record-title">
       <div className="card-title-row">
