@@ -1,0 +1,12 @@
+import type Database from 'better-sqlite3';
+
+export type MetaKey = 'deviceId' | 'session' | 'idHashKey';
+
+export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
+  const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;
+  return row?.value ?? null;
+}
+
+export function writeMeta(sqlite: Database.Database, key: MetaKey, value: string): void {
+  sqlite.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run(key, value);
+}
