@@ -1,0 +1,62 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Db } from '../db/database';
+import { AttemptLimiter } from '../auth/attempt-limiter';
+import { BatchCache } from '../sync/batch-cache';
+import { ChangeNotifier } from '../sync/change-notifier';
+import { currentSeq } from '../sync/seq';
+import type { ServerContext } from './context';
+import { errorBody, handleError } from './http-error';
+import { registerAuthRoutes } from './auth-routes';
+import { registerSyncRoutes } from './sync-routes';
+import { registerIntegrationRoutes } from './integration-routes';
+import { registerConflictRoutes } from './conflict-routes';
+
+export interface ServerAppOptions {
+  db: Db;
+  logger?: boolean;
+  /** Largest request body accepted; a full push of 1,000 ops is about 400 KB. */
+  bodyLimit?: number;
+  loginLimits?: { perIpPerMinute: number; failuresPerOperator: number; lockoutMinutes: number };
+  /** How often to look for changes committed by other processes (CLI imports, other servers). */
+  watchIntervalMs?: number;
+}
+
+export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
+
+/** The central server as a Fastify app; `listen` it or `inject` into it. */
+export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
+  const limits = options.loginLimits ?? DEFAULT_LOGIN_LIMITS;
+  const ctx: ServerContext = {
+    db: options.db,
+    batches: new BatchCache(),
+    notifier: new ChangeNotifier(),
+    loginLimits: {
+      perIp: new AttemptLimiter(limits.perIpPerMinute, 60_000),
+      perOperator: new AttemptLimiter(limits.failuresPerOperator, limits.lockoutMinutes * 60_000),
+    },
+  };
+  // Event streams never go idle; without forcing, close() would wait for every counter to hang up.
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit, forceCloseConnections: true });
+  // Every endpoint takes JSON; a text body should hear so (415), not fail validation as a string.
+  app.removeContentTypeParser('text/plain');
+  app.setErrorHandler(handleError(bodyLimit));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody('not_found', `没有这个接口：${request.method} ${request.url.split('?')[0]}`)),
+  );
+  app.get('/api/health', async () => ({ ok: true, seq: await currentSeq(ctx.db) }));
+  registerAuthRoutes(app, ctx);
+  registerSyncRoutes(app, ctx);
+  registerIntegrationRoutes(app, ctx);
+  registerConflictRoutes(app, ctx);
+
+  const watcher = setInterval(() => {
+    currentSeq(ctx.db).then(
+      (seq) => ctx.notifier.committed(seq),
+      (err: unknown) => app.log.warn({ err }, 'seq watch failed'),
+    );
+  }, options.watchIntervalMs ?? 1000);
+  watcher.unref();
+  app.addHook('onClose', async () => clearInterval(watcher));
+  return app;
+}

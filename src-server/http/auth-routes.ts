@@ -1,0 +1,73 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  loginRequestSchema,
+  registerDeviceRequestSchema,
+  type LoginResponse,
+  type RegisterDeviceResponse,
+} from '../../src-shared/contract/sync';
+import type { OperatorScope } from '../apply/apply-op';
+import { checkCredentials } from '../auth/operators';
+import { admitOperator, registerDevice } from '../auth/devices';
+import { rosterScope, scopeCovers } from '../auth/scope';
+import { listBatches } from '../admin/batches';
+import { deviceScope } from '../sync/pull';
+import type { ServerContext } from './context';
+import { requireDevice, bearerToken } from './device-auth-hook';
+import { HttpError, parseInput } from './http-error';
+
+export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  /** 工号 + password; rate-limited; with a device token, also admits the operator to that device. */
+  app.post('/api/login', async (request): Promise<LoginResponse> => {
+    const body = parseInput(loginRequestSchema, request.body, '登录请求');
+    const operator = await signIn(ctx, request, body.operatorNo, body.password);
+    const batches = (await listBatches(ctx.db)).map((b) => ({ id: b.id, name: b.name }));
+    let resnapshot = false;
+    if (bearerToken(request)) {
+      const device = await requireDevice(ctx.db, request);
+      const batch = await ctx.batches.get(ctx.db, device.batchId);
+      if (batch && (await admitOperator(ctx.db, device.id, operator.operatorNo))) {
+        const before = deviceScope(batch, device);
+        const after = rosterScope(batch.index, [...[...device.operators.values()].flatMap((o) => o.grants), ...operator.grants]);
+        resnapshot = !scopeCovers(before, after);
+      }
+    }
+    return { operator: { id: operator.operatorNo, name: operator.name }, grants: operator.grants, batches, resnapshot };
+  });
+
+  /** A counter registers for a batch; the token in the answer is never shown again. */
+  app.post('/api/devices', async (request, reply): Promise<RegisterDeviceResponse> => {
+    const body = parseInput(registerDeviceRequestSchema, request.body, '柜台登记请求');
+    const operator = await signIn(ctx, request, body.operatorNo, body.password);
+    const batch = await ctx.batches.get(ctx.db, body.batchId);
+    if (!batch) throw new HttpError(404, 'not_found', `没有编号为 "${body.batchId}" 的离校批次`);
+    if (!operator.grants.some((g) => batch.index.hasCheckpoint(g.checkpointId))) {
+      throw new HttpError(403, 'forbidden', `您在「${batch.name}」中没有任何离校点的办理权限，请联系管理员授权`);
+    }
+    const { deviceId, token } = await registerDevice(ctx.db, operator.operatorNo, body.name, batch.id);
+    reply.code(201);
+    return {
+      deviceId,
+      token,
+      batch: { id: batch.id, name: batch.name },
+      operator: { id: operator.operatorNo, name: operator.name },
+      grants: operator.grants,
+    };
+  });
+}
+
+async function signIn(ctx: ServerContext, request: FastifyRequest, operatorNo: string, password: string): Promise<OperatorScope> {
+  const { perIp, perOperator } = ctx.loginLimits;
+  const wait = Math.max(perIp.retryAfter(request.ip), perOperator.retryAfter(operatorNo));
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw new HttpError(429, 'rate_limited', `登录尝试过于频繁，请在 ${seconds} 秒后再试`, {}, { 'retry-after': String(seconds) });
+  }
+  perIp.record(request.ip);
+  const operator = await checkCredentials(ctx.db, operatorNo, password);
+  if (!operator) {
+    perOperator.record(operatorNo);
+    throw new HttpError(401, 'unauthorized', '工号或密码错误');
+  }
+  perOperator.reset(operatorNo);
+  return operator;
+}

@@ -1,0 +1,113 @@
+import { and, asc, count, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
+import type { Executor } from '../db/database';
+import { conflicts, ops, stepStates, students, waivers } from '../db/schema';
+import type { RosterScope } from '../auth/scope';
+
+/**
+ * The replicated tables, read within a device's roster scope. Each reader returns rows in seq
+ * order (pull) or key order (snapshot), filtered by seq range and, for college-scoped devices,
+ * by the students' college.
+ */
+
+export interface SeqRange {
+  after: number;
+  upTo: number;
+}
+
+function inRange(column: AnyPgColumn, range: SeqRange | null): SQL | undefined {
+  return range ? and(gt(column, range.after), lte(column, range.upTo)) : undefined;
+}
+
+function collegeFilter(scope: RosterScope): SQL | undefined {
+  return scope.all ? undefined : inArray(students.college, scope.colleges.length > 0 ? scope.colleges : ['']);
+}
+
+export function readStudents(exec: Executor, batchId: string, scope: RosterScope, range: SeqRange | null, limit: number, afterKey?: string) {
+  return exec
+    .select()
+    .from(students)
+    .where(
+      and(
+        eq(students.batchId, batchId),
+        collegeFilter(scope),
+        inRange(students.seq, range),
+        afterKey === undefined ? undefined : gt(students.studentNo, afterKey),
+      ),
+    )
+    .orderBy(range ? asc(students.seq) : asc(students.studentNo))
+    .limit(limit);
+}
+
+/** Keeps rows of students in the device's colleges, when it does not see them all. */
+function ofStudentsInScope(table: typeof stepStates | typeof waivers | typeof conflicts, scope: RosterScope): SQL | undefined {
+  if (scope.all) return undefined;
+  return sql`exists (select 1 from ${students} where ${students.batchId} = ${table.batchId} and ${students.studentNo} = ${table.studentNo} and ${collegeFilter(scope)})`;
+}
+
+export function readStates(exec: Executor, batchId: string, scope: RosterScope, range: SeqRange | null, limit: number, after?: [string, string]) {
+  return exec
+    .select()
+    .from(stepStates)
+    .where(
+      and(
+        eq(stepStates.batchId, batchId),
+        inRange(stepStates.seq, range),
+        after ? sql`(${stepStates.studentNo}, ${stepStates.stepId}) > (${after[0]}, ${after[1]})` : undefined,
+        ofStudentsInScope(stepStates, scope),
+      ),
+    )
+    .orderBy(...(range ? [asc(stepStates.seq)] : [asc(stepStates.studentNo), asc(stepStates.stepId)]))
+    .limit(limit);
+}
+
+export function readWaivers(exec: Executor, batchId: string, scope: RosterScope, range: SeqRange | null, limit: number, after?: [string, string]) {
+  return exec
+    .select()
+    .from(waivers)
+    .where(
+      and(
+        eq(waivers.batchId, batchId),
+        inRange(waivers.seq, range),
+        after ? sql`(${waivers.studentNo}, ${waivers.stepId}) > (${after[0]}, ${after[1]})` : undefined,
+        ofStudentsInScope(waivers, scope),
+      ),
+    )
+    .orderBy(...(range ? [asc(waivers.seq)] : [asc(waivers.studentNo), asc(waivers.stepId)]))
+    .limit(limit);
+}
+
+export function readConflicts(exec: Executor, batchId: string, scope: RosterScope, range: SeqRange | null, limit: number, afterId = 0) {
+  return exec
+    .select()
+    .from(conflicts)
+    .where(and(eq(conflicts.batchId, batchId), inRange(conflicts.seq, range), gt(conflicts.id, afterId), ofStudentsInScope(conflicts, scope)))
+    .orderBy(range ? asc(conflicts.seq) : asc(conflicts.id))
+    .limit(limit);
+}
+
+/** A device's own ops: their outcomes, for a counter whose push response was lost. */
+export function readOwnOps(exec: Executor, deviceId: string, range: SeqRange | null, limit: number, afterSeq = 0) {
+  return exec
+    .select()
+    .from(ops)
+    .where(and(eq(ops.deviceId, deviceId), inRange(ops.seq, range), gt(ops.seq, afterSeq)))
+    .orderBy(asc(ops.seq))
+    .limit(limit);
+}
+
+/** How many rows a snapshot of this scope holds, for the counter's progress bar. */
+export async function countInScope(exec: Executor, batchId: string, deviceId: string, scope: RosterScope) {
+  const n = (rows: { n: number }[]) => rows[0]?.n ?? 0;
+  return {
+    students: n(await exec.select({ n: count() }).from(students).where(and(eq(students.batchId, batchId), collegeFilter(scope)))),
+    states: n(
+      await exec.select({ n: count() }).from(stepStates).where(and(eq(stepStates.batchId, batchId), ofStudentsInScope(stepStates, scope))),
+    ),
+    waivers: n(await exec.select({ n: count() }).from(waivers).where(and(eq(waivers.batchId, batchId), ofStudentsInScope(waivers, scope)))),
+    conflicts: n(
+      await exec.select({ n: count() }).from(conflicts).where(and(eq(conflicts.batchId, batchId), ofStudentsInScope(conflicts, scope))),
+    ),
+    ops: n(await exec.select({ n: count() }).from(ops).where(eq(ops.deviceId, deviceId))),
+  };
+}

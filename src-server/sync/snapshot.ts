@@ -1,0 +1,71 @@
+import type { SnapshotHeader, SnapshotLine } from '../../src-shared/contract/sync';
+import type { Db } from '../db/database';
+import type { AuthenticatedDevice } from '../auth/device-auth';
+import type { LoadedBatch } from './batch-cache';
+import { deviceScope } from './pull';
+import { conflictRow, opRow, stateRow, studentRow, waiverRow } from './rows';
+import { countInScope, readConflicts, readOwnOps, readStates, readStudents, readWaivers } from './scoped-queries';
+import { currentSeq } from './seq';
+
+const PAGE = 2000;
+
+/**
+ * Writes the device's snapshot as NDJSON chunks: a header, every row in scope as of one seq,
+ * then an end line. Read in one repeatable-read transaction, so the rows and the seq agree.
+ * `write` must not block: the transaction stays open until every row has been read.
+ */
+export async function writeSnapshot(db: Db, batch: LoadedBatch, device: AuthenticatedDevice, write: (chunk: string) => void): Promise<void> {
+  const scope = deviceScope(batch, device);
+  await db.transaction(
+    async (tx) => {
+      const seq = await currentSeq(tx);
+      const header: SnapshotHeader = {
+        type: 'header',
+        seq,
+        batch: { id: batch.id, name: batch.name, definition: batch.def },
+        idHashKey: batch.idHashKey,
+        counts: await countInScope(tx, batch.id, device.id, scope),
+      };
+      write(`${JSON.stringify(header)}\n`);
+      let rows = 0;
+      const emit = (lines: SnapshotLine[]) => {
+        rows += lines.length;
+        if (lines.length > 0) write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+      };
+      for (let after: string | undefined; ; ) {
+        const page = await readStudents(tx, batch.id, scope, null, PAGE, after);
+        emit(page.map(studentRow));
+        if (page.length < PAGE) break;
+        after = page[page.length - 1]!.studentNo;
+      }
+      for (let after: [string, string] | undefined; ; ) {
+        const page = await readStates(tx, batch.id, scope, null, PAGE, after);
+        emit(page.map(stateRow));
+        if (page.length < PAGE) break;
+        const last = page[page.length - 1]!;
+        after = [last.studentNo, last.stepId];
+      }
+      for (let after: [string, string] | undefined; ; ) {
+        const page = await readWaivers(tx, batch.id, scope, null, PAGE, after);
+        emit(page.map(waiverRow));
+        if (page.length < PAGE) break;
+        const last = page[page.length - 1]!;
+        after = [last.studentNo, last.stepId];
+      }
+      for (let after = 0; ; ) {
+        const page = await readConflicts(tx, batch.id, scope, null, PAGE, after);
+        emit(page.map(conflictRow));
+        if (page.length < PAGE) break;
+        after = page[page.length - 1]!.id;
+      }
+      for (let after = 0; ; ) {
+        const page = await readOwnOps(tx, device.id, null, PAGE, after);
+        emit(page.map(opRow));
+        if (page.length < PAGE) break;
+        after = page[page.length - 1]!.seq;
+      }
+      write(`${JSON.stringify({ type: 'end', seq, rows })}\n`);
+    },
+    { isolationLevel: 'repeatable read', accessMode: 'read only' },
+  );
+}
