@@ -42,6 +42,8 @@ const DEFAULT_STUDENT_NO = /^\d{8,13}$/;
 
 function fromQrPayload(text: string, opts: ClassifyOptions): string | null {
   if (opts.qrPattern) {
+    // A configured pattern with the g or y flag keeps state between calls; every scan starts fresh.
+    opts.qrPattern.lastIndex = 0;
     const m = opts.qrPattern.exec(text);
     if (m?.[1]) return m[1];
   }
