@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { rosterProblems } from '../../src-main/db/roster-check';
 import { generateRoster } from '../../src-shared/demo/roster';
 import { BatchIndex, isApplicable } from '../../src-shared/domain/batch';
 import { evaluateStep } from '../../src-shared/domain/gate';
@@ -149,6 +150,31 @@ describe('generateRoster', () => {
     expect(certs).toBeGreaterThan(0);
     expect(certs).toBeLessThan(share('return-instruments', 'passed') / 3);
     expect(roster.initial.some((s) => s.status === 'rejected' && s.stepId === 'repay-debt')).toBe(true);
+  });
+
+  it('passes the replica loader’s roster check', () => {
+    expect(rosterProblems(index, roster.students, roster.initial)).toEqual([]);
+  });
+
+  it('works for another batch definition, honouring its gates', () => {
+    const custom: BatchDef = {
+      ...batch,
+      checkpoints: batch.checkpoints.map((cp) =>
+        cp.id === 'dorm'
+          ? { ...cp, steps: cp.steps.map((s) => ({ ...s, gate: { requires: ['electricity', 'return-books'] } })) }
+          : cp,
+      ),
+    };
+    const customIndex = new BatchIndex(custom);
+    const r = generateRoster(custom, { seed: 5, size: 500 });
+    const maps = statusMaps(r.initial);
+    const dormPassed = r.students.filter((s) => maps.get(s.studentNo)?.get('dorm-clearance') === 'passed');
+    expect(dormPassed.length).toBeGreaterThan(0);
+    for (const s of dormPassed) {
+      expect(maps.get(s.studentNo)?.get('electricity')).toBe('passed');
+      expect(maps.get(s.studentNo)?.get('return-books')).toBe('passed');
+    }
+    expect(rosterProblems(customIndex, r.students, r.initial)).toEqual([]);
   });
 
   it('generates 20,000 students well under 2 s', () => {
