@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import {
+  ApiError,
+  counterApi,
+  type ApiResponse,
+  type Input,
+  type Method,
+  type Output,
+} from '../../src-shared/contract/counter-api';
+import type { ChangeListener } from '../db/change-feed';
+import type { Replica } from '../db/open';
+import { ReplicaError } from '../db/replica-error';
+import { studentDetail } from './detail';
+import { lookupStudents } from './lookup';
+import { fieldLabel, messages } from './messages';
+import { applyOps } from './mutate';
+import { searchStudents } from './search';
+import { currentSession, switchCheckpoint, toSessionDto } from './session';
+import { checkpointStats } from './stats';
+
+export interface CounterServiceOptions {
+  now?: () => Date;
+}
+
+type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Output<M> };
+
+export interface CounterService {
+  readonly replica: Replica;
+  /** Validates the input with the contract schema, then runs the method. Throws ApiError. */
+  call<M extends Method>(method: M, input: Input<M>): Output<M>;
+  /** For transports: never throws; an unknown method or bad input becomes an error response. */
+  dispatch(method: string, input: unknown): ApiResponse<unknown>;
+  subscribe(listener: ChangeListener): () => void;
+}
+
+export function isMethod(name: string): name is Method {
+  return Object.hasOwn(counterApi, name);
+}
+
+function parseInput<M extends Method>(method: M, input: unknown): z.output<(typeof counterApi)[M]['input']> {
+  const result = counterApi[method].input.safeParse(input ?? {}, { error: z.locales.zhCN().localeError });
+  if (result.success) return result.data as z.output<(typeof counterApi)[M]['input']>;
+  const detail = result.error.issues
+    .map((i) => (i.path.length > 0 ? `${fieldLabel(i.path)}：${i.message}` : i.message))
+    .join('；');
+  throw new ApiError('bad_input', messages.badInput(detail));
+}
+
+function toErrorResponse(e: unknown): ApiResponse<never> {
+  if (e instanceof ApiError) return { ok: false, error: { code: e.code, message: e.message } };
+  if (e instanceof ReplicaError) return { ok: false, error: { code: 'internal', message: e.message } };
+  console.error('counter call failed', e);
+  return { ok: false, error: { code: 'internal', message: messages.internal((e as Error).message) } };
+}
+
+/** The counter API over one replica: every method of src-shared/contract/counter-api.ts. */
+export function createCounterService(replica: Replica, options: CounterServiceOptions = {}): CounterService {
+  const now = options.now ?? (() => new Date());
+
+  const handlers: Handlers = {
+    'session.get': () => toSessionDto(replica, currentSession(replica)),
+    'session.setCheckpoint': ({ checkpointId }) => toSessionDto(replica, switchCheckpoint(replica, checkpointId)),
+    'batch.get': () => replica.batch.def,
+    'students.lookup': ({ text }) => lookupStudents(replica, currentSession(replica).checkpointId, text),
+    'students.search': (input) => searchStudents(replica, currentSession(replica).checkpointId, input),
+    'students.detail': ({ studentNo }) => studentDetail(replica, currentSession(replica), studentNo),
+    'steps.apply': ({ studentNo, stepId, action, note }) => {
+      const session = currentSession(replica);
+      const { refusals } = applyOps(replica, session, [{ kind: action, studentNo, stepId, note }], { now });
+      const refusal = refusals[0];
+      if (refusal) {
+        const code = refusal.reason.code === 'unknown_student' || refusal.reason.code === 'unknown_step' ? 'not_found' : 'refused';
+        throw new ApiError(code, refusal.message);
+      }
+      return studentDetail(replica, session, studentNo);
+    },
+    'stats.checkpoint': () => checkpointStats(replica, currentSession(replica), now()),
+  };
+
+  const call = <M extends Method>(method: M, input: Input<M>): Output<M> => {
+    const handler = handlers[method] as (input: unknown) => Output<M>;
+    return handler(parseInput(method, input));
+  };
+
+  return {
+    replica,
+    call,
+    dispatch(method, input) {
+      if (!isMethod(method)) return { ok: false, error: { code: 'not_found', message: messages.unknownMethod(method) } };
+      try {
+        return { ok: true, value: call(method, input as Input<typeof method>) };
+      } catch (e) {
+        return toErrorResponse(e);
+      }
+    },
+    subscribe: (listener) => replica.changes.subscribe(listener),
+  };
+}
