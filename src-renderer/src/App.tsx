@@ -11,6 +11,7 @@ import { StatsPanel } from './components/StatsPanel';
 import { StudentWorkspace } from './components/StudentWorkspace';
 import { useShortcuts } from './keyboard/use-shortcuts';
 import { lookupScan } from './scan/lookup-scan';
+import { readScannerSettings } from './scan/scanner-settings';
 import { useWedgeScanner } from './scan/use-wedge-scanner';
 import { useSearchStore } from './store/search';
 import { useSessionStore } from './store/session';
@@ -58,6 +59,8 @@ function LoadFailure({ message }: { message: string }) {
   );
 }
 
+const scannerSettings = readScannerSettings(window.localStorage);
+
 export function App() {
   const loadError = useSessionStore((s) => s.loadError);
   const session = useSessionStore((s) => s.session);
@@ -69,7 +72,7 @@ export function App() {
   }, []);
   useLiveData();
   useShortcuts();
-  useWedgeScanner((code) => void lookupScan(code));
+  useWedgeScanner((code) => void lookupScan(code), scannerSettings);
 
   if (loadError && !session) return <LoadFailure message={loadError} />;
 

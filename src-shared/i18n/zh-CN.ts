@@ -75,6 +75,8 @@ export const zhCN = {
       rate: '未完成率',
       previous: (n: number) => `往届 ${n}人`,
       footnote: '括号内为往届人数',
+      collapse: '收起',
+      expand: '展开',
     },
     student: {
       title: '基本信息',
@@ -118,6 +120,11 @@ export const zhCN = {
       at: '时间',
       note: '备注',
       empty: '查询学生后显示其全部离校点的办理情况',
+    },
+    activity: {
+      title: '本机最近办理',
+      count: (n: number) => `本次共 ${n} 项`,
+      reopen: '点击重新打开该学生',
     },
     candidates: {
       title: (n: number) => `找到 ${n} 名学生，请选择`,

@@ -49,7 +49,7 @@ function FilterField({ id, field, label }: { id: string; field: 'prereq' | 'curr
   const value = useSearchStore((s) => s.form[field]);
   const setField = useSearchStore((s) => s.setField);
   return (
-    <div className="form-row">
+    <div className="form-filter">
       <label htmlFor={id}>{label}</label>
       <select id={id} value={value} onChange={(e) => setField(field, e.target.value as CompletionFilter)}>
         {FILTERS.map((f) => (
@@ -81,8 +81,10 @@ export function SearchPanel() {
         <TextField id={STUDENT_NO_INPUT_ID} field="studentNo" label={t.studentNo} placeholder={t.studentNoPlaceholder} />
         <TextField id="search-name" field="name" label={t.name} placeholder={t.namePlaceholder} />
         <TextField id="search-id-card" field="idCard" label={t.idCard} placeholder={t.idCardPlaceholder} />
-        <FilterField id="search-prereq" field="prereq" label={t.prereq} />
-        <FilterField id="search-current" field="current" label={t.current} />
+        <div className="form-filters">
+          <FilterField id="search-prereq" field="prereq" label={t.prereq} />
+          <FilterField id="search-current" field="current" label={t.current} />
+        </div>
         <div className="search-actions">
           <button type="submit" className="btn btn-primary" disabled={loading}>
             {t.submit} <Kbd>Enter</Kbd>

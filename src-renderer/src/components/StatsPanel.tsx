@@ -33,25 +33,25 @@ function StatsRow({ line, lead }: { line: StatsLine; lead?: boolean }) {
 
 /** 实时统计 for the current checkpoint and each of its steps; 往届 in brackets, as the old system did. */
 export function StatsPanel() {
-  const { stats, refreshing, error, refresh } = useStatsStore();
+  const { stats, refreshing, error, refresh, collapsed, toggleCollapsed } = useStatsStore();
   return (
-    <section className="card stats-card" aria-labelledby="stats-title">
+    <section className={`card stats-card${collapsed ? ' is-collapsed' : ''}`} aria-labelledby="stats-title">
       <div className="card-title-row">
         <h2 id="stats-title" className="card-title">
           {t.title}
         </h2>
-        <span className="card-meta stats-updated">
-          {t.updatedAt} <time>{stats ? formatStamp(stats.computedAt).slice(11) : '—'}</time>
-        </span>
-        <button type="button" className="btn btn-small" onClick={() => void refresh()} disabled={refreshing}>
+        <button type="button" className="btn btn-small stats-refresh" onClick={() => void refresh()} disabled={refreshing}>
           {t.refresh} <Kbd>{zhCN.ui.keys.refresh}</Kbd>
+        </button>
+        <button type="button" className="btn btn-small btn-ghost stats-toggle" aria-expanded={!collapsed} onClick={toggleCollapsed}>
+          {collapsed ? t.expand : t.collapse}
         </button>
       </div>
       {error && <div className="inline-error stats-error">{error}</div>}
       {stats && (
         <div className="stats-scroll">
           <table className="stats-table">
-            <thead>
+            <thead hidden={collapsed}>
               <tr>
                 <th scope="col" />
                 <th scope="col">{t.total}</th>
@@ -61,12 +61,15 @@ export function StatsPanel() {
             </thead>
             <tbody>
               <StatsRow line={stats.checkpoint} lead />
-              {stats.steps.map((line) => (
-                <StatsRow key={line.id} line={line} />
-              ))}
+              {!collapsed && stats.steps.map((line) => <StatsRow key={line.id} line={line} />)}
             </tbody>
           </table>
-          <div className="stats-footnote">{t.footnote}</div>
+          <div className="stats-footnote">
+            <span>
+              {t.updatedAt} <time>{formatStamp(stats.computedAt)}</time>
+            </span>
+            {!collapsed && <span>{t.footnote}</span>}
+          </div>
         </div>
       )}
     </section>

@@ -3,6 +3,7 @@ import { useSessionStore } from '../store/session';
 import { useStudentStore } from '../store/student';
 import { BlockedNotice, OutOfScopeNotice } from './BlockedNotice';
 import { CandidateList } from './CandidateList';
+import { RecentActivity } from './RecentActivity';
 import { resetCounter } from './SearchPanel';
 import { StepOperations } from './StepOperations';
 import { StudentInfoCard } from './StudentInfoCard';
@@ -21,6 +22,7 @@ export function StudentWorkspace() {
       <>
         {error && <div className="notice notice-error">{error}</div>}
         <WelcomePanel />
+        <RecentActivity />
       </>
     );
   }
@@ -33,6 +35,7 @@ export function StudentWorkspace() {
       {blocked && <BlockedNotice missing={detail.missing} />}
       {error && <div className="notice notice-error">{error}</div>}
       <StepOperations detail={detail} checkpointName={checkpointName || zhCN.ui.ops.title} />
+      <RecentActivity />
     </>
   );
 }

@@ -3,6 +3,7 @@ import type { StudentDetail, StudentSummary } from '../../../src-shared/contract
 import type { StepAction } from '../../../src-shared/domain/actions';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { call } from '../api/client';
+import { useActivityStore } from './activity';
 import { messageOf } from './errors';
 import { notify } from '../feedback/notify';
 
@@ -54,6 +55,11 @@ function draftsFor(detail: StudentDetail, previous: Record<string, StepDraft> = 
 }
 
 let openGeneration = 0;
+
+function recordActivity(detail: StudentDetail, stepName: string, action: StepAction, note: string): void {
+  const { studentNo, name } = detail.student;
+  useActivityStore.getState().record({ studentNo, name, stepName, action, note });
+}
 
 export const useStudentStore = create<StudentState>((set, get) => ({
   detail: null,
@@ -132,8 +138,9 @@ export const useStudentStore = create<StudentState>((set, get) => ({
     try {
       const next = await call('steps.apply', { studentNo: detail.student.studentNo, stepId, action, note });
       set((s) => ({ detail: next, drafts: draftsFor(next, { ...s.drafts, [stepId]: { checked: false, note: '' } }), prompt: null }));
-      const name = next.actions.find((a) => a.id === stepId)?.name ?? stepId;
-      notify('success', zhCN.ui.ops.applied(zhCN.action[action], name));
+      const stepName = next.actions.find((a) => a.id === stepId)?.name ?? stepId;
+      recordActivity(next, stepName, action, note);
+      notify('success', zhCN.ui.ops.applied(zhCN.action[action], stepName));
       return true;
     } catch (e) {
       notify('error', messageOf(e));
@@ -159,6 +166,7 @@ export const useStudentStore = create<StudentState>((set, get) => ({
         const note = get().drafts[row.id]?.note ?? '';
         const next = await call('steps.apply', { studentNo: detail.student.studentNo, stepId: row.id, action: 'pass', note });
         done++;
+        recordActivity(next, row.name, 'pass', note);
         set((s) => ({ detail: next, drafts: draftsFor(next, { ...s.drafts, [row.id]: { checked: false, note: '' } }) }));
       }
       notify('success', zhCN.ui.ops.submitted(done));
