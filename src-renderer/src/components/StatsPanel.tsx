@@ -51,6 +51,12 @@ export function StatsPanel() {
       {stats && (
         <div className="stats-scroll">
           <table className="stats-table">
+            <colgroup>
+              <col />
+              <col className="stats-col-count" />
+              <col className="stats-col-count" />
+              <col className="stats-col-rate" />
+            </colgroup>
             <thead hidden={collapsed}>
               <tr>
                 <th scope="col" />
