@@ -5,7 +5,8 @@ import type { InitialState, RosterStudent } from '../../src-shared/domain/types'
 import type { Db } from '../db/database';
 import { students } from '../db/schema';
 import { hashIdCard } from '../auth/tokens';
-import { applyServerOp, STATUS_TO_KIND } from '../apply/server-ops';
+import { ApplySession } from '../apply/apply-op';
+import { ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
 import type { BatchCache } from '../sync/batch-cache';
 import { lockWrites, reserveSeqs } from '../sync/seq';
 import { AdminError } from './admin-error';
@@ -69,19 +70,23 @@ export async function storeRoster(
     }
     const time = new Date().toISOString();
     // Prerequisites first, so a certificate passed in the feed is not flagged for a step later in it.
-    const ordered = [...initial].sort((a, b) => batch.index.step(a.stepId).order - batch.index.step(b.stepId).order);
+    const order = (stepId: string) => (batch.index.hasStep(stepId) ? batch.index.step(stepId).order : -1);
+    const ordered = [...initial].sort((a, b) => order(a.stepId) - order(b.stepId));
     const problems: string[] = [];
+    const session = new ApplySession(tx, batch);
+    await session.preload(ordered.map((s) => s.studentNo));
+    const source = await ServerOpSource.open(tx, ROSTER_DEVICE);
+    const actor = { kind: 'system' as const, name: '花名册导入' };
     for (const state of ordered) {
-      const result = await applyServerOp(tx, batch, { kind: 'system', name: '花名册导入' }, ROSTER_DEVICE, {
-        opId: uuidv7(),
-        studentNo: state.studentNo,
-        stepId: state.stepId,
-        kind: STATUS_TO_KIND[state.status],
-        note: state.note ?? '',
-        time,
-      });
+      if (!batch.index.hasStep(state.stepId)) {
+        problems.push(`${state.studentNo}：批次中没有环节「${state.stepId}」`);
+        continue;
+      }
+      const op = source.op({ opId: uuidv7(), studentNo: state.studentNo, stepId: state.stepId, kind: STATUS_TO_KIND[state.status], note: state.note ?? '', time });
+      const result = await session.apply(actor, op);
       if (result.outcome === 'rejected') problems.push(`${state.studentNo} ${state.stepId}: ${result.reason}`);
     }
+    await session.flush();
     if (problems.length > 0) throw new AdminError('花名册附带的办理状态有误，未导入任何数据', problems);
     return { students: roster.length, states: initial.length };
   });

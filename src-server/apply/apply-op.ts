@@ -1,15 +1,14 @@
-import { and, desc, eq, gt } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { checkActions, checkLift, inScope, type Grant } from '../../src-shared/domain/actions';
 import type { BatchIndex } from '../../src-shared/domain/batch';
 import type { StudentGateInput } from '../../src-shared/domain/gate';
-import type { StepStatus } from '../../src-shared/domain/types';
 import type { Op } from '../../src-shared/contract/ops';
-import { formatMissing } from '../../src-shared/i18n/zh-CN';
 import type { OpResult } from '../../src-shared/contract/sync';
+import { formatMissing } from '../../src-shared/i18n/zh-CN';
 import type { Tx } from '../db/database';
 import { conflicts, ops, stepStates, students, waivers } from '../db/schema';
 import type { LoadedBatch } from '../sync/batch-cache';
-import { nextSeq } from '../sync/seq';
+import { nextSeq, reserveSeqs } from '../sync/seq';
 import { reasons } from './reasons';
 
 export interface OperatorScope {
@@ -25,12 +24,12 @@ export type OpActor =
   /** The server itself, e.g. statuses that arrive with a roster. */
   | { kind: 'system'; name: string };
 
-type StateRow = typeof stepStates.$inferSelect;
-type WaiverRow = typeof waivers.$inferSelect;
+type StudentFacts = Pick<typeof students.$inferSelect, 'college' | 'flags'>;
+type StateRow = typeof stepStates.$inferInsert & { version: number; lastOpId: string; updatedAt: string; updatedByName: string; status: 'pending' | 'passed' | 'rejected' };
+type WaiverRow = typeof waivers.$inferInsert & { lifted: boolean };
+type OpRecord = typeof ops.$inferInsert;
 
-type Change =
-  | { table: 'state'; status: Exclude<StepStatus, 'na'> }
-  | { table: 'waiver'; lifted: boolean };
+type Change = { table: 'state'; status: 'pending' | 'passed' | 'rejected' } | { table: 'waiver'; lifted: boolean };
 
 interface Decision {
   outcome: 'applied' | 'conflict' | 'rejected';
@@ -44,10 +43,8 @@ const noChange = (reason: string): Decision => ({ outcome: 'applied', change: nu
 const apply = (change: Change): Decision => ({ outcome: 'applied', change, reason: null });
 
 interface Context {
-  tx: Tx;
-  batch: LoadedBatch;
-  index: BatchIndex;
   op: Op;
+  index: BatchIndex;
   input: StudentGateInput;
   state: StateRow | undefined;
   waiver: WaiverRow | undefined;
@@ -55,182 +52,323 @@ interface Context {
   actorKind: OpActor['kind'];
 }
 
+/** A revoke that was applied: the op that "wins" against a pass that did not see it. */
+interface AppliedRevoke {
+  opId: string;
+  operatorId: string;
+  clientTime: string;
+  resultVersion: number | null;
+}
+
+const CHUNK = 500;
+
 /**
- * Applies one op inside the caller's transaction and stores it with its outcome. The single
- * write path of the server: device pushes, integration writes and roster statuses all come here.
- * The caller has already made sure the op is new (idempotency, device sequence).
+ * The single write path of the server: device pushes, integration writes and roster statuses all
+ * apply their ops through a session, inside the caller's transaction (which holds the write
+ * lock). The session reads each student's rows once, decides every op in memory with the shared
+ * evaluator, and writes ops and changed rows in bulk on flush(); seqs are given out on flush, in
+ * application order. Callers have already made sure each op is new (idempotency, sequence).
  */
-export async function applyOp(tx: Tx, batch: LoadedBatch, actor: OpActor, op: Op): Promise<OpResult> {
-  const { decision, ctx } = await decide(tx, batch, actor, op);
-  let version: number | null = null;
-  if (decision.change && ctx) version = await writeChange(ctx, decision.change);
-  let conflictId: number | null = null;
-  if (decision.conflict) {
-    const [row] = await tx
-      .insert(conflicts)
-      .values({
-        batchId: batch.id,
-        kind: decision.conflict.kind,
+export class ApplySession {
+  private readonly studentFacts = new Map<string, StudentFacts | null>();
+  private readonly states = new Map<string, Map<string, StateRow>>();
+  private readonly waiverRows = new Map<string, Map<string, WaiverRow>>();
+  private readonly pendingOps: { row: OpRecord; result: OpResult }[] = [];
+  private readonly dirtyStates = new Set<StateRow>();
+  private readonly dirtyWaivers = new Set<WaiverRow>();
+  /** Revokes applied in this session, newest last, per "student/step". */
+  private readonly sessionRevokes = new Map<string, AppliedRevoke[]>();
+
+  constructor(
+    private readonly tx: Tx,
+    readonly batch: LoadedBatch,
+  ) {}
+
+  /** Reads the rows of these students in a few queries instead of a few per op. */
+  async preload(studentNos: Iterable<string>): Promise<void> {
+    const wanted = [...new Set(studentNos)].filter((no) => !this.studentFacts.has(no));
+    for (let i = 0; i < wanted.length; i += CHUNK) {
+      const chunk = wanted.slice(i, i + CHUNK);
+      for (const no of chunk) {
+        this.studentFacts.set(no, null);
+        this.states.set(no, new Map());
+        this.waiverRows.set(no, new Map());
+      }
+      const inBatch = (t: typeof students | typeof stepStates | typeof waivers) =>
+        and(eq(t.batchId, this.batch.id), inArray(t.studentNo, chunk));
+      // One after another: a transaction is one connection, which runs one query at a time.
+      const found = await this.tx
+        .select({ studentNo: students.studentNo, college: students.college, flags: students.flags })
+        .from(students)
+        .where(inBatch(students));
+      const stateRows = await this.tx.select().from(stepStates).where(inBatch(stepStates));
+      const waiverRows = await this.tx.select().from(waivers).where(inBatch(waivers));
+      for (const s of found) this.studentFacts.set(s.studentNo, { college: s.college, flags: s.flags });
+      for (const r of stateRows) this.states.get(r.studentNo)!.set(r.stepId, r);
+      for (const r of waiverRows) this.waiverRows.get(r.studentNo)!.set(r.stepId, r);
+    }
+  }
+
+  /** Decides and records one op. Its result's seq is filled in by flush(). */
+  async apply(actor: OpActor, op: Op): Promise<OpResult> {
+    await this.preload([op.studentNo]);
+    const { decision, ctx } = await this.decide(actor, op);
+    let version: number | null = null;
+    if (decision.change && ctx) version = this.recordChange(ctx, decision.change);
+    let conflictId: number | null = null;
+    if (decision.conflict) {
+      const [row] = await this.tx
+        .insert(conflicts)
+        .values({
+          batchId: this.batch.id,
+          kind: decision.conflict.kind,
+          studentNo: op.studentNo,
+          stepId: op.stepId,
+          winningOpId: decision.conflict.winningOpId,
+          flaggedOpId: decision.conflict.flaggedOpId,
+          detail: decision.reason ?? '',
+          seq: await nextSeq(this.tx),
+        })
+        .returning({ id: conflicts.id });
+      conflictId = row?.id ?? null;
+    }
+    const applied = decision.change !== null;
+    if (applied && op.kind === 'revoke') {
+      const key = `${op.studentNo}/${op.stepId}`;
+      const list = this.sessionRevokes.get(key) ?? [];
+      list.push({ opId: op.opId, operatorId: op.operatorId, clientTime: op.clientTime, resultVersion: version });
+      this.sessionRevokes.set(key, list);
+    }
+    const result: OpResult = {
+      opId: op.opId,
+      deviceSeq: op.deviceSeq,
+      outcome: decision.outcome,
+      applied,
+      reason: decision.reason,
+      conflictId,
+      version,
+      seq: 0,
+      duplicate: false,
+    };
+    this.pendingOps.push({
+      row: {
+        opId: op.opId,
+        batchId: this.batch.id,
+        deviceId: op.deviceId,
+        deviceSeq: op.deviceSeq,
+        operatorId: op.operatorId,
+        kind: op.kind,
         studentNo: op.studentNo,
         stepId: op.stepId,
-        winningOpId: decision.conflict.winningOpId,
-        flaggedOpId: decision.conflict.flaggedOpId,
-        detail: decision.reason ?? '',
-        seq: await nextSeq(tx),
-      })
-      .returning({ id: conflicts.id });
-    conflictId = row?.id ?? null;
-  }
-  const seq = await nextSeq(tx);
-  await tx.insert(ops).values({
-    opId: op.opId,
-    batchId: batch.id,
-    deviceId: op.deviceId,
-    deviceSeq: op.deviceSeq,
-    operatorId: op.operatorId,
-    kind: op.kind,
-    studentNo: op.studentNo,
-    stepId: op.stepId,
-    note: op.args.note,
-    baseVersion: op.base.version,
-    clientTime: op.clientTime,
-    outcome: decision.outcome,
-    applied: decision.change !== null,
-    reason: decision.reason,
-    resultVersion: version,
-    conflictId,
-    seq,
-  });
-  return {
-    opId: op.opId,
-    deviceSeq: op.deviceSeq,
-    outcome: decision.outcome,
-    applied: decision.change !== null,
-    reason: decision.reason,
-    conflictId,
-    version,
-    seq,
-    duplicate: false,
-  };
-}
-
-async function decide(
-  tx: Tx,
-  batch: LoadedBatch,
-  actor: OpActor,
-  op: Op,
-): Promise<{ decision: Decision; ctx: Context | null }> {
-  const fail = (reason: string) => ({ decision: rejected(reason), ctx: null });
-  if (!batch.index.hasStep(op.stepId)) return fail(reasons.unknownStep(op.stepId));
-  const [student] = await tx
-    .select({ college: students.college, flags: students.flags })
-    .from(students)
-    .where(and(eq(students.batchId, batch.id), eq(students.studentNo, op.studentNo)));
-  if (!student) return fail(reasons.unknownStudent(op.studentNo));
-
-  const { step, checkpoint } = batch.index.step(op.stepId);
-  let scopeOk: boolean;
-  let actorName: string;
-  let index = batch.index;
-  if (actor.kind === 'device') {
-    const operator = actor.operators.get(op.operatorId);
-    if (!operator) return fail(reasons.operatorNotOnDevice(op.operatorId));
-    const grant = operator.grants.find((g) => g.checkpointId === checkpoint.id);
-    if (!grant) return fail(reasons.noGrant(checkpoint.name, step.name));
-    scopeOk = inScope(grant, checkpoint, student);
-    actorName = operator.name;
-  } else {
-    if (actor.kind === 'integration' && !actor.stepIds.has(op.stepId)) return fail(reasons.integrationStep(step.name));
-    scopeOk = true;
-    actorName = actor.name;
-    index = batch.integrationIndex;
+        note: op.args.note,
+        baseVersion: op.base.version,
+        clientTime: op.clientTime,
+        outcome: decision.outcome,
+        applied,
+        reason: decision.reason,
+        resultVersion: version,
+        conflictId,
+        seq: 0,
+      },
+      result,
+    });
+    return result;
   }
 
-  const [stateRows, waiverRows] = await Promise.all([
-    tx.select().from(stepStates).where(and(eq(stepStates.batchId, batch.id), eq(stepStates.studentNo, op.studentNo))),
-    tx.select().from(waivers).where(and(eq(waivers.batchId, batch.id), eq(waivers.studentNo, op.studentNo))),
-  ]);
-  const input: StudentGateInput = {
-    student,
-    status: new Map(stateRows.map((r) => [r.stepId, r.status])),
-    lifted: new Set(waiverRows.filter((w) => w.lifted).map((w) => w.stepId)),
-  };
-  const ctx: Context = {
-    tx,
-    batch,
-    index,
-    op,
-    input,
-    state: stateRows.find((r) => r.stepId === op.stepId),
-    waiver: waiverRows.find((r) => r.stepId === op.stepId),
-    actorName,
-    actorKind: actor.kind,
-  };
-  return { decision: await decideKind(ctx, scopeOk), ctx };
-}
-
-async function decideKind(ctx: Context, scopeOk: boolean): Promise<Decision> {
-  const { op, index, input, state } = ctx;
-  if (op.kind === 'lift' || op.kind === 'impose') {
-    if (!scopeOk) return rejected(reasons.refusal({ code: 'out_of_scope' }));
-    return op.kind === 'lift' ? decideLift(ctx) : decideImpose(ctx);
-  }
-  const check = checkActions(index, input, op.stepId, scopeOk);
-  const currentVersion = state?.version ?? 0;
-  // Only counters report the version they saw; integrations and the server itself write blind.
-  const stale = ctx.actorKind === 'device' && op.base.version < currentVersion;
-
-  if (op.kind === 'pass') {
-    if (check.pass && check.pass.code !== 'already_passed' && check.pass.code !== 'blocked') {
-      return rejected(reasons.refusal(check.pass));
+  /** Writes every recorded op and changed row, each with its own new seq. */
+  async flush(): Promise<void> {
+    const total = this.pendingOps.length + this.dirtyStates.size + this.dirtyWaivers.size;
+    if (total === 0) return;
+    let seq = await reserveSeqs(this.tx, total);
+    for (const p of this.pendingOps) p.result.seq = p.row.seq = seq++;
+    for (const s of this.dirtyStates) s.seq = seq++;
+    for (const w of this.dirtyWaivers) w.seq = seq++;
+    const opRows = this.pendingOps.map((p) => p.row);
+    for (let i = 0; i < opRows.length; i += CHUNK) await this.tx.insert(ops).values(opRows.slice(i, i + CHUNK));
+    const stateRows = [...this.dirtyStates];
+    for (let i = 0; i < stateRows.length; i += CHUNK) {
+      await this.tx
+        .insert(stepStates)
+        .values(stateRows.slice(i, i + CHUNK))
+        .onConflictDoUpdate({ target: [stepStates.batchId, stepStates.studentNo, stepStates.stepId], set: excludedStateColumns });
     }
-    if (stale) {
-      const revoke = await revokeSince(ctx, op.base.version);
-      if (revoke) {
+    const waiverRows = [...this.dirtyWaivers];
+    for (let i = 0; i < waiverRows.length; i += CHUNK) {
+      await this.tx
+        .insert(waivers)
+        .values(waiverRows.slice(i, i + CHUNK))
+        .onConflictDoUpdate({ target: [waivers.batchId, waivers.studentNo, waivers.stepId], set: excludedWaiverColumns });
+    }
+    this.pendingOps.length = 0;
+    this.dirtyStates.clear();
+    this.dirtyWaivers.clear();
+  }
+
+  private async decide(actor: OpActor, op: Op): Promise<{ decision: Decision; ctx: Context | null }> {
+    const fail = (reason: string) => ({ decision: rejected(reason), ctx: null });
+    const { batch } = this;
+    if (!batch.index.hasStep(op.stepId)) return fail(reasons.unknownStep(op.stepId));
+    const student = this.studentFacts.get(op.studentNo);
+    if (!student) return fail(reasons.unknownStudent(op.studentNo));
+
+    const { step, checkpoint } = batch.index.step(op.stepId);
+    let scopeOk: boolean;
+    let actorName: string;
+    let index = batch.index;
+    if (actor.kind === 'device') {
+      const operator = actor.operators.get(op.operatorId);
+      if (!operator) return fail(reasons.operatorNotOnDevice(op.operatorId));
+      const grant = operator.grants.find((g) => g.checkpointId === checkpoint.id);
+      if (!grant) return fail(reasons.noGrant(checkpoint.name, step.name));
+      scopeOk = inScope(grant, checkpoint, student);
+      actorName = operator.name;
+    } else {
+      if (actor.kind === 'integration' && !actor.stepIds.has(op.stepId)) return fail(reasons.integrationStep(step.name));
+      scopeOk = true;
+      actorName = actor.name;
+      index = batch.integrationIndex;
+    }
+    const states = this.states.get(op.studentNo)!;
+    const waiverRows = this.waiverRows.get(op.studentNo)!;
+    const ctx: Context = {
+      op,
+      index,
+      input: {
+        student,
+        status: new Map([...states.values()].map((r) => [r.stepId, r.status])),
+        lifted: new Set([...waiverRows.values()].filter((w) => w.lifted).map((w) => w.stepId)),
+      },
+      state: states.get(op.stepId),
+      waiver: waiverRows.get(op.stepId),
+      actorName,
+      actorKind: actor.kind,
+    };
+    return { decision: await this.decideKind(ctx, scopeOk), ctx };
+  }
+
+  private async decideKind(ctx: Context, scopeOk: boolean): Promise<Decision> {
+    const { op, index, input, state } = ctx;
+    if (op.kind === 'lift' || op.kind === 'impose') {
+      if (!scopeOk) return rejected(reasons.refusal({ code: 'out_of_scope' }));
+      return op.kind === 'lift' ? decideLift(ctx) : decideImpose(ctx);
+    }
+    const check = checkActions(index, input, op.stepId, scopeOk);
+    // Only counters report the version they saw; integrations and the server itself write blind.
+    const stale = ctx.actorKind === 'device' && op.base.version < (state?.version ?? 0);
+
+    if (op.kind === 'pass') {
+      if (check.pass && check.pass.code !== 'already_passed' && check.pass.code !== 'blocked') {
+        return rejected(reasons.refusal(check.pass));
+      }
+      if (stale) {
+        const revoke = await this.revokeSince(op.studentNo, op.stepId, op.base.version);
+        if (revoke) {
+          return {
+            outcome: 'conflict',
+            change: null,
+            reason: reasons.passRevokedMeanwhile(revoke.operatorId, revoke.clientTime),
+            conflict: { kind: 'pass_revoke', winningOpId: revoke.opId, flaggedOpId: op.opId },
+          };
+        }
+      }
+      if (check.pass?.code === 'already_passed') {
+        return noChange(reasons.alreadyPassed(state?.updatedByName ?? '', state?.updatedAt ?? ''));
+      }
+      if (check.pass?.code === 'blocked') {
+        // The operator saw the prerequisites passed and acted (a certificate already handed over
+        // cannot be taken back by the server): the pass stands and a supervisor is told.
+        const missing = check.pass.missing.flatMap((g) => g.steps.map((s) => s.id));
+        const revoke = await this.latestRevokeOf(op.studentNo, missing);
         return {
           outcome: 'conflict',
-          change: null,
-          reason: reasons.passRevokedMeanwhile(revoke.operatorId, revoke.clientTime),
-          conflict: { kind: 'pass_revoke', winningOpId: revoke.opId, flaggedOpId: op.opId },
+          change: { table: 'state', status: 'passed' },
+          reason: reasons.prerequisiteRevoked(formatMissing(check.pass.missing)),
+          conflict: { kind: 'prerequisite_revoked', winningOpId: revoke?.opId ?? null, flaggedOpId: op.opId },
         };
       }
+      return apply({ table: 'state', status: 'passed' });
     }
-    if (check.pass?.code === 'already_passed') {
-      return noChange(reasons.alreadyPassed(state?.updatedByName ?? '', state?.updatedAt ?? ''));
+
+    if (op.kind === 'reject') {
+      if (check.reject?.code === 'already_rejected') return noChange(reasons.alreadyRejected);
+      if (check.reject) return rejected(reasons.refusal(check.reject));
+      if (op.args.note.trim() === '') return rejected(reasons.refusal({ code: 'reason_required' }));
+      return apply({ table: 'state', status: 'rejected' });
     }
-    if (check.pass?.code === 'blocked') {
-      // The operator saw the prerequisites passed and acted (a certificate already handed over
-      // cannot be taken back by the server): the pass stands and a supervisor is told.
-      const revoke = await latestRevokeOf(ctx, check.pass.missing.flatMap((g) => g.steps.map((s) => s.id)));
+
+    if (check.revoke?.code === 'nothing_to_revoke') return noChange(reasons.alreadyPending);
+    if (check.revoke) return rejected(reasons.refusal(check.revoke));
+    if (stale && state?.status === 'passed') {
+      // The step was passed after the revoking operator looked; revoke still wins.
       return {
         outcome: 'conflict',
-        change: { table: 'state', status: 'passed' },
-        reason: reasons.prerequisiteRevoked(formatMissing(check.pass.missing)),
-        conflict: { kind: 'prerequisite_revoked', winningOpId: revoke?.opId ?? null, flaggedOpId: op.opId },
+        change: { table: 'state', status: 'pending' },
+        reason: reasons.revokeWinsOverPass(state.updatedByName, state.updatedAt),
+        conflict: { kind: 'pass_revoke', winningOpId: op.opId, flaggedOpId: state.lastOpId },
       };
     }
-    return apply({ table: 'state', status: 'passed' });
+    return apply({ table: 'state', status: 'pending' });
   }
 
-  if (op.kind === 'reject') {
-    if (check.reject?.code === 'already_rejected') return noChange(reasons.alreadyRejected);
-    if (check.reject) return rejected(reasons.refusal(check.reject));
-    if (op.args.note.trim() === '') return rejected(reasons.refusal({ code: 'reason_required' }));
-    return apply({ table: 'state', status: 'rejected' });
+  /** The latest applied revoke of this step that produced a version newer than `base`. */
+  private async revokeSince(studentNo: string, stepId: string, base: number): Promise<AppliedRevoke | undefined> {
+    const recent = (this.sessionRevokes.get(`${studentNo}/${stepId}`) ?? []).filter((r) => (r.resultVersion ?? 0) > base);
+    if (recent.length > 0) return recent[recent.length - 1];
+    const [row] = await this.tx
+      .select({ opId: ops.opId, operatorId: ops.operatorId, clientTime: ops.clientTime, resultVersion: ops.resultVersion })
+      .from(ops)
+      .where(and(this.revokesOf(studentNo, stepId), gt(ops.resultVersion, base)))
+      .orderBy(desc(ops.resultVersion))
+      .limit(1);
+    return row;
   }
 
-  if (check.revoke?.code === 'nothing_to_revoke') return noChange(reasons.alreadyPending);
-  if (check.revoke) return rejected(reasons.refusal(check.revoke));
-  if (stale && state?.status === 'passed') {
-    // The step was passed after the revoking operator looked; revoke still wins.
-    return {
-      outcome: 'conflict',
-      change: { table: 'state', status: 'pending' },
-      reason: reasons.revokeWinsOverPass(state.updatedByName, state.updatedAt),
-      conflict: { kind: 'pass_revoke', winningOpId: op.opId, flaggedOpId: state.lastOpId },
-    };
+  /** The most recent applied revoke among the given steps of a student, if any. */
+  private async latestRevokeOf(studentNo: string, stepIds: string[]): Promise<{ opId: string } | undefined> {
+    let latest: { opId: string; seq: number } | undefined;
+    for (const stepId of stepIds) {
+      const recent = this.sessionRevokes.get(`${studentNo}/${stepId}`);
+      // Revokes of this session are newer than anything already stored.
+      if (recent?.length) return recent[recent.length - 1];
+      const [row] = await this.tx
+        .select({ opId: ops.opId, seq: ops.seq })
+        .from(ops)
+        .where(this.revokesOf(studentNo, stepId))
+        .orderBy(desc(ops.seq))
+        .limit(1);
+      if (row && (!latest || row.seq > latest.seq)) latest = row;
+    }
+    return latest;
   }
-  return apply({ table: 'state', status: 'pending' });
+
+  private revokesOf(studentNo: string, stepId: string) {
+    return and(
+      eq(ops.batchId, this.batch.id),
+      eq(ops.studentNo, studentNo),
+      eq(ops.stepId, stepId),
+      eq(ops.kind, 'revoke'),
+      eq(ops.applied, true),
+    );
+  }
+
+  /** Updates the in-memory row and marks it for flush; returns the step state's new version. */
+  private recordChange(ctx: Context, change: Change): number | null {
+    const { op } = ctx;
+    const key = { batchId: this.batch.id, studentNo: op.studentNo, stepId: op.stepId, note: op.args.note, updatedAt: op.clientTime, updatedBy: op.operatorId, lastOpId: op.opId, seq: 0 };
+    if (change.table === 'waiver') {
+      const row: WaiverRow = { ...key, lifted: change.lifted };
+      this.waiverRows.get(op.studentNo)!.set(op.stepId, row);
+      if (ctx.waiver) this.dirtyWaivers.delete(ctx.waiver);
+      this.dirtyWaivers.add(row);
+      return null;
+    }
+    const version = (ctx.state?.version ?? 0) + 1;
+    const row: StateRow = { ...key, status: change.status, version, updatedByName: ctx.actorName };
+    this.states.get(op.studentNo)!.set(op.stepId, row);
+    if (ctx.state) this.dirtyStates.delete(ctx.state);
+    this.dirtyStates.add(row);
+    return version;
+  }
 }
 
 function decideLift(ctx: Context): Decision {
@@ -245,74 +383,26 @@ function decideImpose(ctx: Context): Decision {
   return apply({ table: 'waiver', lifted: false });
 }
 
-/** The latest applied revoke of this step that produced a version newer than `base`. */
-async function revokeSince(ctx: Context, base: number) {
-  const [row] = await ctx.tx
-    .select({ opId: ops.opId, operatorId: ops.operatorId, clientTime: ops.clientTime })
-    .from(ops)
-    .where(
-      and(
-        eq(ops.batchId, ctx.batch.id),
-        eq(ops.studentNo, ctx.op.studentNo),
-        eq(ops.stepId, ctx.op.stepId),
-        eq(ops.kind, 'revoke'),
-        eq(ops.applied, true),
-        gt(ops.resultVersion, base),
-      ),
-    )
-    .orderBy(desc(ops.resultVersion))
-    .limit(1);
-  return row;
-}
+const excludedStateColumns = {
+  status: sqlExcluded('status'),
+  note: sqlExcluded('note'),
+  version: sqlExcluded('version'),
+  updatedAt: sqlExcluded('updated_at'),
+  updatedBy: sqlExcluded('updated_by'),
+  updatedByName: sqlExcluded('updated_by_name'),
+  lastOpId: sqlExcluded('last_op_id'),
+  seq: sqlExcluded('seq'),
+};
 
-/** The most recent applied revoke among the given steps of the op's student, if any. */
-async function latestRevokeOf(ctx: Context, stepIds: string[]) {
-  let latest: { opId: string; seq: number } | undefined;
-  for (const stepId of stepIds) {
-    const [row] = await ctx.tx
-      .select({ opId: ops.opId, seq: ops.seq })
-      .from(ops)
-      .where(
-        and(
-          eq(ops.batchId, ctx.batch.id),
-          eq(ops.studentNo, ctx.op.studentNo),
-          eq(ops.stepId, stepId),
-          eq(ops.kind, 'revoke'),
-          eq(ops.applied, true),
-        ),
-      )
-      .orderBy(desc(ops.seq))
-      .limit(1);
-    if (row && (!latest || row.seq > latest.seq)) latest = row;
-  }
-  return latest;
-}
+const excludedWaiverColumns = {
+  lifted: sqlExcluded('lifted'),
+  note: sqlExcluded('note'),
+  updatedAt: sqlExcluded('updated_at'),
+  updatedBy: sqlExcluded('updated_by'),
+  lastOpId: sqlExcluded('last_op_id'),
+  seq: sqlExcluded('seq'),
+};
 
-/** Writes the state or waiver change; returns the step state's new version (null for waivers). */
-async function writeChange(ctx: Context, change: Change): Promise<number | null> {
-  const { tx, batch, op } = ctx;
-  const seq = await nextSeq(tx);
-  const key = { batchId: batch.id, studentNo: op.studentNo, stepId: op.stepId };
-  if (change.table === 'waiver') {
-    const row = { ...key, lifted: change.lifted, note: op.args.note, updatedAt: op.clientTime, updatedBy: op.operatorId, lastOpId: op.opId, seq };
-    await tx.insert(waivers).values(row).onConflictDoUpdate({ target: [waivers.batchId, waivers.studentNo, waivers.stepId], set: row });
-    return null;
-  }
-  const version = (ctx.state?.version ?? 0) + 1;
-  const row = {
-    ...key,
-    status: change.status,
-    note: op.args.note,
-    version,
-    updatedAt: op.clientTime,
-    updatedBy: op.operatorId,
-    updatedByName: ctx.actorName,
-    lastOpId: op.opId,
-    seq,
-  };
-  await tx
-    .insert(stepStates)
-    .values(row)
-    .onConflictDoUpdate({ target: [stepStates.batchId, stepStates.studentNo, stepStates.stepId], set: row });
-  return version;
+function sqlExcluded(column: string) {
+  return sql.raw(`excluded."${column}"`);
 }

@@ -6,7 +6,7 @@ import { devices, ops } from '../db/schema';
 import type { AuthenticatedDevice } from '../auth/device-auth';
 import type { BatchCache } from '../sync/batch-cache';
 import { currentSeq, lockWrites } from '../sync/seq';
-import { applyOp } from './apply-op';
+import { ApplySession } from './apply-op';
 import { storedResult, sameOp } from './stored-ops';
 
 /** A push the server refuses as a whole; nothing of it is stored. */
@@ -52,6 +52,9 @@ export async function pushOps(db: Db, batches: BatchCache, device: Authenticated
       (await tx.select().from(ops).where(inArray(ops.opId, unique.map((o) => o.opId)))).map((r) => [r.opId, r]),
     );
     const results = new Map<string, OpResult>();
+    const session = new ApplySession(tx, batch);
+    await session.preload(unique.filter((o) => !stored.has(o.opId)).map((o) => o.studentNo));
+    const actor = { kind: 'device' as const, operators: device.operators };
     let lastSeq = deviceRow.lastSeq;
     for (const op of unique) {
       const before = stored.get(op.opId);
@@ -72,9 +75,10 @@ export async function pushOps(db: Db, batches: BatchCache, device: Authenticated
           lastSeq + 1,
         );
       }
-      results.set(op.opId, await applyOp(tx, batch, { kind: 'device', operators: device.operators }, op));
+      results.set(op.opId, await session.apply(actor, op));
       lastSeq = op.deviceSeq;
     }
+    await session.flush();
     await tx.update(devices).set({ lastSeq, lastSeenAt: sql`now()` }).where(eq(devices.id, device.id));
     return {
       results: input.map((op) => results.get(op.opId)!),

@@ -1,10 +1,9 @@
 import { eq, max } from 'drizzle-orm';
-import type { OpKind } from '../../src-shared/contract/ops';
+import type { Op, OpKind } from '../../src-shared/contract/ops';
 import type { OpResult } from '../../src-shared/contract/sync';
 import type { Tx } from '../db/database';
 import { ops } from '../db/schema';
-import type { LoadedBatch } from '../sync/batch-cache';
-import { applyOp, type OpActor } from './apply-op';
+import type { ApplySession, OpActor } from './apply-op';
 import { sameOp, storedResult } from './stored-ops';
 
 export const STATUS_TO_KIND = { passed: 'pass', rejected: 'reject', pending: 'revoke' } as const satisfies Record<
@@ -29,36 +28,51 @@ export class OpIdReused extends Error {
 }
 
 /**
- * Applies an op that does not come from a counter's outbox (an integration, the roster import),
- * numbering it in the source's own device sequence. The caller holds the write lock.
+ * Numbers the ops of a source that has no outbox of its own (an integration, the roster import)
+ * in its own device sequence, "integration:library" or "system:roster". The caller holds the
+ * write lock, so the sequence cannot move underneath.
  */
-export async function applyServerOp(
+export class ServerOpSource {
+  private constructor(
+    readonly deviceId: string,
+    private last: number,
+  ) {}
+
+  static async open(tx: Tx, deviceId: string): Promise<ServerOpSource> {
+    const [row] = await tx.select({ last: max(ops.deviceSeq) }).from(ops).where(eq(ops.deviceId, deviceId));
+    return new ServerOpSource(deviceId, row?.last ?? 0);
+  }
+
+  op(input: ServerOpInput, deviceSeq = ++this.last): Op {
+    return {
+      opId: input.opId,
+      deviceId: this.deviceId,
+      deviceSeq,
+      operatorId: this.deviceId.slice(this.deviceId.indexOf(':') + 1),
+      kind: input.kind,
+      studentNo: input.studentNo,
+      stepId: input.stepId,
+      args: { note: input.note },
+      base: { version: 0 },
+      clientTime: input.time,
+    };
+  }
+}
+
+/** Applies one op from another campus system; a retry with the same opId gets the stored outcome. */
+export async function applyIntegrationOp(
   tx: Tx,
-  batch: LoadedBatch,
-  actor: Exclude<OpActor, { kind: 'device' }>,
-  deviceId: string,
+  session: ApplySession,
+  actor: Extract<OpActor, { kind: 'integration' }>,
+  source: ServerOpSource,
   input: ServerOpInput,
 ): Promise<OpResult> {
   const [before] = await tx.select().from(ops).where(eq(ops.opId, input.opId));
-  const [{ last } = { last: 0 }] = await tx
-    .select({ last: max(ops.deviceSeq) })
-    .from(ops)
-    .where(eq(ops.deviceId, deviceId));
-  const op = {
-    opId: input.opId,
-    deviceId,
-    deviceSeq: before?.deviceSeq ?? (last ?? 0) + 1,
-    operatorId: deviceId.slice(deviceId.indexOf(':') + 1),
-    kind: input.kind,
-    studentNo: input.studentNo,
-    stepId: input.stepId,
-    args: { note: input.note },
-    base: { version: 0 },
-    clientTime: input.time,
-  };
   if (before) {
-    if (!sameOp(before, op)) throw new OpIdReused(input.opId);
+    if (!sameOp(before, source.op(input, before.deviceSeq))) throw new OpIdReused(input.opId);
     return storedResult(before);
   }
-  return applyOp(tx, batch, actor, op);
+  const result = await session.apply(actor, source.op(input));
+  await session.flush();
+  return result;
 }

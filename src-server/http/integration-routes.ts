@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import { integrationWriteRequestSchema, type OpResult } from '../../src-shared/contract/sync';
 import { apiKeys } from '../db/schema';
 import { hashToken } from '../auth/tokens';
-import { applyServerOp, OpIdReused, STATUS_TO_KIND } from '../apply/server-ops';
+import { ApplySession } from '../apply/apply-op';
+import { applyIntegrationOp, OpIdReused, ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
 import { currentSeq, lockWrites } from '../sync/seq';
 import type { ServerContext } from './context';
 import { HttpError, parseInput } from './http-error';
@@ -23,7 +24,8 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerConte
         await lockWrites(tx);
         const batch = await ctx.batches.get(tx, client.batchId);
         if (!batch) throw new Error(`api key ${client.id} belongs to missing batch ${client.batchId}`);
-        const result = await applyServerOp(tx, batch, actor, `integration:${client.id}`, {
+        const source = await ServerOpSource.open(tx, `integration:${client.id}`);
+        const result = await applyIntegrationOp(tx, new ApplySession(tx, batch), actor, source, {
           opId: body.opId,
           studentNo: body.studentNo,
           stepId: body.stepId,

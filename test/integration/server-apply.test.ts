@@ -5,7 +5,8 @@ import type { Op, OpKind } from '../../src-shared/contract/ops';
 import { authenticateDevice, type AuthenticatedDevice } from '../../src-server/auth/device-auth';
 import { admitOperator, registerDevice } from '../../src-server/auth/devices';
 import { pushOps, PushRefused } from '../../src-server/apply/push-ops';
-import { applyServerOp } from '../../src-server/apply/server-ops';
+import { ApplySession } from '../../src-server/apply/apply-op';
+import { applyIntegrationOp, ServerOpSource } from '../../src-server/apply/server-ops';
 import { storeRoster } from '../../src-server/admin/roster-store';
 import { conflicts, devices, ops, stepStates, waivers } from '../../src-server/db/schema';
 import { BatchCache } from '../../src-server/sync/batch-cache';
@@ -145,11 +146,12 @@ describe.each(BACKENDS)('apply path on %s', (backend) => {
     expect(r).toMatchObject({ outcome: 'rejected', reason: '此环节由其他系统自动同步，柜台无需办理' });
     const library = { kind: 'integration' as const, name: '图书馆系统', stepIds: new Set(['return-books']) };
     const [own, other] = await database.db.transaction(async (tx) => {
-      const batch = (await batches.get(tx, batchId))!;
+      const session = new ApplySession(tx, (await batches.get(tx, batchId))!);
+      const source = await ServerOpSource.open(tx, 'integration:library');
       const base = { studentNo: CS1, kind: 'pass' as const, note: '', time: new Date().toISOString() };
       return [
-        await applyServerOp(tx, batch, library, 'integration:library', { ...base, opId: uuidv7(), stepId: 'return-books' }),
-        await applyServerOp(tx, batch, library, 'integration:library', { ...base, opId: uuidv7(), stepId: 'repay-debt' }),
+        await applyIntegrationOp(tx, session, library, source, { ...base, opId: uuidv7(), stepId: 'return-books' }),
+        await applyIntegrationOp(tx, session, library, source, { ...base, opId: uuidv7(), stepId: 'repay-debt' }),
       ];
     });
     expect(own).toMatchObject({ outcome: 'applied', applied: true, deviceSeq: 1 });

@@ -1,0 +1,92 @@
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { BatchDefinitionError } from '../src-shared/domain/batch-definition';
+import { AdminError } from './admin/admin-error';
+import { COMMANDS, type CliOptions } from './cli/commands';
+import { UsageError } from './cli/cli-error';
+import { USAGE } from './cli/usage';
+import { RosterFileError } from './roster/read-roster-file';
+
+const DEFAULT_PORT = 8787;
+
+function parsePositiveInt(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) <= 0) throw new UsageError(`${name} 必须是正整数，不能是 "${value}"`);
+  return Number(value);
+}
+
+export async function runCli(argv: string[], print = (l: string) => console.log(l), printError = (l: string) => console.error(l)): Promise<number> {
+  try {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: {
+          help: { type: 'boolean', short: 'h' },
+          'data-dir': { type: 'string' },
+          password: { type: 'string' },
+          college: { type: 'string', multiple: true },
+          'skip-invalid': { type: 'boolean' },
+          'all-or-nothing': { type: 'boolean' },
+          port: { type: 'string' },
+          host: { type: 'string' },
+          size: { type: 'string' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    const { values, positionals } = parsed;
+    const [name, ...args] = positionals;
+    if (values.help || !name) {
+      print(USAGE);
+      return name || values.help ? 0 : 2;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`未知命令 "${name}"`);
+    if (values['skip-invalid'] && values['all-or-nothing']) throw new UsageError('--skip-invalid 与 --all-or-nothing 不能同时使用');
+    const databaseUrl = process.env.DATABASE_URL;
+    const options: CliOptions = {
+      target: databaseUrl ? { url: databaseUrl } : { dataDir: resolve(values['data-dir'] ?? '.data/server') },
+      password: values.password,
+      colleges: values.college ?? [],
+      skipInvalid: values['skip-invalid'] ?? false,
+      port: parsePositiveInt(values.port, '--port') ?? DEFAULT_PORT,
+      host: values.host ?? '0.0.0.0',
+      size: parsePositiveInt(values.size, '--size'),
+    };
+    await command(args, options, print);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      printError(`错误：${e.message}`);
+      printError('运行 npm run admin -- --help 查看用法。');
+      return 2;
+    }
+    if (e instanceof AdminError || e instanceof RosterFileError || e instanceof BatchDefinitionError) {
+      printError(`错误：${e.message}`);
+      if (e instanceof AdminError) for (const p of e.problems) printError(`  ${p}`);
+      return 1;
+    }
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === '3D000' || code === '28P01') {
+      printError(`错误：无法连接数据库（${(e as Error).message}）。请检查 DATABASE_URL。`);
+      return 1;
+    }
+    if (code === 'EADDRINUSE') {
+      printError(`错误：端口已被占用（${(e as Error).message}），请用 --port 换一个端口。`);
+      return 1;
+    }
+    printError(`错误：${(e as Error).stack ?? String(e)}`);
+    return 1;
+  }
+}
+
+const isMain = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

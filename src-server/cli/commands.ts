@@ -1,0 +1,170 @@
+import { readFileSync } from 'node:fs';
+import { openDatabase, type Database, type DatabaseTarget } from '../db/database';
+import { AdminError } from '../admin/admin-error';
+import { createBatch, requireBatch } from '../admin/batches';
+import { createApiKey, listDevices, revokeDevice } from '../admin/devices';
+import { addOperator, grantCheckpoint } from '../admin/operators';
+import { storeRoster } from '../admin/roster-store';
+import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
+import { formatRowProblems, readRosterFile } from '../roster/read-roster-file';
+import { writeRosterTemplate } from '../roster/write-roster-template';
+import { startServer } from '../serve';
+import { BatchCache } from '../sync/batch-cache';
+import { UsageError } from './cli-error';
+
+export interface CliOptions {
+  target: DatabaseTarget;
+  password?: string;
+  colleges: string[];
+  skipInvalid: boolean;
+  port: number;
+  host: string;
+  size?: number;
+}
+
+export type Print = (line: string) => void;
+
+type Command = (args: string[], options: CliOptions, print: Print) => Promise<void>;
+
+function expectArgs(args: string[], count: number, usage: string): void {
+  if (args.length !== count) throw new UsageError(`参数个数不对。用法：${usage}`);
+}
+
+async function withDatabase<T>(options: CliOptions, run: (database: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase(options.target);
+  try {
+    return await run(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function readJsonFile(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new AdminError(`无法读取文件：${path}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new AdminError(`${path} 不是有效的 JSON：${(e as Error).message}`);
+  }
+}
+
+export const COMMANDS: Record<string, Command> = {
+  init: async (args, options, print) => {
+    expectArgs(args, 0, 'init');
+    await withDatabase(options, async () => print('数据库已就绪（结构已是最新）。'));
+  },
+
+  'create-batch': async (args, options, print) => {
+    expectArgs(args, 1, 'create-batch <定义.json>');
+    const definition = readJsonFile(args[0]!);
+    const def = await withDatabase(options, (d) => createBatch(d.db, definition));
+    const steps = def.checkpoints.reduce((n, c) => n + c.steps.length, 0);
+    print(`已创建批次 ${def.id}「${def.name}」：${def.checkpoints.length} 个离校点，${steps} 个环节，${def.flags.length} 个标记列。`);
+  },
+
+  'roster-template': async (args, options, print) => {
+    expectArgs(args, 2, 'roster-template <批次> <输出.xlsx>');
+    const [batchId, out] = args as [string, string];
+    const batch = await withDatabase(options, (d) => requireBatch(d.db, batchId));
+    await writeRosterTemplate(batch.definition, out);
+    print(`已生成花名册模板：${out}`);
+  },
+
+  'import-roster': async (args, options, print) => {
+    expectArgs(args, 2, 'import-roster <批次> <花名册.xlsx> [--skip-invalid]');
+    const [batchId, file] = args as [string, string];
+    await withDatabase(options, async (d) => {
+      const batch = await requireBatch(d.db, batchId);
+      const roster = await readRosterFile(file, batch.definition);
+      if (roster.fileProblems.length > 0) throw new AdminError('花名册的表头有误，未导入任何数据：', roster.fileProblems);
+      const problems = formatRowProblems(roster.rowProblems);
+      if (problems.length > 0 && !options.skipInvalid) {
+        throw new AdminError(`花名册有 ${problems.length} 行有误，未导入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）：`, problems);
+      }
+      const stored = await storeRoster(d.db, new BatchCache(), batchId, roster.students);
+      print(`已导入 ${stored.students} 名学生到批次 ${batchId}。`);
+      if (problems.length > 0) {
+        print(`以下 ${problems.length} 行有误，未导入：`);
+        for (const p of problems) print(`  ${p}`);
+      }
+    });
+  },
+
+  'add-operator': async (args, options, print) => {
+    expectArgs(args, 2, 'add-operator <工号> <姓名> --password <密码>');
+    if (!options.password) throw new UsageError('请用 --password <密码> 指定密码');
+    const [no, name] = args as [string, string];
+    const result = await withDatabase(options, (d) => addOperator(d.db, no, name, options.password!));
+    print(result === 'added' ? `已添加操作员 ${no}（${name}）。` : `已更新操作员 ${no}（${name}）的姓名和密码。`);
+  },
+
+  grant: async (args, options, print) => {
+    expectArgs(args, 2, 'grant <工号> <离校点> [--college <学院>]...');
+    const [no, checkpoint] = args as [string, string];
+    const colleges = await withDatabase(options, (d) => grantCheckpoint(d.db, no, checkpoint, options.colleges));
+    print(`已授予 ${no} 离校点 ${checkpoint} 的权限（${colleges === 'all' ? '全部学院' : colleges.join('、')}）。`);
+  },
+
+  devices: async (args, options, print) => {
+    const [sub, ...rest] = args;
+    if (sub === 'list') {
+      expectArgs(rest, 0, 'devices list');
+      const list = await withDatabase(options, (d) => listDevices(d.db));
+      if (list.length === 0) return print('还没有登记任何柜台。');
+      for (const dev of list) {
+        const state = dev.revoked ? '已停用' : '使用中';
+        print(`${dev.id}  ${dev.name}  批次 ${dev.batchId}  登记人 ${dev.registeredBy}  已上传 ${dev.lastSeq} 个操作  最近同步 ${dev.lastSeenAt ?? '从未'}  ${state}`);
+      }
+      return;
+    }
+    if (sub === 'revoke') {
+      expectArgs(rest, 1, 'devices revoke <设备编号>');
+      await withDatabase(options, (d) => revokeDevice(d.db, rest[0]!));
+      return print(`已停用柜台 ${rest[0]}，其令牌立即失效。`);
+    }
+    throw new UsageError('用法：devices list | devices revoke <设备编号>');
+  },
+
+  'api-key': async (args, options, print) => {
+    const [sub, id, name, batchId, ...steps] = args;
+    if (sub !== 'create' || !id || !name || !batchId || steps.length === 0) {
+      throw new UsageError('用法：api-key create <编号> <名称> <批次> <环节>...');
+    }
+    const key = await withDatabase(options, (d) => createApiKey(d.db, id, name, batchId, steps));
+    print(`已创建接口密钥 ${id}（${name}），可写入环节：${steps.join('、')}`);
+    print(`密钥（只显示这一次，请妥善保存）：${key}`);
+  },
+
+  'seed-demo': async (args, options, print) => {
+    expectArgs(args, 0, 'seed-demo [--size <人数>]');
+    const result = await withDatabase(options, (d) => seedDemo(d.db, options.size ?? DEMO_SIZE));
+    if (!result.created) return print(`演示批次 ${result.batch.id} 已存在，未做改动。`);
+    print(`已创建演示批次 ${result.batch.id}「${result.batch.name}」，${result.students} 名学生。`);
+    print(`演示操作员（密码均为 ${DEMO_PASSWORD}）：`);
+    for (const op of result.operators) {
+      const grants = op.grants.map((g) => (g.colleges.length > 0 ? `${g.checkpointId}(${g.colleges.join('、')})` : g.checkpointId));
+      print(`  ${op.operatorNo}  ${op.name}  ${grants.join(' ')}`);
+    }
+    for (const k of result.apiKeys) print(`接口密钥 ${k.id}：${k.key}`);
+  },
+
+  serve: async (args, options, print) => {
+    expectArgs(args, 0, 'serve [--port <端口>] [--host <地址>]');
+    const server = await startServer(options.target, options.host, options.port);
+    print(`服务器已启动：${server.url}`);
+    const stop = () => {
+      server.close().then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await new Promise<never>(() => {});
+  },
+};

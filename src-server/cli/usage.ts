@@ -1,0 +1,27 @@
+export const USAGE = `离校办理台 中心服务器管理工具
+
+用法: npm run admin -- <命令> [参数] [选项]
+      npm run server [-- --port 8787]
+
+命令:
+  init                                      初始化（或升级）数据库
+  create-batch <定义.json>                  根据批次定义文件创建离校批次
+  roster-template <批次> <输出.xlsx>        生成该批次的花名册模板
+  import-roster <批次> <花名册.xlsx>        导入花名册；默认有任何错误就整体不导入
+        --skip-invalid                      只导入没有问题的行，并列出有问题的行
+  add-operator <工号> <姓名> --password <密码>
+                                            添加操作员（已存在则更新姓名和密码）
+  grant <工号> <离校点> [--college <学院>]...
+                                            授予离校点权限；学院离校点可按学院授权
+  devices list                              列出已登记的柜台
+  devices revoke <设备编号>                 停用柜台（其令牌立即失效）
+  api-key create <编号> <名称> <批次> <环节>...
+                                            为图书馆、财务等系统创建接口密钥
+  seed-demo [--size <人数>]                 写入演示批次、花名册和演示操作员
+  serve [--port <端口>] [--host <地址>]     启动服务器
+
+数据库:
+  默认使用内嵌 PGlite，数据目录 .data/server（--data-dir <目录> 可改）；
+  设置环境变量 DATABASE_URL=postgres://… 则使用 PostgreSQL。
+
+退出码: 0 成功；1 操作失败（数据有误等）；2 命令用法错误。`;

@@ -1,0 +1,32 @@
+import type { FastifyInstance } from 'fastify';
+import { openDatabase, type Database, type DatabaseTarget } from './db/database';
+import { buildServerApp } from './http/app';
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  database: Database;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database and listens; close() stops both, in that order. */
+export async function startServer(target: DatabaseTarget, host: string, port: number, logger = true): Promise<RunningServer> {
+  const database = await openDatabase(target);
+  const app = await buildServerApp({ db: database.db, logger });
+  try {
+    const url = await app.listen({ host, port });
+    return {
+      url,
+      app,
+      database,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (e) {
+    await app.close();
+    await database.close();
+    throw e;
+  }
+}
