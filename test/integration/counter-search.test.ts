@@ -2,13 +2,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError } from '../../src-shared/contract/counter-api';
+import { ApiError, type Input } from '../../src-shared/contract/counter-api';
 import { generateRoster } from '../../src-shared/demo/roster';
 import { isApplicable } from '../../src-shared/domain/batch';
 import { parseBatchDefinitionText } from '../../src-shared/domain/batch-definition';
 import { evaluateCheckpoint, isCheckpointComplete, type StudentGateInput } from '../../src-shared/domain/gate';
 import { gatingStepIds } from '../../src-shared/domain/actions';
-import type { RosterStudent, StepStatus } from '../../src-shared/domain/types';
+import type { BatchDef, RosterStudent, StepStatus } from '../../src-shared/domain/types';
 import { createReplica, type Replica } from '../../src-main/db';
 import { readSession } from '../../src-main/db/session-store';
 import { applyMany } from '../../src-main/counter/mutate';
@@ -43,30 +43,27 @@ beforeAll(() => {
 });
 afterAll(() => replica.close());
 
-function byNo(no: string): RosterStudent {
-  return students.find((s) => s.studentNo === no) as RosterStudent;
-}
-
 /** The gate input straight from the tables, evaluated with the shared rules only. */
-function gateInputOf(studentNo: string): StudentGateInput {
-  const states = replica.sqlite.prepare('select step_id, status from step_states where student_no = ?').all(studentNo) as {
+function gateInputOf(r: Replica, student: RosterStudent): StudentGateInput {
+  const studentNo = student.studentNo;
+  const states = r.sqlite.prepare('select step_id, status from step_states where student_no = ?').all(studentNo) as {
     step_id: string;
     status: StepStatus;
   }[];
-  const lifted = replica.sqlite.prepare('select step_id from waivers where student_no = ? and lifted = 1').all(studentNo) as {
+  const lifted = r.sqlite.prepare('select step_id from waivers where student_no = ? and lifted = 1').all(studentNo) as {
     step_id: string;
   }[];
   return {
-    student: byNo(studentNo),
+    student,
     status: new Map(states.map((s) => [s.step_id, s.status])),
     lifted: new Set(lifted.map((l) => l.step_id)),
   };
 }
 
-function searchAll(input: Parameters<CounterService['call']>[1] & object): string[] {
+function searchAll(svc: CounterService, input: Input<'students.search'>): string[] {
   const out: string[] = [];
   for (let offset = 0; ; offset += 500) {
-    const page = service.call('students.search', { ...input, limit: 500, offset });
+    const page = svc.call('students.search', { ...input, limit: 500, offset });
     out.push(...page.rows.map((r) => r.studentNo));
     if (page.rows.length < 500) {
       expect(page.total).toBe(out.length);
@@ -125,18 +122,18 @@ describe('students.search', () => {
   const s = students[42] as RosterStudent;
 
   it('filters by 学号 prefix, name, 身份证号, college, class, dorm and 往届', () => {
-    expect(searchAll({ studentNo: s.studentNo.slice(0, 8) })).toEqual(
+    expect(searchAll(service, { studentNo: s.studentNo.slice(0, 8) })).toEqual(
       students.filter((x) => x.studentNo.startsWith(s.studentNo.slice(0, 8))).map((x) => x.studentNo).sort(),
     );
-    expect(searchAll({ name: s.name })).toEqual(students.filter((x) => x.name.includes(s.name)).map((x) => x.studentNo).sort());
-    expect(searchAll({ idCard: s.idCard })).toEqual([s.studentNo]);
-    expect(searchAll({ idCard: s.idCard.slice(-6) })).toContain(s.studentNo);
-    expect(searchAll({ college: s.college, className: s.className })).toEqual(
+    expect(searchAll(service, { name: s.name })).toEqual(students.filter((x) => x.name.includes(s.name)).map((x) => x.studentNo).sort());
+    expect(searchAll(service, { idCard: s.idCard })).toEqual([s.studentNo]);
+    expect(searchAll(service, { idCard: s.idCard.slice(-6) })).toContain(s.studentNo);
+    expect(searchAll(service, { college: s.college, className: s.className })).toEqual(
       students.filter((x) => x.className === s.className && x.college === s.college).map((x) => x.studentNo).sort(),
     );
-    expect(searchAll({ dorm: s.dorm as string })).toEqual(students.filter((x) => x.dorm === s.dorm).map((x) => x.studentNo).sort());
-    expect(searchAll({ isPrevious: true })).toEqual(students.filter((x) => x.isPrevious).map((x) => x.studentNo).sort());
-    expect(searchAll({ name: '%' })).toEqual([]);
+    expect(searchAll(service, { dorm: s.dorm as string })).toEqual(students.filter((x) => x.dorm === s.dorm).map((x) => x.studentNo).sort());
+    expect(searchAll(service, { isPrevious: true })).toEqual(students.filter((x) => x.isPrevious).map((x) => x.studentNo).sort());
+    expect(searchAll(service, { name: '%' })).toEqual([]);
   });
 
   it('refuses a partial 身份证号 with a Chinese message', () => {
@@ -154,30 +151,76 @@ describe('students.search', () => {
   });
 
   it.each(batch.checkpoints.map((cp) => cp.id))('prereq and current filters agree with the shared gate rules at %s', (checkpointId) => {
-    service.call('session.setCheckpoint', { checkpointId });
-    const prereqDone = new Set<string>();
-    const currentDone = new Set<string>();
-    for (const x of students) {
-      const input = gateInputOf(x.studentNo);
-      const open = evaluateCheckpoint(replica.batch, input, checkpointId).every((g) => !g.applicable || g.missing.length === 0);
-      if (open) prereqDone.add(x.studentNo);
-      if (isCheckpointComplete(replica.batch, input, checkpointId)) currentDone.add(x.studentNo);
-    }
-    const all = students.map((x) => x.studentNo).sort();
-    for (const prereq of ['all', 'done', 'notDone'] as const) {
-      for (const current of ['all', 'done', 'notDone'] as const) {
-        const expected = all.filter(
-          (no) =>
-            (prereq === 'all' || prereqDone.has(no) === (prereq === 'done')) &&
-            (current === 'all' || currentDone.has(no) === (current === 'done')),
-        );
-        expect(searchAll({ prereq, current }), `${prereq}/${current}`).toEqual(expected);
-      }
-    }
-    const rows = service.call('students.search', { limit: 500 }).rows;
-    for (const row of rows) {
-      expect(row.prereqDone).toBe(prereqDone.has(row.studentNo));
-      expect(row.currentDone).toBe(currentDone.has(row.studentNo));
-    }
+    expectFiltersAgree(replica, service, students, checkpointId);
   });
 });
+
+/** Explicit prerequisite lists, different per step, one of them on a step only some students have. */
+const customBatch: BatchDef = {
+  ...batch,
+  checkpoints: batch.checkpoints.map((cp) =>
+    cp.id === 'student-affairs'
+      ? {
+          ...cp,
+          steps: cp.steps.map((step) =>
+            step.id === 'return-student-card'
+              ? { ...step, gate: { requires: ['return-books'] } }
+              : { ...step, gate: { requires: ['repay-debt', 'return-books', 'party-transfer'] } },
+          ),
+        }
+      : cp,
+  ),
+};
+
+describe('students.search with explicit prerequisite lists', () => {
+  const custom = generateRoster(customBatch, { seed: 8, size: 600 });
+  let customReplica: Replica;
+  let customService: CounterService;
+  beforeAll(() => {
+    const dir = mkdtempSync(join(tmpdir(), 'lixiao-search-'));
+    customReplica = createReplica(join(dir, 'counter.db'), customBatch, custom.students, custom.initial, {
+      deviceId: 'counter-2',
+      operator: { id: 'op-1', name: '王老师' },
+      grants: [{ checkpointId: 'student-affairs', colleges: 'all' }],
+    });
+    customService = createCounterService(customReplica);
+  });
+  afterAll(() => customReplica.close());
+
+  it('agrees with the shared gate rules', () => {
+    expectFiltersAgree(customReplica, customService, custom.students, 'student-affairs');
+  });
+});
+
+function expectFiltersAgree(r: Replica, svc: CounterService, people: RosterStudent[], checkpointId: string): void {
+  svc.call('session.setCheckpoint', { checkpointId });
+  const prereqDone = new Set<string>();
+  const currentDone = new Set<string>();
+  for (const x of people) {
+    const input = gateInputOf(r, x);
+    const open = evaluateCheckpoint(r.batch, input, checkpointId).every((g) => !g.applicable || g.missing.length === 0);
+    if (open) prereqDone.add(x.studentNo);
+    if (isCheckpointComplete(r.batch, input, checkpointId)) currentDone.add(x.studentNo);
+  }
+  // Where the checkpoint is gated, the prerequisite filter must split the roster, or the
+  // comparison proves little.
+  if (r.batch.checkpoint(checkpointId).steps.some((step) => step.gate)) {
+    expect(prereqDone.size).toBeGreaterThan(0);
+    expect(prereqDone.size).toBeLessThan(people.length);
+  }
+  const all = people.map((x) => x.studentNo).sort();
+  for (const prereq of ['all', 'done', 'notDone'] as const) {
+    for (const current of ['all', 'done', 'notDone'] as const) {
+      const expected = all.filter(
+        (no) =>
+          (prereq === 'all' || prereqDone.has(no) === (prereq === 'done')) &&
+          (current === 'all' || currentDone.has(no) === (current === 'done')),
+      );
+      expect(searchAll(svc, { prereq, current }), `${prereq}/${current}`).toEqual(expected);
+    }
+  }
+  for (const row of svc.call('students.search', { limit: 500 }).rows) {
+    expect(row.prereqDone).toBe(prereqDone.has(row.studentNo));
+    expect(row.currentDone).toBe(currentDone.has(row.studentNo));
+  }
+}
