@@ -5,12 +5,13 @@ const pad = (n: number) => String(n).padStart(2, '0');
 /** "2026年6月6日 星期三 23:02:05", as the header of the old web system showed it. */
 export function formatClock(d: Date): string {
   const weekday = zhCN.ui.header.weekdays[d.getDay()] ?? '';
-  return `${d.getFullYear()}年${d.getMonth() + 1}月${d.getDate()}日 ${weekday} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  return zhCN.ui.format.clock(d.getFullYear(), d.getMonth() + 1, d.getDate(), weekday, time);
 }
 
 /** "6月6日23:02" */
 export function formatAsOf(d: Date): string {
-  return `${d.getMonth() + 1}月${d.getDate()}日${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return zhCN.ui.format.asOf(d.getMonth() + 1, d.getDate(), `${pad(d.getHours())}:${pad(d.getMinutes())}`);
 }
 
 /** "2026-06-06 23:02:11" */

@@ -34,7 +34,18 @@ export const zhCN = {
   },
   /** The counter screen (src-renderer). */
   ui: {
+    /** Punctuation and date shapes differ between languages too. */
+    format: {
+      clock: (year: number, month: number, day: number, weekday: string, time: string) =>
+        `${year}年${month}月${day}日 ${weekday} ${time}`,
+      asOf: (month: number, day: number, time: string) => `${month}月${day}日${time}`,
+      separator: '：',
+      labelled: (label: string, value: string) => `${label}：${value}`,
+      list: (items: string[]) => items.join('、'),
+      heading: (name: string) => `【${name}】`,
+    },
     header: {
+      brandMark: '离',
       checkpoint: '当前离校点',
       operator: '操作员',
       today: '今天是',

@@ -1,4 +1,4 @@
-import type { CounterTransport, Input, Method, Output } from '../../../src-shared/contract/counter-api';
+import { changeEventSchema, type ChangeEvent, type CounterTransport, type Input, type Method, type Output } from '../../../src-shared/contract/counter-api';
 import type { LixiaoBridge } from './bridge';
 import { unwrap } from './response';
 
@@ -10,7 +10,11 @@ export class BridgeTransport implements CounterTransport {
     return unwrap<Output<M>>(await this.bridge.call(method, input));
   }
 
-  subscribe(listener: Parameters<CounterTransport['subscribe']>[0]): () => void {
-    return this.bridge.onChange(listener);
+  subscribe(listener: (event: ChangeEvent) => void): () => void {
+    // Same check as over HTTP: whatever crosses a process boundary is parsed, not trusted.
+    return this.bridge.onChange((payload: unknown) => {
+      const event = changeEventSchema.safeParse(payload);
+      if (event.success) listener(event.data);
+    });
   }
 }

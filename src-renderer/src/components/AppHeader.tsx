@@ -27,7 +27,7 @@ function CheckpointSwitch() {
   const setCheckpoint = useSessionStore((s) => s.setCheckpoint);
   if (!session) return null;
   const onChange = (checkpointId: string) => {
-    setCheckpoint(checkpointId).catch((e: unknown) => notify('error', `${t.switchFailed}：${messageOf(e)}`));
+    setCheckpoint(checkpointId).catch((e: unknown) => notify('error', zhCN.ui.format.labelled(t.switchFailed, messageOf(e))));
   };
   return (
     <label className="checkpoint-switch">
@@ -65,7 +65,7 @@ export function AppHeader() {
       <div className="header-bar">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
-            离
+            {t.brandMark}
           </span>
           <div>
             <div className="brand-name">{zhCN.appName}</div>

@@ -1,6 +1,8 @@
 import type { MissingGroupDto } from '../../../src-shared/contract/counter-api';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 
+const { separator, list } = zhCN.ui.format;
+
 /** The manual's message, one line per checkpoint with what is still missing there. */
 export function BlockedNotice({ missing }: { missing: MissingGroupDto[] }) {
   return (
@@ -9,7 +11,11 @@ export function BlockedNotice({ missing }: { missing: MissingGroupDto[] }) {
       <ul className="notice-list">
         {missing.map((group) => (
           <li key={group.checkpointId}>
-            <span className="notice-checkpoint">{group.checkpointName}</span>：{group.steps.map((s) => s.name).join('、')}
+            <span className="notice-checkpoint">
+              {group.checkpointName}
+              {separator}
+            </span>
+            {list(group.steps.map((s) => s.name))}
           </li>
         ))}
       </ul>

@@ -5,26 +5,15 @@ import { formatStamp } from '../format';
 import { DISPLAY_ORDER, StatusIcon, displayStatus } from './StatusIcon';
 
 const t = zhCN.ui.record;
+const { labelled } = zhCN.ui.format;
 
 function StepDetails({ step }: { step: RecordStep }) {
   if (!step.updatedAt && !step.note) return null;
   return (
     <div className="record-tooltip" role="tooltip">
-      {step.updatedBy && (
-        <div>
-          {t.by}：{step.updatedBy}
-        </div>
-      )}
-      {step.updatedAt && (
-        <div>
-          {t.at}：{formatStamp(step.updatedAt)}
-        </div>
-      )}
-      {step.note && (
-        <div>
-          {t.note}：{step.note}
-        </div>
-      )}
+      {step.updatedBy && <div>{labelled(t.by, step.updatedBy)}</div>}
+      {step.updatedAt && <div>{labelled(t.at, formatStamp(step.updatedAt))}</div>}
+      {step.note && <div>{labelled(t.note, step.note)}</div>}
     </div>
   );
 }

@@ -22,7 +22,7 @@ function StatsRow({ line, lead }: { line: StatsLine; lead?: boolean }) {
   return (
     <tr className={`stats-row${lead ? ' is-lead' : ''}`} data-step={line.id}>
       <th scope="row" title={line.name} style={{ '--done': `${done * 100}%` } as CSSProperties}>
-        {lead ? `【${line.name}】` : line.name}
+        {lead ? zhCN.ui.format.heading(line.name) : line.name}
       </th>
       <Count value={line.total} previous={withPrevious ? line.previousTotal : null} />
       <Count value={line.unfinished} previous={withPrevious ? line.previousUnfinished : null} />

@@ -110,11 +110,7 @@ function StepActionRowView({ row }: { row: StepActionRow }) {
         <div className="op-sub">
           {row.lifted && <span className="tag tag-lifted">{t.lifted}</span>}
           {row.updatedAt && <span>{t.lastChange(row.updatedBy ?? '', formatStamp(row.updatedAt))}</span>}
-          {row.note && (
-            <span className="op-saved-note">
-              {t.note}：{row.note}
-            </span>
-          )}
+          {row.note && <span className="op-saved-note">{zhCN.ui.format.labelled(t.note, row.note)}</span>}
           {hint && <span className="op-hint">{hint}</span>}
         </div>
       )}
