@@ -144,6 +144,19 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
       expect(await storedOps()).toBe(before);
     });
 
+    it('stores an op once when the same push arrives several times at once', async () => {
+      const device = await register('T-DORM');
+      const list = [device.op('pass', ME3, 'dorm-clearance', 0), device.op('lift', CS2, 'dorm-clearance', 0, '缓交')];
+      const before = await storedOps();
+      const responses = await Promise.all(Array.from({ length: 5 }, () => device.push(list)));
+      expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+      const bodies = responses.map((r) => pushResponseSchema.parse(r.json));
+      expect(bodies.filter((b) => b.results.every((r) => !r.duplicate))).toHaveLength(1);
+      const strip = (b: (typeof bodies)[number]) => b.results.map(({ duplicate: _, ...rest }) => rest);
+      for (const b of bodies) expect(strip(b)).toEqual(strip(bodies[0]!));
+      expect(await storedOps()).toBe(before + 2);
+    });
+
     it('refuses a sequence gap with the expected deviceSeq, storing nothing', async () => {
       const device = await register('T-DORM');
       const first = device.op('pass', CS2, 'dorm-clearance');
