@@ -111,7 +111,11 @@ export const zhCN = {
       checkAll: '全选可办',
       busy: '正在提交…',
       nothingChecked: '请先勾选要办理的步骤',
-      applied: (action: string, step: string) => `已${action}：${step}`,
+      applied: {
+        pass: (step: string) => `已通过：${step}`,
+        reject: (step: string) => `已标记为未通过：${step}`,
+        revoke: (step: string) => `已撤销：${step}`,
+      },
       submitted: (n: number) => `已提交 ${n} 项，办理成功`,
       partlySubmitted: (n: number, reason: string) => `已提交 ${n} 项，其余未提交：${reason}`,
       reasonTitle: { reject: '未通过原因', revoke: '撤销原因' },

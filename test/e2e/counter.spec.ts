@@ -199,3 +199,40 @@ test('an unknown 学号 is answered with a Chinese message, Esc clears the desk'
   await expect(page.getByLabel('学生学号')).toBeFocused();
   await expect(page.getByLabel('学生学号')).toHaveValue('');
 });
+
+test('未通过 and 撤销 ask for a reason inline; the record shows the outcome and the reason', async ({ page }) => {
+  await openCounter(page);
+  const { checkpointId, stepId } = await plainCheckpointStep();
+  await switchCheckpoint(page, checkpointId);
+  const student = await findStudent({ current: 'notDone' }, (d) => {
+    const row = d.actions.find((a) => a.id === stepId);
+    return d.inScope && row?.status === 'pending' && row.reject === null;
+  });
+  await page.getByLabel('学生学号').fill(student.student.studentNo);
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.info-no')).toHaveText(student.student.studentNo);
+
+  const opRow = page.locator(`.ops-card li[data-step="${stepId}"]`);
+  const recordStep = page.locator(`.record-card li[data-step="${stepId}"]`);
+  await opRow.getByRole('button', { name: '未通过', exact: true }).click();
+  const reason = opRow.getByLabel('未通过原因');
+  await expect(reason).toBeFocused();
+  await reason.press('Enter');
+  await expect(opRow.locator('.reason-prompt')).toContainText('请填写原因');
+
+  await reason.fill('宿舍床位损坏，待赔偿');
+  await reason.press('Enter');
+  await expect(recordStep).toContainText('未通过');
+  await expect(recordStep).toContainText('宿舍床位损坏，待赔偿');
+  await expect(opRow.locator('.reason-prompt')).toHaveCount(0);
+  await shot(page, 'counter-rejected-1366');
+
+  await opRow.getByRole('button', { name: '撤销', exact: true }).click();
+  await opRow.getByLabel('撤销原因').fill('已赔偿，撤销未通过');
+  await opRow.getByRole('button', { name: '确定' }).click();
+  await expect(recordStep).toContainText('未办理');
+  await expect(page.locator('.activity-card li')).toHaveCount(2);
+
+  const after = await host.call('students.detail', { studentNo: student.student.studentNo });
+  expect(after.actions.find((a) => a.id === stepId)?.status).toBe('pending');
+});

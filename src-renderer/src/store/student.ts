@@ -140,7 +140,8 @@ export const useStudentStore = create<StudentState>((set, get) => ({
       set((s) => ({ detail: next, drafts: draftsFor(next, { ...s.drafts, [stepId]: { checked: false, note: '' } }), prompt: null }));
       const stepName = next.actions.find((a) => a.id === stepId)?.name ?? stepId;
       recordActivity(next, stepName, action, note);
-      notify('success', zhCN.ui.ops.applied(zhCN.action[action], stepName));
+      // A deliberate 未通过 or 撤销 needs no cheer; only a pass gets the success chirp.
+      notify(action === 'pass' ? 'success' : 'info', zhCN.ui.ops.applied[action](stepName));
       return true;
     } catch (e) {
       notify('error', messageOf(e));
