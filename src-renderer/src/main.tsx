@@ -1,3 +1,5 @@
+// Dev only (empty in builds): starts React Refresh from a module, since the CSP blocks the inline preamble.
+import '@vitejs/plugin-react/preamble';
 import './zod-without-eval';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
