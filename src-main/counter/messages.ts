@@ -10,8 +10,6 @@ export const messages = {
   noGrant: (checkpointName: string, stepName: string) => `您没有${checkpointName}的权限，不能办理“${stepName}”`,
   idCardQuery: '身份证号请输入完整的 18 位，或只输入后 6 位',
   idCardChecksum: '身份证号校验位不正确，请核对',
-  refusedOne: (who: string, step: string, reason: string) => `${who}「${step}」：${reason}`,
-  refusedMany: (count: number, first: string) => `有 ${count} 项无法办理，全部未提交。${first}`,
   internal: (detail: string) => `后台出错：${detail}`,
   waiver: {
     already_passed: '此环节已通过，无需解除限制',

@@ -8,7 +8,7 @@ import type { Replica } from '../db/open';
 import type { ReplicaSession } from '../db/session-store';
 import { messages } from './messages';
 import { grantFor } from './session';
-import { gateInput, readStudent, type StateRow, type WaiverRow } from './student-store';
+import { gateInput, STUDENT_COLUMNS, toStudent, type StateRow, type StudentRow, type WaiverRow } from './student-store';
 
 /** One thing an operator wants done to one (student, step). */
 export interface MutationRequest {
@@ -56,6 +56,7 @@ class RolledBack extends Error {}
 
 function statements(sqlite: Database.Database) {
   return {
+    student: sqlite.prepare(`select ${STUDENT_COLUMNS} from students s where s.student_no = ?`),
     states: sqlite.prepare('select * from step_states where student_no = ?'),
     waivers: sqlite.prepare('select * from waivers where student_no = ?'),
     lastSeq: sqlite.prepare('select coalesce(max(device_seq), 0) as seq from outbox'),
@@ -111,10 +112,11 @@ interface Decision {
 function decide(replica: Replica, stmts: Statements, session: ReplicaSession, request: MutationRequest): Decision {
   const { batch } = replica;
   if (!batch.hasStep(request.stepId)) return { refusal: { code: 'unknown_step' }, hasGrant: true };
-  const student = readStudent(replica, request.studentNo);
-  if (!student) return { refusal: { code: 'unknown_student' }, hasGrant: true };
+  const row = stmts.student.get(request.studentNo) as StudentRow | undefined;
+  if (!row) return { refusal: { code: 'unknown_student' }, hasGrant: true };
   const states = stmts.states.all(request.studentNo) as StateRow[];
   const waivers = stmts.waivers.all(request.studentNo) as WaiverRow[];
+  const student = toStudent(row);
   const input = gateInput(student, states, waivers);
   const { checkpoint } = batch.step(request.stepId);
   const grant = grantFor(session, checkpoint.id);

@@ -2,6 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApiErrorCode, ApiResponse } from '../../src-shared/contract/counter-api';
+import { messages } from '../counter/messages';
 import { isMethod, type CounterService } from '../counter/service';
 import { resolveInside, serveFile } from './static-files';
 
@@ -115,10 +116,7 @@ export async function startBrowserHost({ service, rendererDir, port = 0, host = 
   const handleCall = async (req: IncomingMessage, res: ServerResponse, method: string) => {
     if (req.method !== 'POST') throw new HttpError(405, 'bad_input', text.methodNotAllowed);
     if (!tokenMatches(expected, bearer(req))) throw new HttpError(401, 'unauthorized', text.unauthorized);
-    if (!isMethod(method)) {
-      const { error } = service.dispatch(method, {}) as Extract<ApiResponse<unknown>, { ok: false }>;
-      throw new HttpError(404, error.code, error.message);
-    }
+    if (!isMethod(method)) throw new HttpError(404, 'not_found', messages.unknownMethod(method));
     const input = await readJsonBody(req);
     sendJson(res, 200, service.dispatch(method, input));
   };
@@ -154,7 +152,7 @@ export async function startBrowserHost({ service, rendererDir, port = 0, host = 
     const handle = async () => {
       if (!hostAllowed(req)) throw new HttpError(403, 'forbidden', text.badHost);
       const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
-      if (url.pathname.startsWith('/api/call/')) return handleCall(req, res, decodeURIComponent(url.pathname.slice('/api/call/'.length)));
+      if (url.pathname.startsWith('/api/call/')) return handleCall(req, res, url.pathname.slice('/api/call/'.length));
       if (url.pathname === '/api/events') return handleEvents(req, res, url);
       if (url.pathname.startsWith('/api/')) throw new HttpError(404, 'not_found', text.notFound);
       return handleStatic(req, res, url);
@@ -167,7 +165,7 @@ export async function startBrowserHost({ service, rendererDir, port = 0, host = 
       // The rest of an oversized body is not worth reading: answer, then drop the connection.
       if (e instanceof HttpError && e.status === 413) res.setHeader('Connection', 'close');
       if (e instanceof HttpError) sendError(res, e);
-      else sendError(res, new HttpError(500, 'internal', `后台出错：${(e as Error).message}`));
+      else sendError(res, new HttpError(500, 'internal', messages.internal((e as Error).message)));
     });
   });
 
