@@ -8,7 +8,12 @@ export default defineConfig({
     build: {
       outDir: 'out/main',
       externalizeDeps: true,
-      rollupOptions: { input: { index: resolve(__dirname, 'src-main/electron/main.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src-main/electron/main.ts'),
+          'backend-worker': resolve(__dirname, 'src-main/backend/worker.ts'),
+        },
+      },
     },
   },
   preload: {

@@ -63,6 +63,11 @@ function checkAccess(path: string, mustExist: boolean): void {
   }
 }
 
+/** Electron's Node has its own ABI; its build of better-sqlite3 is passed in by the app shell. */
+function electronSqliteBinding(): string | undefined {
+  return process.env['LIXIAO_SQLITE_BINDING'] || undefined;
+}
+
 /**
  * Opens (or, with `create`, creates) the SQLite file with the pragmas the op path relies on and
  * brings its schema up to date. Everything that can go wrong becomes a ReplicaError naming the path.
@@ -71,7 +76,7 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
   checkAccess(path, !create);
   let sqlite: Database.Database;
   try {
-    sqlite = new Database(path, { fileMustExist: !create });
+    sqlite = new Database(path, { fileMustExist: !create, nativeBinding: electronSqliteBinding() });
   } catch (e) {
     throw cannotOpen(path, describeSqliteError(e));
   }

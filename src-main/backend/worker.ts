@@ -1,0 +1,36 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { createCounterService } from '../counter/service';
+import { openReplica } from '../db';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol';
+
+/**
+ * The counter back end on its own thread: SQLite work, imports and reports run here so the
+ * Electron main thread only relays messages and the window never freezes.
+ */
+const port = parentPort;
+if (!port) throw new Error('backend worker must run in a worker thread');
+const send = (msg: FromWorker) => port.postMessage(msg);
+
+function start(init: WorkerInit): void {
+  if (init.nativeBinding) process.env['LIXIAO_SQLITE_BINDING'] = init.nativeBinding;
+  let replica;
+  try {
+    replica = openReplica(init.dbPath);
+  } catch (e) {
+    send({ type: 'fatal', message: (e as Error).message });
+    return;
+  }
+  const service = createCounterService(replica);
+  service.subscribe((event) => send({ type: 'change', event }));
+  port!.on('message', (msg: ToWorker) => {
+    if (msg.type === 'call') {
+      send({ type: 'result', id: msg.id, response: service.dispatch(msg.method, msg.input) });
+    } else {
+      replica.close();
+      send({ type: 'closed' });
+    }
+  });
+  send({ type: 'ready' });
+}
+
+start(workerData as WorkerInit);
