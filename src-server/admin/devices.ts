@@ -43,3 +43,8 @@ export async function createApiKey(exec: Executor, id: string, name: string, bat
   await exec.insert(apiKeys).values({ id, name, batchId, keyHash: hashToken(key), stepIds });
   return key;
 }
+
+export async function revokeApiKey(exec: Executor, id: string): Promise<void> {
+  const updated = await exec.update(apiKeys).set({ revoked: true }).where(eq(apiKeys.id, id)).returning({ id: apiKeys.id });
+  if (updated.length === 0) throw new AdminError(`没有编号为 "${id}" 的接口密钥`);
+}

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/database';
 import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
-import { createApiKey, listDevices, revokeDevice } from '../admin/devices';
+import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
 import { storeRoster } from '../admin/roster-store';
 import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
@@ -132,8 +132,12 @@ export const COMMANDS: Record<string, Command> = {
 
   'api-key': async (args, options, print) => {
     const [sub, id, name, batchId, ...steps] = args;
+    if (sub === 'revoke' && id && args.length === 2) {
+      await withDatabase(options, (d) => revokeApiKey(d.db, id));
+      return print(`已停用接口密钥 ${id}。`);
+    }
     if (sub !== 'create' || !id || !name || !batchId || steps.length === 0) {
-      throw new UsageError('用法：api-key create <编号> <名称> <批次> <环节>...');
+      throw new UsageError('用法：api-key create <编号> <名称> <批次> <环节>... | api-key revoke <编号>');
     }
     const key = await withDatabase(options, (d) => createApiKey(d.db, id, name, batchId, steps));
     print(`已创建接口密钥 ${id}（${name}），可写入环节：${steps.join('、')}`);

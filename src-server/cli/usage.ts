@@ -17,6 +17,7 @@ export const USAGE = `离校办理台 中心服务器管理工具
   devices revoke <设备编号>                 停用柜台（其令牌立即失效）
   api-key create <编号> <名称> <批次> <环节>...
                                             为图书馆、财务等系统创建接口密钥
+  api-key revoke <编号>                     停用接口密钥
   seed-demo [--size <人数>]                 写入演示批次、花名册和演示操作员
   serve [--port <端口>] [--host <地址>]     启动服务器
 

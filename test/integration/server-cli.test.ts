@@ -199,9 +199,11 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     expect(device?.revoked).toBe(true);
   });
 
-  it('creates an API key limited to existing steps', async () => {
+  it('creates an API key limited to existing steps, and revokes it', async () => {
     const ok = await cli('api-key', 'create', 'library', '图书馆系统', '2027-bk', 'return-books');
     expect(ok.out).toMatch(/密钥（只显示这一次，请妥善保存）：lxk_/);
     expect((await cli('api-key', 'create', 'finance', '财务系统', '2027-bk', 'no-step')).err).toContain('没有这些环节：no-step');
+    expect((await cli('api-key', 'revoke', 'library')).out).toContain('已停用接口密钥 library');
+    expect((await cli('api-key', 'revoke', 'nope')).code).toBe(1);
   });
 });
