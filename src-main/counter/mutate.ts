@@ -24,7 +24,9 @@ export type MutationRefusalReason =
   | { code: 'already_lifted' }
   | { code: 'not_lifted' }
   | { code: 'unknown_student' }
-  | { code: 'unknown_step' };
+  | { code: 'unknown_step' }
+  /** The operator holds no grant for the step's checkpoint at all. */
+  | { code: 'no_grant' };
 
 export interface MutationRefusal {
   /** Position of the request in the list given. */
@@ -82,7 +84,7 @@ function statements(sqlite: Database.Database) {
 
 type Statements = ReturnType<typeof statements>;
 
-function refusalText(replica: Replica, request: MutationRequest, reason: MutationRefusalReason, hasGrant: boolean): string {
+function refusalText(replica: Replica, request: MutationRequest, reason: MutationRefusalReason): string {
   switch (reason.code) {
     case 'unknown_student':
       return messages.studentNotFound(request.studentNo);
@@ -92,9 +94,10 @@ function refusalText(replica: Replica, request: MutationRequest, reason: Mutatio
     case 'not_lifted':
     case 'not_gating':
       return messages.waiver[reason.code];
-    case 'out_of_scope':
-      if (hasGrant) return refusalMessage(reason);
-      return messages.noGrant(replica.batch.step(request.stepId).checkpoint.name, replica.batch.step(request.stepId).step.name);
+    case 'no_grant': {
+      const { checkpoint, step } = replica.batch.step(request.stepId);
+      return messages.noGrant(checkpoint.name, step.name);
+    }
     default:
       if (request.kind === 'lift' || request.kind === 'impose') return messages.waiver[reason.code as WaiverRefusal['code']];
       return refusalMessage(reason as Refusal);
@@ -103,7 +106,6 @@ function refusalText(replica: Replica, request: MutationRequest, reason: Mutatio
 
 interface Decision {
   refusal: MutationRefusalReason | null;
-  hasGrant: boolean;
   state?: StateRow;
   waiver?: WaiverRow;
 }
@@ -111,17 +113,17 @@ interface Decision {
 /** The shared rules, re-checked against the rows as they are inside the write transaction. */
 function decide(replica: Replica, stmts: Statements, session: ReplicaSession, request: MutationRequest): Decision {
   const { batch } = replica;
-  if (!batch.hasStep(request.stepId)) return { refusal: { code: 'unknown_step' }, hasGrant: true };
+  if (!batch.hasStep(request.stepId)) return { refusal: { code: 'unknown_step' } };
   const row = stmts.student.get(request.studentNo) as StudentRow | undefined;
-  if (!row) return { refusal: { code: 'unknown_student' }, hasGrant: true };
+  if (!row) return { refusal: { code: 'unknown_student' } };
   const states = stmts.states.all(request.studentNo) as StateRow[];
   const waivers = stmts.waivers.all(request.studentNo) as WaiverRow[];
   const student = toStudent(row);
   const input = gateInput(student, states, waivers);
   const { checkpoint } = batch.step(request.stepId);
   const grant = grantFor(session, checkpoint.id);
-  const scopeOk = grant !== undefined && inScope(grant, checkpoint, student);
-  const hasGrant = grant !== undefined;
+  if (!grant) return { refusal: { code: 'no_grant' } };
+  const scopeOk = inScope(grant, checkpoint, student);
   const state = states.find((s) => s.step_id === request.stepId);
   const waiver = waivers.find((w) => w.step_id === request.stepId);
   const note = (request.note ?? '').trim();
@@ -130,19 +132,19 @@ function decide(replica: Replica, stmts: Statements, session: ReplicaSession, re
     case 'reject':
     case 'revoke': {
       const refusal = checkActions(batch, input, request.stepId, scopeOk)[request.kind];
-      if (refusal) return { refusal, hasGrant, state };
-      if (request.kind !== 'pass' && note === '') return { refusal: { code: 'reason_required' }, hasGrant, state };
-      return { refusal: null, hasGrant, state };
+      if (refusal) return { refusal, state };
+      if (request.kind !== 'pass' && note === '') return { refusal: { code: 'reason_required' }, state };
+      return { refusal: null, state };
     }
     case 'lift': {
-      if (!scopeOk) return { refusal: { code: 'out_of_scope' }, hasGrant, waiver };
+      if (!scopeOk) return { refusal: { code: 'out_of_scope' }, waiver };
       const refusal = checkLift(batch, input, request.stepId);
-      if (refusal) return { refusal, hasGrant, waiver };
-      return { refusal: waiver?.lifted === 1 ? { code: 'already_lifted' } : null, hasGrant, waiver };
+      if (refusal) return { refusal, waiver };
+      return { refusal: waiver?.lifted === 1 ? { code: 'already_lifted' } : null, waiver };
     }
     case 'impose':
-      if (!scopeOk) return { refusal: { code: 'out_of_scope' }, hasGrant, waiver };
-      return { refusal: waiver?.lifted === 1 ? null : { code: 'not_lifted' }, hasGrant, waiver };
+      if (!scopeOk) return { refusal: { code: 'out_of_scope' }, waiver };
+      return { refusal: waiver?.lifted === 1 ? null : { code: 'not_lifted' }, waiver };
   }
 }
 
@@ -165,9 +167,9 @@ export function applyMany(
   const run = replica.sqlite.transaction(() => {
     let seq = (stmts.lastSeq.get() as { seq: number }).seq;
     requests.forEach((request, index) => {
-      const { refusal, hasGrant, state, waiver } = decide(replica, stmts, session, request);
+      const { refusal, state, waiver } = decide(replica, stmts, session, request);
       if (refusal) {
-        refusals.push({ index, request, reason: refusal, message: refusalText(replica, request, refusal, hasGrant) });
+        refusals.push({ index, request, reason: refusal, message: refusalText(replica, request, refusal) });
         return;
       }
       const note = (request.note ?? '').trim();

@@ -118,7 +118,7 @@ export async function startBrowserHost({ service, rendererDir, port = 0, host = 
     if (!tokenMatches(expected, bearer(req))) throw new HttpError(401, 'unauthorized', text.unauthorized);
     if (!isMethod(method)) throw new HttpError(404, 'not_found', messages.unknownMethod(method));
     const input = await readJsonBody(req);
-    sendJson(res, 200, service.dispatch(method, input));
+    sendJson(res, 200, await service.dispatch(method, input));
   };
 
   const handleEvents = (req: IncomingMessage, res: ServerResponse, url: URL) => {

@@ -227,7 +227,7 @@ describe('the mutation path', () => {
       {
         index: 2,
         request: { kind: 'revoke', studentNo: A, stepId: 'electricity', note: '复核' },
-        reason: { code: 'out_of_scope' },
+        reason: { code: 'no_grant' },
         message: '您没有水电通信中心离校点的权限，不能办理“清理电费”',
       },
     ]);
@@ -279,7 +279,7 @@ describe('the mutation path', () => {
       '此环节的限制已经解除',
     );
     expect(applyOps(replica, session(), [{ kind: 'lift', studentNo: A, stepId: 'return-books' }]).refusals[0]?.reason).toEqual({
-      code: 'out_of_scope',
+      code: 'no_grant',
     });
     const impose = applyOps(replica, session(), [{ kind: 'impose', studentNo: A, stepId: 'dorm-clearance' }]);
     expect(impose.ops[0]).toMatchObject({ kind: 'impose', deviceSeq: 2, base: { version: 1 } });
@@ -295,18 +295,18 @@ describe('the mutation path', () => {
     expect(replica.sqlite.prepare('select lifted, version from waivers').all()).toEqual([{ lifted: 0, version: 2 }]);
   });
 
-  it('rejects bad input before touching anything, in Chinese', () => {
-    const r = service.dispatch('steps.apply', { studentNo: '', stepId: 'dorm-clearance', action: 'approve' });
+  it('rejects bad input before touching anything, in Chinese', async () => {
+    const r = await service.dispatch('steps.apply', { studentNo: '', stepId: 'dorm-clearance', action: 'approve' });
     expect(r).toEqual({
       ok: false,
       error: { code: 'bad_input', message: expect.stringMatching(/^输入有误：学号：请输入学号；操作：/) },
     });
-    expect(service.dispatch('steps.apply', { studentNo: A, stepId: 'no-such-step', action: 'pass' })).toEqual({
+    expect(await service.dispatch('steps.apply', { studentNo: A, stepId: 'no-such-step', action: 'pass' })).toEqual({
       ok: false,
       error: { code: 'not_found', message: '离校批次中没有这个环节：no-such-step' },
     });
-    expect(service.dispatch('steps.teleport', {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(service.dispatch('session.setCheckpoint', { checkpointId: 'finance' })).toEqual({
+    expect(await service.dispatch('steps.teleport', {})).toMatchObject({ ok: false, error: { code: 'not_found' } });
+    expect(await service.dispatch('session.setCheckpoint', { checkpointId: 'finance' })).toEqual({
       ok: false,
       error: { code: 'forbidden', message: '您没有离校点“财务处离校点”的权限' },
     });
