@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { Db } from '../db/database';
 import { AttemptLimiter } from '../auth/attempt-limiter';
 import { BatchCache } from '../sync/batch-cache';
@@ -25,6 +26,8 @@ export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5
 
 /** The central server as a Fastify app; `listen` it or `inject` into it. */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
+  // Shared schemas (the op shape) leave most messages to zod's defaults; people read them in Chinese.
+  z.config(z.locales.zhCN());
   const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
   const limits = options.loginLimits ?? DEFAULT_LOGIN_LIMITS;
   const ctx: ServerContext = {
