@@ -24,7 +24,7 @@ function start(init: WorkerInit): void {
   service.subscribe((event) => send({ type: 'change', event }));
   port!.on('message', (msg: ToWorker) => {
     if (msg.type === 'call') {
-      send({ type: 'result', id: msg.id, response: service.dispatch(msg.method, msg.input) });
+      void service.dispatch(msg.method, msg.input).then((response) => send({ type: 'result', id: msg.id, response }));
     } else {
       replica.close();
       send({ type: 'closed' });

@@ -17,19 +17,27 @@ import { applyOps } from './mutate';
 import { searchStudents } from './search';
 import { currentSession, switchCheckpoint, toSessionDto } from './session';
 import { checkpointStats } from './stats';
+import { chaseList } from '../reports/chase';
+import { dailyReport } from '../reports/daily';
+import { studentSlip, verifySlip } from '../reports/slip';
+import { chaseListXlsx, dailyReportXlsx } from '../reports/xlsx';
 
 export interface CounterServiceOptions {
   now?: () => Date;
 }
 
-type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Output<M> };
+/** exceljs writes workbooks asynchronously; every other method answers at once. */
+type AsyncMethod = 'reports.dailyXlsx' | 'reports.chaseXlsx';
+export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
+
+type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Result<M> };
 
 export interface CounterService {
   readonly replica: Replica;
   /** Validates the input with the contract schema, then runs the method. Throws ApiError. */
-  call<M extends Method>(method: M, input: Input<M>): Output<M>;
-  /** For transports: never throws; an unknown method or bad input becomes an error response. */
-  dispatch(method: string, input: unknown): ApiResponse<unknown>;
+  call<M extends Method>(method: M, input: Input<M>): Result<M>;
+  /** For transports: never rejects; an unknown method or bad input becomes an error response. */
+  dispatch(method: string, input: unknown): Promise<ApiResponse<unknown>>;
   subscribe(listener: ChangeListener): () => void;
 }
 
@@ -75,20 +83,26 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
       return studentDetail(replica, session, studentNo);
     },
     'stats.checkpoint': () => checkpointStats(replica, currentSession(replica), now()),
+    'reports.daily': (input) => dailyReport(replica, input, now()),
+    'reports.chaseList': (input) => chaseList(replica, input, now()),
+    'reports.dailyXlsx': (input) => dailyReportXlsx(dailyReport(replica, input, now())),
+    'reports.chaseXlsx': (input) => chaseListXlsx(chaseList(replica, input, now())),
+    'reports.slip': ({ studentNo }) => studentSlip(replica, studentNo, now()),
+    'reports.verifySlip': ({ text }) => verifySlip(replica, text),
   };
 
-  const call = <M extends Method>(method: M, input: Input<M>): Output<M> => {
-    const handler = handlers[method] as (input: unknown) => Output<M>;
+  const call = <M extends Method>(method: M, input: Input<M>): Result<M> => {
+    const handler = handlers[method] as (input: unknown) => Result<M>;
     return handler(parseInput(method, input));
   };
 
   return {
     replica,
     call,
-    dispatch(method, input) {
+    async dispatch(method, input) {
       if (!isMethod(method)) return { ok: false, error: { code: 'not_found', message: messages.unknownMethod(method) } };
       try {
-        return { ok: true, value: call(method, input as Input<typeof method>) };
+        return { ok: true, value: await call(method, input as Input<typeof method>) };
       } catch (e) {
         return toErrorResponse(e);
       }

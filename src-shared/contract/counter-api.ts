@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STEP_STATUSES } from '../domain/types';
 import { STEP_ACTIONS } from '../domain/actions';
+import * as reports from './report-api';
 
 /**
  * The counter API: every call the renderer makes to its back end, over Electron IPC or the
@@ -175,6 +176,12 @@ export const counterApi = {
   'students.detail': { input: z.object({ studentNo }), output: studentDetailSchema },
   'steps.apply': { input: stepApplySchema, output: studentDetailSchema },
   'stats.checkpoint': { input: empty, output: statsSchema },
+  'reports.daily': { input: reports.dailyReportInputSchema, output: reports.dailyReportSchema },
+  'reports.chaseList': { input: reports.reportScopeInputSchema, output: reports.chaseListSchema },
+  'reports.dailyXlsx': { input: reports.dailyReportInputSchema, output: reports.xlsxFileSchema },
+  'reports.chaseXlsx': { input: reports.reportScopeInputSchema, output: reports.xlsxFileSchema },
+  'reports.slip': { input: reports.slipInputSchema, output: reports.slipSchema },
+  'reports.verifySlip': { input: reports.verifySlipInputSchema, output: reports.slipVerdictSchema },
 } as const;
 
 export type CounterApiSpec = typeof counterApi;
