@@ -150,7 +150,7 @@ export const zhCN = {
       tips: [
         '扫码枪扫描学生证或二维码，光标在任何位置都可以',
         '也可以输入学号、姓名或身份证号后按 Enter',
-        '勾选要办理的步骤，按 F9 提交',
+        '勾选要办理的步骤，按 F9 提交；按 Esc 清空，接待下一位',
       ],
     },
     flash: { ready: '就绪：请扫描学生证，或输入学号查询' },
@@ -160,7 +160,6 @@ export const zhCN = {
       outOfScope: (name: string) => `${name}：不属于您负责的学院，不能办理`,
       several: (n: number) => `找到 ${n} 名学生，请选择`,
     },
-    keys: { focusSearch: 'F2', queue: 'F4', refresh: 'F5', checkAll: 'F8', submit: 'F9', reset: 'Esc' },
     errors: {
       badReply: '后台返回了无法识别的数据',
       unknown: '操作失败，请重试',

@@ -1,4 +1,7 @@
 import { useEffect, useState } from 'react';
+import type { Session } from '../../../src-shared/contract/counter-api';
+import { checkpointDisplayName } from '../../../src-shared/domain/batch';
+import type { BatchDef } from '../../../src-shared/domain/types';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { notify } from '../feedback/notify';
 import { formatAsOf, formatClock, formatPercent } from '../format';
@@ -7,6 +10,8 @@ import { useSessionStore } from '../store/session';
 import { useStatsStore } from '../store/stats';
 
 const t = zhCN.ui.header;
+
+type CheckpointRef = Session['checkpoints'][number];
 
 function LiveClock() {
   const [now, setNow] = useState(() => new Date());
@@ -22,8 +27,17 @@ function LiveClock() {
   );
 }
 
+/** "机电工程学院领取证件" rather than "学院领取证件" when the operator acts for one college only. */
+function checkpointLabel(ref: CheckpointRef, batch: BatchDef | null): string {
+  const def = batch?.checkpoints.find((c) => c.id === ref.id);
+  const [college] = ref.colleges === 'all' ? [] : ref.colleges;
+  if (!def || !college || ref.colleges.length !== 1) return ref.name;
+  return checkpointDisplayName(def, { college });
+}
+
 function CheckpointSwitch() {
   const session = useSessionStore((s) => s.session);
+  const batch = useSessionStore((s) => s.batch);
   const setCheckpoint = useSessionStore((s) => s.setCheckpoint);
   if (!session) return null;
   const onChange = (checkpointId: string) => {
@@ -35,7 +49,7 @@ function CheckpointSwitch() {
       <select value={session.checkpointId} onChange={(e) => onChange(e.target.value)} aria-label={t.checkpoint}>
         {session.checkpoints.map((cp) => (
           <option key={cp.id} value={cp.id}>
-            {cp.name}
+            {checkpointLabel(cp, batch)}
           </option>
         ))}
       </select>

@@ -7,7 +7,7 @@ import { useStudentStore } from '../store/student';
 
 const t = zhCN.ui.search;
 /** Fixed row height is what makes windowing trivial: row i sits at i * ROW_HEIGHT. */
-export const ROW_HEIGHT = 30;
+const ROW_HEIGHT = 30;
 const OVERSCAN = 6;
 
 function rowState(row: StudentSummary): 'done' | 'ready' | 'waiting' {

@@ -87,13 +87,13 @@ export function SearchPanel() {
         </div>
         <div className="search-actions">
           <button type="submit" className="btn btn-primary" disabled={loading}>
-            {t.submit} <Kbd>Enter</Kbd>
+            {t.submit} <Kbd action="search" />
           </button>
           <button type="reset" className="btn">
-            {t.reset} <Kbd>{zhCN.ui.keys.reset}</Kbd>
+            {t.reset} <Kbd action="reset" />
           </button>
           <button type="button" className="btn btn-queue" title={t.queueHint} onClick={showQueue}>
-            {t.queue} <Kbd>{zhCN.ui.keys.queue}</Kbd>
+            {t.queue} <Kbd action="queue" />
           </button>
         </div>
       </form>

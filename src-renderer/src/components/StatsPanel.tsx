@@ -41,7 +41,7 @@ export function StatsPanel() {
           {t.title}
         </h2>
         <button type="button" className="btn btn-small stats-refresh" onClick={() => void refresh()} disabled={refreshing}>
-          {t.refresh} <Kbd>{zhCN.ui.keys.refresh}</Kbd>
+          {t.refresh} <Kbd action="refresh" />
         </button>
         <button type="button" className="btn btn-small btn-ghost stats-toggle" aria-expanded={!collapsed} onClick={toggleCollapsed}>
           {collapsed ? t.expand : t.collapse}

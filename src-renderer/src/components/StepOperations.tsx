@@ -147,11 +147,11 @@ export function StepOperations({ detail, checkpointName }: { detail: StudentDeta
       <div className="ops-footer">
         <span className="ops-summary">{allDone && detail.actions.length > 0 ? t.checkpointDone : busy ? t.busy : ''}</span>
         <button type="button" className="btn" disabled={!anyPassable || busy} onClick={checkAllPassable}>
-          {t.checkAll} <Kbd>{zhCN.ui.keys.checkAll}</Kbd>
+          {t.checkAll} <Kbd action="checkAll" />
         </button>
         <button type="button" className="btn btn-primary btn-submit" disabled={checkedCount === 0 || busy} onClick={() => void submitChecked()}>
           {t.submit}
-          {checkedCount > 0 && <span className="count-badge">{checkedCount}</span>} <Kbd>{zhCN.ui.keys.submit}</Kbd>
+          {checkedCount > 0 && <span className="count-badge">{checkedCount}</span>} <Kbd action="submit" />
         </button>
       </div>
     </section>

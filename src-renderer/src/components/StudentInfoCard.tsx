@@ -21,7 +21,7 @@ export function StudentInfoCard({ student, onClose }: { student: StudentDto; onC
           {t.title}
         </h2>
         <button type="button" className="btn btn-small btn-ghost" onClick={onClose}>
-          {t.close} <Kbd>{zhCN.ui.keys.reset}</Kbd>
+          {t.close} <Kbd action="reset" />
         </button>
       </div>
       <div className="info-hero">

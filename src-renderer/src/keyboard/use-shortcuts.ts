@@ -1,5 +1,6 @@
 import { useEffect } from 'react';
 import { focusStudentNoInput } from '../components/focus';
+import { KEY_BINDINGS } from './bindings';
 import { resetCounter, showQueue } from '../components/SearchPanel';
 import { useStatsStore } from '../store/stats';
 import { useStudentStore } from '../store/student';
@@ -14,16 +15,16 @@ export function useShortcuts(): void {
       if (e.ctrlKey || e.altKey || e.metaKey) return;
       const student = useStudentStore.getState();
       const handlers: Record<string, () => void> = {
-        F2: focusStudentNoInput,
-        F4: showQueue,
-        F5: () => void useStatsStore.getState().refresh(),
-        F8: student.checkAllPassable,
-        F9: () => void student.submitChecked(),
-        Escape: () => (student.prompt ? student.askReason(null) : resetCounter()),
+        [KEY_BINDINGS.focusStudentNo]: focusStudentNoInput,
+        [KEY_BINDINGS.queue]: showQueue,
+        [KEY_BINDINGS.refresh]: () => void useStatsStore.getState().refresh(),
+        [KEY_BINDINGS.checkAll]: student.checkAllPassable,
+        [KEY_BINDINGS.submit]: () => void student.submitChecked(),
+        [KEY_BINDINGS.reset]: () => (student.prompt ? student.askReason(null) : resetCounter()),
       };
       const handler = handlers[e.key];
       if (!handler) return;
-      // F5 would reload the page in a browser host.
+      // F5 would otherwise reload the page in a browser host.
       e.preventDefault();
       handler();
     };
