@@ -129,7 +129,7 @@ function apiError(fn: () => unknown): ApiError {
 
 async function workbook(base64: string): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(Buffer.from(base64, 'base64'));
+  await wb.xlsx.load(new Uint8Array(Buffer.from(base64, 'base64')).buffer);
   return wb;
 }
 
