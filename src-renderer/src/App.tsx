@@ -13,6 +13,8 @@ import { useShortcuts } from './keyboard/use-shortcuts';
 import { lookupScan } from './scan/lookup-scan';
 import { readScannerSettings } from './scan/scanner-settings';
 import { useWedgeScanner } from './scan/use-wedge-scanner';
+import { ReportRoutes } from './reports/ReportRoutes';
+import { useReportRoute } from './reports/route';
 import { useSearchStore } from './store/search';
 import { useSessionStore } from './store/session';
 import { useStatsStore } from './store/stats';
@@ -65,6 +67,7 @@ export function App() {
   const loadError = useSessionStore((s) => s.loadError);
   const session = useSessionStore((s) => s.session);
   const detail = useStudentStore((s) => s.detail);
+  const reportRoute = useReportRoute();
 
   useEffect(() => {
     void useSessionStore.getState().load();
@@ -75,6 +78,7 @@ export function App() {
   useWedgeScanner((code) => void lookupScan(code), scannerSettings);
 
   if (loadError && !session) return <LoadFailure message={loadError} />;
+  if (reportRoute) return <ReportRoutes route={reportRoute} />;
 
   return (
     <div className="app">

@@ -25,8 +25,14 @@ export type OpActor =
   | { kind: 'system'; name: string };
 
 type StudentFacts = Pick<typeof students.$inferSelect, 'college' | 'flags'>;
-type StateRow = typeof stepStates.$inferInsert & { version: number; lastOpId: string; updatedAt: string; updatedByName: string; status: 'pending' | 'passed' | 'rejected' };
-type WaiverRow = typeof waivers.$inferInsert & { lifted: boolean };
+type StateRow = typeof stepStates.$inferInsert & {
+  status: 'pending' | 'passed' | 'rejected';
+  version: number;
+  updatedAt: string;
+  updatedByName: string;
+  lastOpId: string;
+};
+type WaiverRow = typeof waivers.$inferInsert & { lifted: boolean; version: number };
 type OpRecord = typeof ops.$inferInsert;
 
 type Change = { table: 'state'; status: 'pending' | 'passed' | 'rejected' } | { table: 'waiver'; lifted: boolean };
@@ -351,16 +357,16 @@ export class ApplySession {
     );
   }
 
-  /** Updates the in-memory row and marks it for flush; returns the step state's new version. */
-  private recordChange(ctx: Context, change: Change): number | null {
+  /** Updates the in-memory row and marks it for flush; returns the row's new version. */
+  private recordChange(ctx: Context, change: Change): number {
     const { op } = ctx;
     const key = { batchId: this.batch.id, studentNo: op.studentNo, stepId: op.stepId, note: op.args.note, updatedAt: op.clientTime, updatedBy: op.operatorId, lastOpId: op.opId, seq: 0 };
     if (change.table === 'waiver') {
-      const row: WaiverRow = { ...key, lifted: change.lifted };
+      const row: WaiverRow = { ...key, lifted: change.lifted, version: (ctx.waiver?.version ?? 0) + 1 };
       this.waiverRows.get(op.studentNo)!.set(op.stepId, row);
       if (ctx.waiver) this.dirtyWaivers.delete(ctx.waiver);
       this.dirtyWaivers.add(row);
-      return null;
+      return row.version;
     }
     const version = (ctx.state?.version ?? 0) + 1;
     const row: StateRow = { ...key, status: change.status, version, updatedByName: ctx.actorName };
@@ -396,6 +402,7 @@ const excludedStateColumns = {
 
 const excludedWaiverColumns = {
   lifted: sqlExcluded('lifted'),
+  version: sqlExcluded('version'),
   note: sqlExcluded('note'),
   updatedAt: sqlExcluded('updated_at'),
   updatedBy: sqlExcluded('updated_by'),

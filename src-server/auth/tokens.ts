@@ -16,5 +16,5 @@ export function newIdHashKey(): string {
 
 /** The keyed hash counters and server use to find a student by exact 身份证号. */
 export function hashIdCard(key: string, idCard: string): string {
-  return createHmac('sha256', Buffer.from(key, 'hex')).update(idCard).digest('hex');
+  return createHmac('sha256', Buffer.from(key, 'hex')).update(idCard.toUpperCase()).digest('hex');
 }

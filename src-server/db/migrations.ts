@@ -161,4 +161,9 @@ export const MIGRATIONS: Migration[] = [
       `INSERT INTO "sync_seq" ("id", "value") VALUES (1, 0)`,
     ],
   },
+  {
+    version: 2,
+    name: 'waiver versions',
+    statements: [`ALTER TABLE "waivers" ADD COLUMN "version" integer DEFAULT 0 NOT NULL`],
+  },
 ];

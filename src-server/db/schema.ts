@@ -92,6 +92,8 @@ export const waivers = pgTable(
     studentNo: text('student_no').notNull(),
     stepId: text('step_id').notNull(),
     lifted: boolean('lifted').notNull(),
+    /** Counts changes like step_states.version; counters send it as the base of lift/impose. */
+    version: integer('version').notNull().default(0),
     note: text('note').notNull(),
     updatedAt: text('updated_at').notNull(),
     updatedBy: text('updated_by').notNull(),
@@ -120,7 +122,7 @@ export const ops = pgTable(
     /** Whether the op changed state; a 'conflict' op may have been applied (revoke wins) or not. */
     applied: boolean('applied').notNull(),
     reason: text('reason'),
-    /** The step-state (or waiver) version this op produced, when it changed one. */
+    /** The step-state or waiver version this op produced, when it changed one. */
     resultVersion: integer('result_version'),
     conflictId: bigint('conflict_id', { mode: 'number' }),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),

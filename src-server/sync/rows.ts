@@ -45,6 +45,7 @@ export function waiverRow(r: typeof waivers.$inferSelect): WaiverRow {
     studentNo: r.studentNo,
     stepId: r.stepId,
     lifted: r.lifted,
+    version: r.version,
     note: r.note,
     updatedAt: r.updatedAt,
     updatedBy: r.updatedBy,

@@ -100,7 +100,7 @@ export const opResultSchema = z.object({
   /** Why it was rejected, not applied, or flagged; Chinese, for the operator. */
   reason: z.string().nullable(),
   conflictId: z.number().int().nullable(),
-  /** The step-state version the op produced, when it changed a step state. */
+  /** The version of the step state or waiver the op produced, when it changed one. */
   version: z.number().int().nullable(),
   seq: z.number().int(),
   /** The op had been received before; this is the stored outcome. */
@@ -167,6 +167,7 @@ export const waiverRowSchema = z.object({
   studentNo: z.string(),
   stepId: z.string(),
   lifted: z.boolean(),
+  version: z.number().int(),
   note: z.string(),
   updatedAt: z.string(),
   updatedBy: z.string(),

@@ -230,7 +230,8 @@ describe.each(BACKENDS)('apply path on %s', (backend) => {
       .select()
       .from(waivers)
       .where(and(eq(waivers.studentNo, ME3), eq(waivers.stepId, 'dorm-clearance')));
-    expect(waiver?.lifted).toBe(false);
+    expect(waiver).toMatchObject({ lifted: false, version: 2 });
+    expect(results.map((r) => r.version)).toEqual([1, null, 2, null]);
   });
 
   it('numbers every stored row with a distinct seq, never skipping one', async () => {

@@ -2,9 +2,11 @@ import { useEffect, useState } from 'react';
 import type { Session } from '../../../src-shared/contract/counter-api';
 import { checkpointDisplayName } from '../../../src-shared/domain/batch';
 import type { BatchDef } from '../../../src-shared/domain/types';
+import { reportZhCN } from '../../../src-shared/i18n/report.zh-CN';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { notify } from '../feedback/notify';
 import { formatAsOf, formatClock, formatPercent } from '../format';
+import { openDailyReport } from '../reports/route';
 import { messageOf } from '../store/errors';
 import { useSessionStore } from '../store/session';
 import { useStatsStore } from '../store/stats';
@@ -88,6 +90,9 @@ export function AppHeader() {
         </div>
         <CheckpointSwitch />
         <div className="header-right">
+          <button type="button" className="btn btn-small" onClick={openDailyReport}>
+            {reportZhCN.ui.entry}
+          </button>
           <LiveClock />
           {session && (
             <div className="header-operator">
