@@ -61,6 +61,7 @@ export const reportZhCN = {
     slipOfficeSign: '经办人（签字）',
     slipStamp: '（盖章）',
     slipNote: '本单据由离校办理台根据本机数据生成，以扫码核验结果为准。',
+    slipMeta: (at: string, operator: string, device: string) => `生成时间：${at}　制表人：${operator}　柜台编号：${device}`,
   },
   col: {
     step: '环节',
@@ -114,7 +115,7 @@ export const reportZhCN = {
   /** The report screen (src-renderer/src/reports). */
   ui: {
     entry: '日报',
-    back: '返回办理台',
+    back: '← 返回办理台',
     checkpoint: '离校点',
     college: '学院',
     date: '日期',
@@ -124,10 +125,10 @@ export const reportZhCN = {
     exporting: '正在导出…',
     exported: (fileName: string) => `已导出：${fileName}`,
     loading: '正在生成报表…',
-    failed: '报表生成失败',
+    failed: (reason: string) => `报表生成失败：${reason}`,
     slipStudentNo: '学号',
     slipOpen: '打印离校单',
-    slipBack: '返回日报',
+    slipBack: '← 返回日报',
     verifyLabel: '核验离校单',
     verifyPlaceholder: '扫描离校单二维码',
     verify: '核验',
