@@ -37,6 +37,11 @@ const FIELD_LABELS: Record<string, string> = {
   current: '当前节点完成情况',
   limit: '每页条数',
   offset: '起始位置',
+  items: '勾选的学生',
+  base64: '文件',
+  fileName: '文件名',
+  by: '批量方式',
+  lifted: '限制状态',
 };
 
 export function fieldLabel(path: readonly PropertyKey[]): string {

@@ -21,13 +21,16 @@ import { chaseList } from '../reports/chase';
 import { dailyReport } from '../reports/daily';
 import { studentSlip, verifySlip } from '../reports/slip';
 import { chaseListXlsx, dailyReportXlsx } from '../reports/xlsx';
+import { applyBatch, batchGrid } from './class-batch';
+import { applyImport, importTemplate, previewImport } from './list-import';
+import { liftedList, setWaiver, waiverDesk } from './waivers';
 
 export interface CounterServiceOptions {
   now?: () => Date;
 }
 
 /** exceljs writes workbooks asynchronously; every other method answers at once. */
-type AsyncMethod = 'reports.dailyXlsx' | 'reports.chaseXlsx';
+type AsyncMethod = 'reports.dailyXlsx' | 'reports.chaseXlsx' | 'listImport.template' | 'listImport.preview' | 'listImport.apply';
 export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
 
 type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Result<M> };
@@ -92,6 +95,14 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
     'reports.chaseXlsx': (input) => chaseListXlsx(chaseList(replica, input, now())),
     'reports.slip': ({ studentNo }) => studentSlip(replica, studentNo, now()),
     'reports.verifySlip': ({ text }) => verifySlip(replica, text),
+    'batch.grid': (input) => batchGrid(replica, currentSession(replica), input),
+    'batch.apply': (input) => applyBatch(replica, currentSession(replica), input, now),
+    'listImport.template': () => importTemplate(),
+    'listImport.preview': (input) => previewImport(replica, currentSession(replica), input),
+    'listImport.apply': (input) => applyImport(replica, currentSession(replica), input, now),
+    'waivers.forStudent': ({ studentNo }) => waiverDesk(replica, currentSession(replica), studentNo),
+    'waivers.set': (input) => setWaiver(replica, currentSession(replica), input, now),
+    'waivers.lifted': (input) => liftedList(replica, currentSession(replica), input),
   };
 
   const call = <M extends Method>(method: M, input: Input<M>): Result<M> => {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STEP_STATUSES } from '../domain/types';
 import { STEP_ACTIONS } from '../domain/actions';
 import * as reports from './report-api';
+import * as batches from './batch-api';
 
 /**
  * The counter API: every call the renderer makes to its back end, over Electron IPC or the
@@ -182,6 +183,14 @@ export const counterApi = {
   'reports.chaseXlsx': { input: reports.reportScopeInputSchema, output: reports.xlsxFileSchema },
   'reports.slip': { input: reports.slipInputSchema, output: reports.slipSchema },
   'reports.verifySlip': { input: reports.verifySlipInputSchema, output: reports.slipVerdictSchema },
+  'batch.grid': { input: batches.batchGridInputSchema, output: batches.batchGridSchema },
+  'batch.apply': { input: batches.batchApplyInputSchema, output: batches.batchApplyResultSchema },
+  'listImport.template': { input: empty, output: reports.xlsxFileSchema },
+  'listImport.preview': { input: batches.importInputSchema, output: batches.importPreviewSchema },
+  'listImport.apply': { input: batches.importInputSchema, output: batches.importApplyResultSchema },
+  'waivers.forStudent': { input: batches.waiverDeskInputSchema, output: batches.waiverDeskSchema },
+  'waivers.set': { input: batches.waiverSetInputSchema, output: batches.waiverDeskSchema },
+  'waivers.lifted': { input: batches.liftedListInputSchema, output: batches.liftedListSchema },
 } as const;
 
 export type CounterApiSpec = typeof counterApi;
