@@ -192,9 +192,10 @@ describe('createReplica', () => {
     const r = create('big.db', students, initial);
     const ms = performance.now() - started;
     expect((r.sqlite.prepare('select count(*) as n from step_states').get() as { n: number }).n).toBe(20_000 * 16);
-    expect(ms).toBeLessThan(15_000);
+    // About 3 s on an idle 2-core machine; the bound leaves room for a CI box running other suites.
+    expect(ms).toBeLessThan(30_000);
 
-    // The counter screen's calls stay interactive at that size (generous bounds: CI machines are slow).
+    // The counter screen's calls stay interactive at that size (tens of ms idle; bounds for a busy box).
     const service = createCounterService(r);
     service.call('session.setCheckpoint', { checkpointId: 'dorm' });
     const timed = (fn: () => unknown) => {
@@ -203,12 +204,12 @@ describe('createReplica', () => {
       return performance.now() - t;
     };
     const sample = students[12_345] as RosterStudent;
-    expect(timed(() => service.call('students.lookup', { text: sample.studentNo }))).toBeLessThan(200);
-    expect(timed(() => service.call('students.lookup', { text: sample.idCard }))).toBeLessThan(200);
-    expect(timed(() => service.call('students.lookup', { text: sample.name }))).toBeLessThan(500);
-    expect(timed(() => service.call('students.detail', { studentNo: sample.studentNo }))).toBeLessThan(200);
-    expect(timed(() => service.call('students.search', { prereq: 'done', current: 'notDone', limit: 100 }))).toBeLessThan(1500);
-    expect(timed(() => service.call('students.search', { name: '王', current: 'done' }))).toBeLessThan(1500);
-    expect(timed(() => service.call('stats.checkpoint', {}))).toBeLessThan(2000);
-  });
+    expect(timed(() => service.call('students.lookup', { text: sample.studentNo }))).toBeLessThan(1000);
+    expect(timed(() => service.call('students.lookup', { text: sample.idCard }))).toBeLessThan(1000);
+    expect(timed(() => service.call('students.lookup', { text: sample.name }))).toBeLessThan(1000);
+    expect(timed(() => service.call('students.detail', { studentNo: sample.studentNo }))).toBeLessThan(1000);
+    expect(timed(() => service.call('students.search', { prereq: 'done', current: 'notDone', limit: 100 }))).toBeLessThan(3000);
+    expect(timed(() => service.call('students.search', { name: '王', current: 'done' }))).toBeLessThan(3000);
+    expect(timed(() => service.call('stats.checkpoint', {}))).toBeLessThan(4000);
+  }, 120_000);
 });
