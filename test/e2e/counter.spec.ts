@@ -236,3 +236,41 @@ test('未通过 and 撤销 ask for a reason inline; the record shows the outcome
   const after = await host.call('students.detail', { studentNo: student.student.studentNo });
   expect(after.actions.find((a) => a.id === stepId)?.status).toBe('pending');
 });
+
+test('a change made elsewhere reaches the open student and the stats without a refresh', async ({ page }) => {
+  await openCounter(page);
+  const { checkpointId, stepId } = await plainCheckpointStep();
+  await switchCheckpoint(page, checkpointId);
+  const student = await findStudent({ current: 'notDone' }, (d) => {
+    const row = d.actions.find((a) => a.id === stepId);
+    return d.inScope && row?.status === 'pending' && row.pass === null;
+  });
+  await page.getByLabel('学生学号').fill(student.student.studentNo);
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.info-no')).toHaveText(student.student.studentNo);
+  const before = await unfinishedOf(page, stepId);
+
+  // Another client of the same back end (a second window, a sync pull) passes the step.
+  await host.call('steps.apply', { studentNo: student.student.studentNo, stepId, action: 'pass', note: '另一窗口办理' });
+
+  await expect(page.locator(`.record-card li[data-step="${stepId}"]`)).toContainText('已通过');
+  await expect(page.locator(`.ops-card li[data-step="${stepId}"]`)).toContainText('另一窗口办理');
+  await expect.poll(() => unfinishedOf(page, stepId)).toBe(before - 1);
+});
+
+test('the results list renders a window of rows and fetches further pages as it scrolls', async ({ page }) => {
+  await openCounter(page);
+  const { total } = await host.call('students.search', { limit: 1 });
+  expect(total).toBeGreaterThan(200);
+  const last = await host.call('students.search', { limit: 1, offset: total - 1 });
+
+  await page.getByRole('button', { name: /查询/ }).click();
+  await expect(page.locator('.results-card .card-meta')).toHaveText(`共 ${total} 人`);
+  const rendered = await page.locator('.result-row').count();
+  expect(rendered).toBeGreaterThan(0);
+  expect(rendered).toBeLessThan(60);
+
+  await page.locator('.results-viewport').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
+  await expect(page.locator('.result-row', { hasText: last.rows[0]?.studentNo ?? '' })).toBeVisible();
+  expect(await page.locator('.result-row').count()).toBeLessThan(60);
+});
