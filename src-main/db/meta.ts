@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 
-export type MetaKey = 'deviceId' | 'session' | 'idHashKey';
+/** serverUrl and deviceToken: where and as whom the sync client talks to the central server. */
+export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

@@ -141,3 +141,58 @@ export const syncState = sqliteTable(
   },
   (t) => [check('sync_state_single_row', sql`${t.slot} = 1`)],
 );
+
+/**
+ * The server's rows as last pulled, kept apart from step_states so that the local view can be
+ * rebuilt as "server row + unacknowledged outbox ops" whenever either side moves: a pull never
+ * overwrites a pending local change, and a rejected op rolls back to what the server holds.
+ * Sparse like the server's table: no row means pending at version 0.
+ */
+export const serverStepStates = sqliteTable(
+  'server_step_states',
+  {
+    studentNo: text('student_no').notNull(),
+    stepId: text('step_id').notNull(),
+    status: text('status', { enum: ['pending', 'passed', 'rejected'] }).notNull(),
+    note: text('note').notNull(),
+    version: integer('version').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    updatedByName: text('updated_by_name').notNull(),
+    lastOpId: text('last_op_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.studentNo, t.stepId] })],
+);
+
+export const serverWaivers = sqliteTable(
+  'server_waivers',
+  {
+    studentNo: text('student_no').notNull(),
+    stepId: text('step_id').notNull(),
+    lifted: integer('lifted', { mode: 'boolean' }).notNull(),
+    note: text('note').notNull(),
+    version: integer('version').notNull(),
+    updatedAt: text('updated_at').notNull(),
+    updatedBy: text('updated_by').notNull(),
+    lastOpId: text('last_op_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.studentNo, t.stepId] })],
+);
+
+/** Conflict records decided by the server (docs/sync-protocol.md), synced to every counter in scope. */
+export const conflicts = sqliteTable(
+  'conflicts',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind', { enum: ['pass_revoke', 'prerequisite_revoked'] }).notNull(),
+    studentNo: text('student_no').notNull(),
+    stepId: text('step_id').notNull(),
+    winningOpId: text('winning_op_id'),
+    flaggedOpId: text('flagged_op_id').notNull(),
+    detail: text('detail').notNull(),
+    resolved: integer('resolved', { mode: 'boolean' }).notNull(),
+    resolvedBy: text('resolved_by'),
+    resolvedAt: text('resolved_at'),
+  },
+  (t) => [index('conflicts_student').on(t.studentNo, t.stepId)],
+);
