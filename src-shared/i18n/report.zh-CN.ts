@@ -74,6 +74,7 @@ export const reportZhCN = {
     unfinished: '未完成',
     rate: '完成率',
     college: '学院',
+    major: '专业',
     className: '班级',
     previousTotal: '往届应办',
     previousUnfinished: '往届未完成',

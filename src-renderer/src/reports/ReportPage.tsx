@@ -7,6 +7,7 @@ import { useSessionStore } from '../store/session';
 import { DailyDocument } from './DailyDocument';
 import { saveXlsx } from './download';
 import { localTimeZone, todayLocal } from './format';
+import { printWithPageNumbers } from './page-style';
 import { closeReports, dailyHash, slipHash, type DailyParams } from './route';
 import { SlipVerifier } from './SlipVerifier';
 
@@ -90,7 +91,7 @@ export function ReportPage({ params }: { params: DailyParams }) {
           <input type="date" value={date} max={todayLocal()} onChange={(e) => e.target.value && go({ college, date: e.target.value })} aria-label={t.ui.date} />
         </label>
         <div className="toolbar-actions">
-          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={() => window.print()}>
+          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={printWithPageNumbers}>
             {t.ui.print}
           </button>
           <button type="button" className="btn" disabled={busy || !checkpointId} onClick={() => exportFile(() => call('reports.dailyXlsx', { ...scope, date }))}>

@@ -6,6 +6,7 @@ import { call } from '../api/client';
 import { formatStamp } from '../format';
 import { messageOf } from '../store/errors';
 import { DocumentHead, Signatures } from './DocumentParts';
+import { printWithPageNumbers } from './page-style';
 import { dailyHash } from './route';
 
 type Load = { state: 'loading' } | { state: 'ready'; slip: Slip; qr: string } | { state: 'failed'; message: string };
@@ -17,6 +18,7 @@ function SlipDocument({ slip, qr }: { slip: Slip; qr: string }) {
     [t.col.studentNo, s.studentNo],
     [t.col.gender, s.gender],
     [t.col.college, s.college],
+    [t.col.major, s.major],
     [t.col.className, s.className],
     [t.col.dorm, s.dorm ?? '—'],
     [t.col.idCard, s.idCardMasked],
@@ -41,7 +43,7 @@ function SlipDocument({ slip, qr }: { slip: Slip; qr: string }) {
           </figure>
         }
       />
-      <dl className="doc-facts doc-facts-4">
+      <dl className="doc-facts doc-facts-3">
         {facts.map(([k, v]) => (
           <div key={k}>
             <dt>{k}</dt>
@@ -117,7 +119,7 @@ export function SlipPage({ studentNo }: { studentNo: string }) {
           {t.ui.slipBack}
         </button>
         <div className="toolbar-actions">
-          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={() => window.print()}>
+          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={printWithPageNumbers}>
             {t.ui.print}
           </button>
         </div>
