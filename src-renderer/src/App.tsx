@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { zhCN } from '../../src-shared/i18n/zh-CN';
-import { subscribeToChanges } from './api/client';
+import { subscribeToChanges, subscribeToLink } from './api/client';
 import { AppHeader } from './components/AppHeader';
 import { ClearanceRecord } from './components/ClearanceRecord';
 import { FlashBanner } from './components/FlashBanner';
@@ -16,6 +16,7 @@ import { useWedgeScanner } from './scan/use-wedge-scanner';
 import { ReportRoutes } from './reports/ReportRoutes';
 import { useReportRoute } from './reports/route';
 import { useSearchStore } from './store/search';
+import { useLinkStore } from './store/link';
 import { useSessionStore } from './store/session';
 import { useStatsStore } from './store/stats';
 import { useStudentStore } from './store/student';
@@ -41,9 +42,16 @@ function useLiveData(): void {
       clearTimeout(timer);
       timer = setTimeout(rereadEverything, CHANGE_COALESCE_MS);
     });
+    // Events missed while the link was down are gone: read everything again once it is back.
+    const unsubscribeLink = subscribeToLink((live) => {
+      const wasLive = useLinkStore.getState().live;
+      useLinkStore.getState().setLive(live);
+      if (live && !wasLive) rereadEverything();
+    });
     return () => {
       clearTimeout(timer);
       unsubscribe();
+      unsubscribeLink();
     };
   }, []);
 }

@@ -54,6 +54,7 @@ export const zhCN = {
         `截至${asOf}止，全校应离校人数 ${total}人，未完成 ${unfinished}人（${percent}）`,
       loading: '正在连接离校办理台…',
       switchFailed: '切换离校点失败',
+      linkLost: '与后台的实时连接已断开，正在重连；界面上的数据可能不是最新的',
     },
     search: {
       title: '查询学生',

@@ -5,17 +5,12 @@ import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
 import type { DailyReport } from '../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
+import { PDF_MARGINS_MM, pdfFooterTemplate } from '../../src-main/reports/pdf-footer';
 import { startDemoHost, type DemoHost } from './demo-host';
 
 const TZ = 'Asia/Shanghai';
 const OUT = 'test-results/report';
 let host: DemoHost;
-
-/** The footer Electron's printToPDF uses too (src-main/electron/print.ts): Chromium fills the spans. */
-const FOOTER = `<div style="width:100%;text-align:center;font-size:8pt;color:#444;font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif">${t.doc.pageNumber(
-  '<span class="pageNumber"></span>',
-  '<span class="totalPages"></span>',
-)}</div>`;
 
 async function pdfOf(page: Page, name: string): Promise<{ path: string; text: string; pages: number }> {
   const path = join(OUT, `${name}.pdf`);
@@ -26,8 +21,8 @@ async function pdfOf(page: Page, name: string): Promise<{ path: string; text: st
       format: 'A4',
       displayHeaderFooter: true,
       headerTemplate: '<span></span>',
-      footerTemplate: FOOTER,
-      margin: { top: '15mm', bottom: '18mm', left: '15mm', right: '15mm' },
+      footerTemplate: pdfFooterTemplate(),
+      margin: { top: `${PDF_MARGINS_MM.top}mm`, bottom: `${PDF_MARGINS_MM.bottom}mm`, left: `${PDF_MARGINS_MM.left}mm`, right: `${PDF_MARGINS_MM.right}mm` },
     }),
   );
   await page.emulateMedia({ media: 'screen' });

@@ -3,7 +3,7 @@ import { BridgeTransport } from './bridge-transport';
 import { HttpTransport, takeTokenFromUrl } from './http-transport';
 
 /** The renderer never knows which transport it runs on: Electron IPC when present, else HTTP. */
-function createTransport(): CounterTransport {
+function createTransport(): CounterTransport & { subscribeToLink?: HttpTransport['subscribeToLink'] } {
   if (window.lixiaoBridge) return new BridgeTransport(window.lixiaoBridge);
   return new HttpTransport(takeTokenFromUrl(window.location, window.history, window.sessionStorage));
 }
@@ -15,3 +15,8 @@ export function call<M extends Method>(method: M, input: Input<M>): Promise<Outp
 }
 
 export const subscribeToChanges: CounterTransport['subscribe'] = (listener) => transport.subscribe(listener);
+
+/** Change-event link state; IPC cannot drop, so over the bridge nobody is ever told otherwise. */
+export function subscribeToLink(listener: (live: boolean) => void): () => void {
+  return transport.subscribeToLink?.(listener) ?? (() => undefined);
+}

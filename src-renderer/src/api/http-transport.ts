@@ -34,6 +34,7 @@ export function takeTokenFromUrl(location: Location, history: History, storage: 
 export class HttpTransport implements CounterTransport {
   private source: EventSource | null = null;
   private readonly listeners = new Set<(event: ChangeEvent) => void>();
+  private readonly linkListeners = new Set<(live: boolean) => void>();
 
   constructor(private readonly token: string) {}
 
@@ -69,8 +70,16 @@ export class HttpTransport implements CounterTransport {
     };
   }
 
+  /** Whether change events are flowing; EventSource reconnects by itself after a drop. */
+  subscribeToLink(listener: (live: boolean) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
   private open(): EventSource {
     const source = new EventSource(`/api/events?token=${encodeURIComponent(this.token)}`);
+    source.onopen = () => this.linkListeners.forEach((l) => l(true));
+    source.onerror = () => this.linkListeners.forEach((l) => l(false));
     source.onmessage = (message: MessageEvent<string>) => {
       let parsed: unknown;
       try {

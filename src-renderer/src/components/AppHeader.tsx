@@ -8,6 +8,7 @@ import { notify } from '../feedback/notify';
 import { formatAsOf, formatClock, formatPercent } from '../format';
 import { openDailyReport } from '../reports/route';
 import { messageOf } from '../store/errors';
+import { useLinkStore } from '../store/link';
 import { useSessionStore } from '../store/session';
 import { useStatsStore } from '../store/stats';
 
@@ -59,6 +60,16 @@ function CheckpointSwitch() {
   );
 }
 
+function LinkState() {
+  const live = useLinkStore((s) => s.live);
+  if (live) return null;
+  return (
+    <span className="link-lost" role="status">
+      {t.linkLost}
+    </span>
+  );
+}
+
 function SchoolProgress() {
   const stats = useStatsStore((s) => s.stats);
   if (!stats) return <div className="school-line" />;
@@ -70,6 +81,7 @@ function SchoolProgress() {
       <span className="school-meter" aria-hidden="true">
         <span className="school-meter-fill" style={{ width: `${doneShare * 100}%` }} />
       </span>
+      <LinkState />
     </div>
   );
 }
