@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { zhCN } from '../../src-shared/i18n/zh-CN';
 import { subscribeToChanges, subscribeToLink } from './api/client';
 import { AppHeader } from './components/AppHeader';
+import { CameraDock } from './camera/CameraDock';
 import { ClearanceRecord } from './components/ClearanceRecord';
 import { FlashBanner } from './components/FlashBanner';
 import { focusStudentNoInput } from './components/focus';
@@ -10,7 +11,11 @@ import { SearchPanel } from './components/SearchPanel';
 import { StatsPanel } from './components/StatsPanel';
 import { StudentWorkspace } from './components/StudentWorkspace';
 import { useShortcuts } from './keyboard/use-shortcuts';
-import { lookupScan } from './scan/lookup-scan';
+import { QuickWorkspace } from './quick/QuickWorkspace';
+import { routeScan } from './quick/route-scan';
+import { useQuickStore } from './quick/state';
+import { StepPicker } from './quick/StepPicker';
+import { useQuickKeys } from './quick/use-quick-keys';
 import { readScannerSettings } from './scan/scanner-settings';
 import { useWedgeScanner } from './scan/use-wedge-scanner';
 import { ReportRoutes } from './reports/ReportRoutes';
@@ -76,6 +81,7 @@ export function App() {
   const session = useSessionStore((s) => s.session);
   const detail = useStudentStore((s) => s.detail);
   const reportRoute = useReportRoute();
+  const quickStep = useQuickStore((s) => s.step);
 
   useEffect(() => {
     void useSessionStore.getState().load();
@@ -83,7 +89,8 @@ export function App() {
   }, []);
   useLiveData();
   useShortcuts();
-  useWedgeScanner((code) => void lookupScan(code), scannerSettings);
+  useQuickKeys();
+  useWedgeScanner(routeScan, scannerSettings);
 
   if (loadError && !session) return <LoadFailure message={loadError} />;
   if (reportRoute) return <ReportRoutes route={reportRoute} />;
@@ -91,7 +98,8 @@ export function App() {
   return (
     <div className="app">
       <AppHeader />
-      <main className="workspace">
+      {/* Kept mounted under quick mode, so leaving it finds the workspace as it was. */}
+      <main className="workspace" hidden={quickStep !== null}>
         <aside className="pane pane-left">
           <SearchPanel />
           <ResultsList />
@@ -105,6 +113,9 @@ export function App() {
           <ClearanceRecord detail={detail} currentCheckpointId={session?.checkpointId} />
         </aside>
       </main>
+      {quickStep && <QuickWorkspace step={quickStep} />}
+      <StepPicker />
+      <CameraDock />
     </div>
   );
 }

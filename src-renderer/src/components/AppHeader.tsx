@@ -7,6 +7,7 @@ import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { notify } from '../feedback/notify';
 import { formatAsOf, formatClock, formatPercent } from '../format';
 import { openDailyReport } from '../reports/route';
+import { QuickToggle } from '../quick/QuickToggle';
 import { messageOf } from '../store/errors';
 import { useLinkStore } from '../store/link';
 import { useSessionStore } from '../store/session';
@@ -101,6 +102,7 @@ export function AppHeader() {
           </div>
         </div>
         <CheckpointSwitch />
+        {session && <QuickToggle />}
         <div className="header-right">
           <button type="button" className="btn btn-small" onClick={openDailyReport}>
             {reportZhCN.ui.entry}

@@ -1,10 +1,32 @@
+import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { canUndo } from '../quick/model';
+import { undoActivity } from '../quick/undo';
 import { openStudent } from '../scan/lookup-scan';
-import { useActivityStore } from '../store/activity';
+import { useActivityStore, type ActivityEntry } from '../store/activity';
 
 const t = zhCN.ui.activity;
 const pad = (n: number) => String(n).padStart(2, '0');
 const ACTION_TONE = { pass: 'passed', reject: 'rejected', revoke: 'pending' } as const;
+
+/** 撤销 for a pass or 未通过 that is still the newest thing done to that student's step. */
+function UndoCell({ entry, entries }: { entry: ActivityEntry; entries: ActivityEntry[] }) {
+  if (entry.undone) return <span className="tag tag-undone">{quickZhCN.undo.undoneTag}</span>;
+  if (!canUndo(entries, entry)) return <span />;
+  const { id, studentNo, name, stepId, stepName } = entry;
+  return (
+    <button
+      type="button"
+      className="btn btn-small btn-warning-outline activity-undo"
+      onClick={(e) => {
+        e.stopPropagation();
+        void undoActivity({ activityId: id, studentNo, name, stepId, stepName });
+      }}
+    >
+      {quickZhCN.undo.button}
+    </button>
+  );
+}
 
 /** This desk's own work since it was opened: a second look, and a quick way back to a student. */
 export function RecentActivity() {
@@ -27,6 +49,7 @@ export function RecentActivity() {
             <span className={`activity-action tone-${ACTION_TONE[e.action]}`}>{zhCN.action[e.action]}</span>
             <span className="activity-step">{e.stepName}</span>
             <span className="activity-note">{e.note}</span>
+            <UndoCell entry={e} entries={entries} />
           </li>
         ))}
       </ol>

@@ -1,5 +1,6 @@
-import type { FormEvent } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { CameraButton } from '../camera/CameraDock';
 import { openStudent } from '../scan/lookup-scan';
 import { QUEUE_FORM, useSearchStore, type CompletionFilter, type SearchForm } from '../store/search';
 import { useStudentStore } from '../store/student';
@@ -27,11 +28,11 @@ export function resetCounter(): void {
   focusStudentNoInput();
 }
 
-function TextField({ id, field, label, placeholder }: { id: string; field: 'studentNo' | 'name' | 'idCard'; label: string; placeholder: string }) {
+function TextField({ id, field, label, placeholder, addon }: { id: string; field: 'studentNo' | 'name' | 'idCard'; label: string; placeholder: string; addon?: ReactNode }) {
   const value = useSearchStore((s) => s.form[field]);
   const setField = useSearchStore((s) => s.setField);
   return (
-    <div className="form-row">
+    <div className={addon ? 'form-row has-addon' : 'form-row'}>
       <label htmlFor={id}>{label}</label>
       <input
         id={id}
@@ -41,6 +42,7 @@ function TextField({ id, field, label, placeholder }: { id: string; field: 'stud
         spellCheck={false}
         onChange={(e) => setField(field, e.target.value)}
       />
+      {addon}
     </div>
   );
 }
@@ -78,7 +80,7 @@ export function SearchPanel() {
         {t.title}
       </h2>
       <form className="search-form" onSubmit={onSubmit} onReset={onReset}>
-        <TextField id={STUDENT_NO_INPUT_ID} field="studentNo" label={t.studentNo} placeholder={t.studentNoPlaceholder} />
+        <TextField id={STUDENT_NO_INPUT_ID} field="studentNo" label={t.studentNo} placeholder={t.studentNoPlaceholder} addon={<CameraButton />} />
         <TextField id="search-name" field="name" label={t.name} placeholder={t.namePlaceholder} />
         <TextField id="search-id-card" field="idCard" label={t.idCard} placeholder={t.idCardPlaceholder} />
         <div className="form-filters">

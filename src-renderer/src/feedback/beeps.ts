@@ -2,13 +2,17 @@ import type { FlashTone } from './flash';
 
 /**
  * Short, distinct tones so the operator knows the outcome of a scan without looking up:
- * a rising chirp for success, two falling tones for blocked, a low tone for not found and a
- * harsh buzz for errors.
+ * a rising chirp for success, two short level blips for already done (nothing happened, nothing
+ * wrong), two falling tones for blocked, a low tone for not found and a harsh buzz for errors.
  */
 const TONES: Record<Exclude<FlashTone, 'info'>, { freq: number; ms: number; type: OscillatorType }[]> = {
   success: [
     { freq: 880, ms: 70, type: 'sine' },
     { freq: 1320, ms: 90, type: 'sine' },
+  ],
+  already: [
+    { freq: 740, ms: 60, type: 'sine' },
+    { freq: 740, ms: 60, type: 'sine' },
   ],
   blocked: [
     { freq: 660, ms: 120, type: 'triangle' },

@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export type FlashTone = 'success' | 'blocked' | 'notFound' | 'error' | 'info';
+export type FlashTone = 'success' | 'already' | 'blocked' | 'notFound' | 'error' | 'info';
 
 export interface Flash {
   id: number;

@@ -56,9 +56,9 @@ function draftsFor(detail: StudentDetail, previous: Record<string, StepDraft> = 
 
 let openGeneration = 0;
 
-function recordActivity(detail: StudentDetail, stepName: string, action: StepAction, note: string): void {
+function recordActivity(detail: StudentDetail, stepId: string, stepName: string, action: StepAction, note: string): void {
   const { studentNo, name } = detail.student;
-  useActivityStore.getState().record({ studentNo, name, stepName, action, note });
+  useActivityStore.getState().record({ studentNo, name, stepId, stepName, action, note });
 }
 
 export const useStudentStore = create<StudentState>((set, get) => ({
@@ -139,7 +139,7 @@ export const useStudentStore = create<StudentState>((set, get) => ({
       const next = await call('steps.apply', { studentNo: detail.student.studentNo, stepId, action, note });
       set((s) => ({ detail: next, drafts: draftsFor(next, { ...s.drafts, [stepId]: { checked: false, note: '' } }), prompt: null }));
       const stepName = next.actions.find((a) => a.id === stepId)?.name ?? stepId;
-      recordActivity(next, stepName, action, note);
+      recordActivity(next, stepId, stepName, action, note);
       // A deliberate 未通过 or 撤销 needs no cheer; only a pass gets the success chirp.
       notify(action === 'pass' ? 'success' : 'info', zhCN.ui.ops.applied[action](stepName));
       return true;
@@ -167,7 +167,7 @@ export const useStudentStore = create<StudentState>((set, get) => ({
         const note = get().drafts[row.id]?.note ?? '';
         const next = await call('steps.apply', { studentNo: detail.student.studentNo, stepId: row.id, action: 'pass', note });
         done++;
-        recordActivity(next, row.name, 'pass', note);
+        recordActivity(next, row.id, row.name, 'pass', note);
         set((s) => ({ detail: next, drafts: draftsFor(next, { ...s.drafts, [row.id]: { checked: false, note: '' } }) }));
       }
       notify('success', zhCN.ui.ops.submitted(done));
