@@ -8,8 +8,9 @@ export default defineConfig({
   testDir: 'test/e2e',
   testIgnore: ['**/electron*.spec.ts'],
   outputDir: 'test-results/artifacts',
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
+  // Generous: CI is a busy 2-core machine where a page load can take seconds.
+  timeout: 120_000,
+  expect: { timeout: 20_000 },
   workers: 1,
   fullyParallel: false,
   reporter: [['list']],

@@ -67,7 +67,7 @@ async function unfinishedOf(page: Page, stepId: string): Promise<number> {
  * bursts end with Enter) so a stall cannot cut one in two. The default thresholds and the idle
  * commit are covered by the unit tests of WedgeDetector.
  */
-const CI_SCANNER_SETTINGS = { maxGapMs: 1500, maxAverageGapMs: 70, idleCommitMs: 0 };
+const CI_SCANNER_SETTINGS = { maxGapMs: 1500, maxAverageGapMs: 150, idleCommitMs: 0 };
 
 async function openCounter(page: Page): Promise<void> {
   await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(CI_SCANNER_SETTINGS));
@@ -192,7 +192,7 @@ test('an unknown 学号 is answered with a Chinese message, Esc clears the desk'
   // Typed slowly, a 学号 is a search: one match opens straight away.
   const { rows } = await host.call('students.search', { limit: 1 });
   const studentNo = rows[0]?.studentNo ?? '';
-  await page.getByLabel('学生学号').pressSequentially(studentNo, { delay: 150 });
+  await page.getByLabel('学生学号').pressSequentially(studentNo, { delay: 350 });
   await page.keyboard.press('Enter');
   await expect(page.locator('.info-no')).toHaveText(studentNo);
 
