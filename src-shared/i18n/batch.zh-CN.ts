@@ -18,6 +18,11 @@ export const batchZhCN = {
     noGrantHere: (checkpoint: string) => `您没有${checkpoint}的权限`,
     badBase64: '文件内容无法读取，请重新选择文件',
   },
+  tools: {
+    title: '批量与特殊办理',
+    noDorm: '该学生没有住宿信息',
+    collegeOnly: '只有学院离校点可以按学院批量操作',
+  },
   grid: {
     title: { class: '按班级批量操作', dorm: '按宿舍批量操作', college: '按学院批量操作' } satisfies Record<BatchGrouping, string>,
     group: { class: '班级', dorm: '宿舍', college: '学院' } satisfies Record<BatchGrouping, string>,
@@ -131,6 +136,7 @@ export const batchZhCN = {
     gatedOpen: '可以办理',
     gatedBlocked: '仍需完成：',
     liftedEmpty: '目前没有解除限制的学生',
+    loading: '正在读取…',
     liftedTotal: (n: number) => `共 ${n} 条`,
     idle: '输入学号后按 Enter 查询',
     passedNote: '该步骤已通过，无法调整限制',

@@ -1,4 +1,5 @@
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { DeskTools } from '../batch/DeskTools';
 import { useSessionStore } from '../store/session';
 import { useStudentStore } from '../store/student';
 import { BlockedNotice, OutOfScopeNotice } from './BlockedNotice';
@@ -22,6 +23,7 @@ export function StudentWorkspace() {
       <>
         {error && <div className="notice notice-error">{error}</div>}
         <WelcomePanel />
+        <DeskTools />
         <RecentActivity />
       </>
     );
@@ -35,6 +37,7 @@ export function StudentWorkspace() {
       {blocked && <BlockedNotice missing={detail.missing} />}
       {error && <div className="notice notice-error">{error}</div>}
       <StepOperations detail={detail} checkpointName={checkpointName || zhCN.ui.ops.title} />
+      <DeskTools />
       <RecentActivity />
     </>
   );
