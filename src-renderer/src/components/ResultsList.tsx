@@ -1,5 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type KeyboardEvent, type RefObject } from 'react';
 import type { StudentSummary } from '../../../src-shared/contract/counter-api';
+import { useShallow } from 'zustand/react/shallow';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { openStudent } from '../scan/lookup-scan';
 import { rowAt, useSearchStore } from '../store/search';
@@ -53,7 +54,10 @@ function useViewportHeight(ref: RefObject<HTMLElement | null>): number {
 
 /** Results can be thousands (a whole 待办队列): only the rows in view are rendered and fetched. */
 export function ResultsList() {
-  const { query, total, pages, loading, error, ensureRows } = useSearchStore();
+  // Not the form: typing in the search fields must not re-render the list.
+  const { query, total, pages, loading, error, ensureRows } = useSearchStore(
+    useShallow((s) => ({ query: s.query, total: s.total, pages: s.pages, loading: s.loading, error: s.error, ensureRows: s.ensureRows })),
+  );
   const activeNo = useStudentStore((s) => s.detail?.student.studentNo ?? null);
   const viewport = useRef<HTMLDivElement>(null);
   const height = useViewportHeight(viewport);
