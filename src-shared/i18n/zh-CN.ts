@@ -64,7 +64,7 @@ export const zhCN = {
       prereq: '前提条件完成情况',
       current: '当前节点完成情况',
       filter: { all: '全部', done: '已完成', notDone: '未完成' },
-      studentNoPlaceholder: '扫描学生证或输入学号',
+      studentNoPlaceholder: '扫码或输入学号',
       namePlaceholder: '姓名',
       idCardPlaceholder: '18 位身份证号',
       submit: '查询',
