@@ -38,19 +38,25 @@ export function student(studentNo: string, college: string, overrides: Partial<R
 
 export const PASSWORD = 'counter-pass-1';
 
-/**
- * The demo batch with a handful of students in two colleges and operators for the checkpoints
- * the tests use: T-LIB (library, whose step is auto), T-DORM (dorm), T-STU (student affairs),
- * T-CS (college checkpoints, 计算机学院 only), T-CERT (certificates, all colleges).
- */
-export async function seedSmallWorld(db: Db, batches: BatchCache): Promise<{ batchId: string }> {
-  const def = await createBatch(db, demoBatchDefinition());
+/** The demo batch (under another id if given) with four students in two colleges. */
+export async function seedBatch(db: Db, batches: BatchCache, batchId = demoBatchDefinition().id): Promise<{ batchId: string }> {
+  const def = await createBatch(db, { ...demoBatchDefinition(), id: batchId });
   await storeRoster(db, batches, def.id, [
     student('2023000001', '计算机学院', { flags: { 党团员: true } }),
     student('2023000002', '计算机学院'),
     student('2023000003', '机电工程学院'),
     student('2023000004', '机电工程学院', { isPrevious: true }),
   ]);
+  return { batchId: def.id };
+}
+
+/**
+ * seedBatch plus operators for the checkpoints the tests use: T-LIB (library, whose step is
+ * auto), T-DORM (dorm), T-STU (student affairs), T-CS (college checkpoints, 计算机学院 only),
+ * T-CERT (certificates, all colleges). All with password PASSWORD.
+ */
+export async function seedSmallWorld(db: Db, batches: BatchCache, batchId?: string): Promise<{ batchId: string }> {
+  const seeded = await seedBatch(db, batches, batchId);
   const ops: [string, string, string, string[]][] = [
     ['T-LIB', '图书馆老师', 'library', []],
     ['T-DORM', '宿管员', 'dorm', []],
@@ -63,5 +69,5 @@ export async function seedSmallWorld(db: Db, batches: BatchCache): Promise<{ bat
     await grantCheckpoint(db, no, checkpoint, colleges);
   }
   await grantCheckpoint(db, 'T-CS', 'certificates', ['计算机学院']);
-  return { batchId: def.id };
+  return seeded;
 }
