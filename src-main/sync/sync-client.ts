@@ -1,0 +1,331 @@
+import { MAX_PUSH_OPS, changedEventSchema, type PushResponse } from '../../src-shared/contract/sync';
+import type { Op } from '../../src-shared/contract/ops';
+import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { readMeta } from '../db/meta';
+import type { Replica } from '../db/open';
+import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
+import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
+import { bodyChunks, ServerApi, SyncError } from './server-api';
+
+export type ConnectionState = 'online' | 'offline' | 'syncing';
+
+export interface SyncStatus {
+  state: ConnectionState;
+  /** Ops in the outbox the server has not acknowledged. */
+  unsent: number;
+  /** When a push and pull last both succeeded (ISO), or null. */
+  lastSyncAt: string | null;
+  /** Chinese, for the operator; null after a successful sync. */
+  lastError: string | null;
+  /** The last successful sync is older than STALE_AFTER_MS (or there never was one). */
+  stale: boolean;
+}
+
+export const STALE_AFTER_MS = 5 * 60_000;
+
+export interface SyncClientOptions {
+  /** Regular pull, in case a nudge was missed. */
+  pullIntervalMs?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  pushBatch?: number;
+  pullLimit?: number;
+  now?: () => Date;
+  random?: () => number;
+}
+
+interface Settled {
+  lastSyncAt: string | null;
+  lastError: string | null;
+}
+
+/** Where this replica's server is and the device's token; null for a stand-alone replica. */
+export function serverOf(replica: Replica): { serverUrl: string; token: string } | null {
+  const serverUrl = readMeta(replica.sqlite, 'serverUrl');
+  const token = readMeta(replica.sqlite, 'deviceToken');
+  return serverUrl && token ? { serverUrl, token } : null;
+}
+
+/** The status a replica shows without a running client: what the last run stored. */
+export function storedStatus(replica: Replica, now: Date, state: ConnectionState = 'offline'): SyncStatus {
+  const row = replica.sqlite.prepare('select last_pull_at, last_error from sync_state where slot = 1').get() as
+    | { last_pull_at: string | null; last_error: string | null }
+    | undefined;
+  const lastSyncAt = row?.last_pull_at ?? null;
+  const configured = serverOf(replica) !== null;
+  return {
+    state,
+    unsent: unsentCount(replica.sqlite),
+    lastSyncAt,
+    lastError: configured ? (row?.last_error ?? null) : syncText.notConfigured,
+    stale: lastSyncAt === null || now.getTime() - Date.parse(lastSyncAt) > STALE_AFTER_MS,
+  };
+}
+
+/**
+ * The counter half of sync. It pushes the outbox after every local change, pulls on the
+ * server's nudge, on an interval and after each push, and backs off exponentially with jitter
+ * while the server cannot be reached. Everything runs on the event loop between operator
+ * requests; each SQLite write is one short transaction, so the operator never waits for it.
+ */
+export class SyncClient {
+  private readonly api: ServerApi;
+  private readonly opts: Required<Omit<SyncClientOptions, 'now' | 'random'>>;
+  private readonly now: () => Date;
+  private readonly random: () => number;
+  private readonly listeners = new Set<(status: SyncStatus) => void>();
+  private running: Promise<void> | null = null;
+  private queued: Promise<void> | null = null;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private intervalTimer: NodeJS.Timeout | null = null;
+  private events: AbortController | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopped = true;
+  private state: ConnectionState = 'offline';
+  private settled: Settled;
+
+  constructor(
+    private readonly replica: Replica,
+    server: { serverUrl: string; token: string },
+    options: SyncClientOptions = {},
+  ) {
+    this.api = new ServerApi(server.serverUrl, server.token);
+    this.opts = {
+      pullIntervalMs: options.pullIntervalMs ?? 30_000,
+      backoffBaseMs: options.backoffBaseMs ?? 1000,
+      backoffMaxMs: options.backoffMaxMs ?? 60_000,
+      pushBatch: Math.min(options.pushBatch ?? MAX_PUSH_OPS, MAX_PUSH_OPS),
+      pullLimit: options.pullLimit ?? 1000,
+    };
+    this.now = options.now ?? (() => new Date());
+    this.random = options.random ?? Math.random;
+    const stored = storedStatus(replica, this.now());
+    this.settled = { lastSyncAt: stored.lastSyncAt, lastError: stored.lastError };
+  }
+
+  /** Starts background sync: an immediate round, the event stream, the interval. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unsubscribe = this.replica.changes.subscribe((event) => {
+      if (event.source === 'local' && this.retryTimer === null) this.kick();
+    });
+    this.intervalTimer = setInterval(() => this.kick(), this.opts.pullIntervalMs);
+    this.intervalTimer.unref();
+    void this.listen();
+    this.kick();
+  }
+
+  /** Stops every timer and stream and waits for a round in flight to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.intervalTimer) clearInterval(this.intervalTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.intervalTimer = null;
+    this.retryTimer = null;
+    this.events?.abort();
+    this.events = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  status(): SyncStatus {
+    const { lastSyncAt, lastError } = this.settled;
+    const now = this.now().getTime();
+    return {
+      state: this.state,
+      unsent: unsentCount(this.replica.sqlite),
+      lastSyncAt,
+      lastError,
+      stale: lastSyncAt === null || now - Date.parse(lastSyncAt) > STALE_AFTER_MS,
+    };
+  }
+
+  onStatus(listener: (status: SyncStatus) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * One full round (push everything, then pull everything) that starts after this call: calls
+   * during a round share one more round after it. Rejects with the round's error; background
+   * callers ignore it (the status line shows it).
+   */
+  sync(): Promise<void> {
+    if (!this.running) return this.startRound();
+    this.queued ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.queued = null;
+        return this.startRound();
+      });
+    return this.queued;
+  }
+
+  private startRound(): Promise<void> {
+    this.running = this.round().finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private kick(): void {
+    this.sync().catch(() => undefined);
+  }
+
+  private emitStatus(): void {
+    const status = this.status();
+    for (const listener of [...this.listeners]) {
+      try {
+        listener(status);
+      } catch (e) {
+        console.error('sync status listener failed', e);
+      }
+    }
+  }
+
+  private async round(): Promise<void> {
+    this.state = 'syncing';
+    this.emitStatus();
+    try {
+      await this.pushAll();
+      await this.pullAll();
+      this.failures = 0;
+      this.state = 'online';
+      const at = this.now().toISOString();
+      this.settled = { lastSyncAt: at, lastError: null };
+      this.replica.sqlite.prepare('update sync_state set last_error = null, last_pull_at = ? where slot = 1').run(at);
+    } catch (e) {
+      this.failures += 1;
+      const message = e instanceof SyncError ? e.message : syncText.unreachable(this.api.baseUrl);
+      if (!(e instanceof SyncError)) console.error('sync round failed', e);
+      this.state = 'offline';
+      this.settled = { ...this.settled, lastError: message };
+      this.replica.sqlite.prepare('update sync_state set last_error = ? where slot = 1').run(message);
+      this.scheduleRetry();
+      throw e;
+    } finally {
+      this.emitStatus();
+    }
+  }
+
+  /** Full jitter between half and all of an exponentially growing delay: counters that lost the network together do not return together. */
+  retryDelayMs(failures: number): number {
+    const ceiling = Math.min(this.opts.backoffMaxMs, this.opts.backoffBaseMs * 2 ** Math.max(0, failures - 1));
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.kick();
+    }, this.retryDelayMs(this.failures));
+    this.retryTimer.unref();
+  }
+
+  private async pushAll(): Promise<void> {
+    let resumeAt: number | null = null;
+    for (;;) {
+      const ops: Op[] = resumeAt === null ? unackedOps(this.replica.sqlite, this.opts.pushBatch) : opsFrom(this.replica.sqlite, resumeAt, this.opts.pushBatch);
+      if (ops.length === 0) return;
+      let response: PushResponse;
+      try {
+        response = await this.api.push(ops);
+      } catch (e) {
+        // The server already holds ops this counter thought unsent (or lost some): resume where it says.
+        if (e instanceof SyncError && e.code === 'seq_gap' && e.expectedDeviceSeq !== undefined && e.expectedDeviceSeq !== resumeAt) {
+          resumeAt = e.expectedDeviceSeq;
+          continue;
+        }
+        if (e instanceof SyncError && e.code === 'op_mismatch') throw new SyncError(syncText.opMismatch(e.message), e.status, e.code);
+        throw e;
+      }
+      resumeAt = null;
+      this.recordResults(response);
+    }
+  }
+
+  private recordResults(response: PushResponse): void {
+    const { sqlite, batch } = this.replica;
+    const at = this.now().toISOString();
+    const touched = new Set<string>();
+    sqlite
+      .transaction(() => {
+        const notApplied = recordAcks(sqlite, response.results, at);
+        const states: StepKey[] = [];
+        const waivers: StepKey[] = [];
+        for (const key of notApplied) {
+          (key.kind === 'lift' || key.kind === 'impose' ? waivers : states).push(key);
+          touched.add(key.studentNo);
+        }
+        rebuildLocalView(sqlite, batch, states, waivers);
+        sqlite.prepare('update sync_state set last_push_at = ? where slot = 1').run(at);
+      })
+      .immediate();
+    this.replica.changes.emit({ type: 'changed', studentNos: [...touched], source: 'sync' });
+  }
+
+  private cursor(): number {
+    const row = this.replica.sqlite.prepare('select cursor from sync_state where slot = 1').get() as { cursor: number } | undefined;
+    return row?.cursor ?? 0;
+  }
+
+  private async pullAll(): Promise<void> {
+    for (;;) {
+      const page = await this.api.pull(this.cursor(), this.opts.pullLimit);
+      const studentNos = applyPulledPage(this.replica.sqlite, this.replica.batch, page, this.now().toISOString());
+      this.replica.changes.emit({ type: 'changed', studentNos, source: 'sync' });
+      if (!page.hasMore) return;
+    }
+  }
+
+  /** The server's event stream: a nudge to pull whenever its seq passes our cursor. Reconnects with backoff. */
+  private async listen(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      const controller = new AbortController();
+      this.events = controller;
+      try {
+        const res = await this.api.stream('/api/sync/events', controller.signal);
+        failures = 0;
+        const decoder = new TextDecoder();
+        let buffer = '';
+        for await (const chunk of bodyChunks(res)) {
+          buffer += decoder.decode(chunk, { stream: true });
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            this.onEvent(buffer.slice(0, end));
+            buffer = buffer.slice(end + 2);
+          }
+        }
+      } catch {
+        failures += 1;
+      }
+      if (this.stopped) return;
+      await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs(Math.max(failures, 1))).unref());
+    }
+  }
+
+  private onEvent(block: string): void {
+    const lines = block.split('\n');
+    if (!lines.includes('event: changed')) return;
+    const data = lines.find((l) => l.startsWith('data:'));
+    if (!data) return;
+    let seq: number;
+    try {
+      seq = changedEventSchema.parse(JSON.parse(data.slice('data:'.length))).seq;
+    } catch {
+      return;
+    }
+    if (seq <= this.cursor()) return;
+    // The server is reachable again: no reason to sit out the rest of a backoff.
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    this.kick();
+  }
+}
