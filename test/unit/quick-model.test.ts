@@ -8,6 +8,7 @@ import {
   quickStepChoices,
   refusedOutcome,
   sessionCount,
+  shownResult,
   undoTarget,
   type QuickEvent,
   type QuickOutcome,
@@ -44,6 +45,15 @@ describe('quick mode state', () => {
     const state = run([{ type: 'start', step }, passed('2022000001', 1)]);
     const after = quickReducer(state, { type: 'undone', activityId: 99, studentNo: '2022000001', stepId: 'return-student-card' });
     expect(sessionCount(after)).toBe(1);
+    expect(after).toBe(state);
+  });
+
+  it('the big card shows the newest result, and after an undo the student whose pass was taken back', () => {
+    const state = run([{ type: 'start', step }, passed('2022000001', 1), result({ kind: 'notFound', text: '9999999999' })]);
+    expect(shownResult(state)?.outcome.kind).toBe('notFound');
+    const after = quickReducer(state, { type: 'undone', activityId: 1, studentNo: '2022000001', stepId: step.stepId });
+    expect(shownResult(after)).toMatchObject({ seq: 1, undone: true, outcome: { kind: 'passed' } });
+    expect(shownResult(run([passed('2022000003', 2)], after))?.seq).toBe(3);
   });
 
   it('keeps the last ten results, newest first, and counts pending scans', () => {

@@ -1,5 +1,6 @@
 import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
 import { toggleQuick } from './actions';
+import { keepFocus } from './keep-focus';
 import { useQuickStore } from './state';
 
 const t = quickZhCN.mode;
@@ -8,7 +9,7 @@ const t = quickZhCN.mode;
 export function QuickToggle() {
   const on = useQuickStore((s) => s.step !== null);
   return (
-    <button type="button" className={`btn quick-toggle${on ? ' is-on' : ''}`} aria-pressed={on} title={t.enterHint} onClick={toggleQuick}>
+    <button type="button" className={`btn quick-toggle${on ? ' is-on' : ''}`} aria-pressed={on} title={t.enterHint} {...keepFocus} onClick={toggleQuick}>
       <span className="quick-toggle-dot" aria-hidden="true" />
       {on ? t.exit : t.enter}
       <kbd className="kbd">{quickZhCN.keys.toggle}</kbd>

@@ -8,7 +8,8 @@ import { formatStamp } from '../format';
 import { useActivityStore } from '../store/activity';
 import { useSessionStore } from '../store/session';
 import { beginQuick, exitQuick, quickPassCandidate, undoLast } from './actions';
-import { OUTCOME_TONE, canUndo, sessionCount, toQuickStudent, type QuickOutcome, type QuickResult, type QuickStep, type UndoSubject } from './model';
+import { OUTCOME_TONE, canUndo, sessionCount, shownResult, toQuickStudent, type QuickOutcome, type QuickResult, type QuickStep, type UndoSubject } from './model';
+import { keepFocus } from './keep-focus';
 import { useQuickStore } from './state';
 import { undoActivity } from './undo';
 
@@ -69,16 +70,16 @@ function ModeCard({ step }: { step: QuickStep }) {
         <span className="quick-count-unit">{t.mode.people}</span>
       </div>
       <div className="quick-mode-actions">
-        <button type="button" className="btn quick-undo" onClick={() => void undoLast()}>
+        <button type="button" className="btn quick-undo" {...keepFocus} onClick={() => void undoLast()}>
           {t.mode.undoLast} <kbd className="kbd">{t.keys.undo}</kbd>
         </button>
-        <button type="button" className="btn" onClick={toggleCamera}>
+        <button type="button" className="btn" {...keepFocus} onClick={toggleCamera}>
           {t.camera.open} <kbd className="kbd">{t.keys.camera}</kbd>
         </button>
-        <button type="button" className="btn" onClick={beginQuick}>
+        <button type="button" className="btn" {...keepFocus} onClick={beginQuick}>
           {t.mode.changeStep}
         </button>
-        <button type="button" className="btn" onClick={exitQuick}>
+        <button type="button" className="btn quick-exit" {...keepFocus} onClick={exitQuick}>
           {t.mode.exit} <kbd className="kbd">{t.keys.toggle}</kbd>
         </button>
       </div>
@@ -169,7 +170,7 @@ function OutcomeDetail({ outcome, step, undone }: { outcome: QuickOutcome; step:
 }
 
 function ResultCard({ step }: { step: QuickStep }) {
-  const latest = useQuickStore((s) => s.results[0]);
+  const latest = useQuickStore(shownResult);
   const pending = useQuickStore((s) => s.pending > 0);
   if (!latest) {
     return (
@@ -233,7 +234,7 @@ function RecentRow({ result, step }: { result: QuickResult; step: QuickStep }) {
       </span>
       <span className={`quick-recent-badge quick-tone-${toneOf(result)}`}>{label}</span>
       {undo ? (
-        <button type="button" className="btn btn-small btn-warning-outline" onClick={() => void undoActivity(undo)}>
+        <button type="button" className="btn btn-small btn-warning-outline" {...keepFocus} onClick={() => void undoActivity(undo)}>
           {t.undo.button}
         </button>
       ) : (
@@ -272,6 +273,10 @@ function RecentList({ step }: { step: QuickStep }) {
  */
 export function QuickWorkspace({ step }: { step: QuickStep }) {
   const checkpointId = useSessionStore((s) => s.session?.checkpointId);
+  // Whatever had focus (the toggle, a search field) is gone or hidden now; see keep-focus.ts.
+  useEffect(() => {
+    if (document.activeElement instanceof HTMLElement) document.activeElement.blur();
+  }, []);
   // Another checkpoint has other steps: choose again rather than pass a step of the old one.
   useEffect(() => {
     if (checkpointId && checkpointId !== step.checkpointId) {

@@ -54,11 +54,13 @@ export interface QuickState {
   /** Scans sent to the back end and not answered yet. */
   pending: number;
   nextSeq: number;
+  /** The result the big card shows: the newest one, or the one just undone. */
+  shownSeq: number | null;
 }
 
 export const RECENT_KEEP = 10;
 
-export const initialQuickState: QuickState = { step: null, picking: false, results: [], passed: [], pending: 0, nextSeq: 1 };
+export const initialQuickState: QuickState = { step: null, picking: false, results: [], passed: [], pending: 0, nextSeq: 1, shownSeq: null };
 
 export type QuickEvent =
   | { type: 'pick' }
@@ -95,14 +97,22 @@ export function quickReducer(state: QuickState, event: QuickEvent): QuickState {
         passed,
         pending: Math.max(0, state.pending - 1),
         nextSeq: state.nextSeq + 1,
+        shownSeq: result.seq,
       };
     }
     case 'undone': {
-      const results = state.results.map((r) =>
-        r.outcome.kind === 'passed' && r.outcome.activityId === event.activityId ? { ...r, undone: true } : r,
-      );
-      if (state.step?.stepId !== event.stepId) return { ...state, results };
-      return { ...state, results, passed: state.passed.filter((no) => no !== event.studentNo) };
+      const undone = state.results.find((r) => r.outcome.kind === 'passed' && r.outcome.activityId === event.activityId);
+      if (!undone) {
+        if (state.step?.stepId !== event.stepId) return state;
+        return { ...state, passed: state.passed.filter((no) => no !== event.studentNo) };
+      }
+      // The card turns to the undone student, so an undo is as visible from across the desk as the pass was.
+      return {
+        ...state,
+        results: state.results.map((r) => (r === undone ? { ...r, undone: true } : r)),
+        passed: state.passed.filter((no) => no !== event.studentNo),
+        shownSeq: undone.seq,
+      };
     }
   }
 }
@@ -216,6 +226,10 @@ export const OUTCOME_TONE: Record<OutcomeKind, FlashTone> = {
   candidates: 'info',
   error: 'error',
 };
+
+export function shownResult(state: QuickState): QuickResult | undefined {
+  return state.results.find((r) => r.seq === state.shownSeq) ?? state.results[0];
+}
 
 export function sessionCount(state: QuickState): number {
   return state.passed.length;
