@@ -1,5 +1,5 @@
 import type { Replica } from '../db/open';
-import { ServerApi, normaliseServerUrl } from './server-api';
+import { SyncHttp, normaliseServerUrl } from './server-http';
 import { downloadReplica, type SnapshotProgress } from './snapshot-loader';
 
 export interface ConnectCounterInput {
@@ -22,7 +22,7 @@ export interface ConnectCounterInput {
  * the snapshot into a new replica. Used by the setup screen, the demo and the tests.
  */
 export async function connectCounter(input: ConnectCounterInput): Promise<Replica> {
-  const api = new ServerApi(normaliseServerUrl(input.serverUrl));
+  const api = new SyncHttp(normaliseServerUrl(input.serverUrl));
   const device = await api.registerDevice({
     operatorNo: input.operatorNo,
     password: input.password,

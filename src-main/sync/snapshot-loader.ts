@@ -7,7 +7,7 @@ import { writeMeta } from '../db/meta';
 import { openDatabase, openReplica, type Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { validateSession, writeSession, type ReplicaSessionInput } from '../db/session-store';
-import { bodyChunks, SyncError, type ServerApi } from './server-api';
+import { bodyChunks, SyncError, type SyncHttp } from './server-http';
 
 export interface SnapshotProgress {
   done: number;
@@ -16,7 +16,7 @@ export interface SnapshotProgress {
 
 export interface DownloadReplicaOptions {
   /** Authenticated as the device. */
-  api: ServerApi;
+  api: SyncHttp;
   token: string;
   path: string;
   /** Who registered the counter; grants outside the snapshot's batch are dropped. */

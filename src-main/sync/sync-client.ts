@@ -5,7 +5,7 @@ import { readMeta } from '../db/meta';
 import type { Replica } from '../db/open';
 import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
-import { bodyChunks, ServerApi, SyncError } from './server-api';
+import { bodyChunks, SyncHttp, SyncError } from './server-http';
 
 export type ConnectionState = 'online' | 'offline' | 'syncing';
 
@@ -69,7 +69,7 @@ export function storedStatus(replica: Replica, now: Date, state: ConnectionState
  * requests; each SQLite write is one short transaction, so the operator never waits for it.
  */
 export class SyncClient {
-  private readonly api: ServerApi;
+  private readonly api: SyncHttp;
   private readonly opts: Required<Omit<SyncClientOptions, 'now' | 'random'>>;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -90,7 +90,7 @@ export class SyncClient {
     server: { serverUrl: string; token: string },
     options: SyncClientOptions = {},
   ) {
-    this.api = new ServerApi(server.serverUrl, server.token);
+    this.api = new SyncHttp(server.serverUrl, server.token);
     this.opts = {
       pullIntervalMs: options.pullIntervalMs ?? 30_000,
       backoffBaseMs: options.backoffBaseMs ?? 1000,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openReplica, readSession, writeSession } from '../../src-main/db';
-import { ServerApi } from '../../src-main/sync/server-api';
+import { SyncHttp } from '../../src-main/sync/server-http';
 import { unackedOps } from '../../src-main/db/outbox';
 import { applyPulledPage } from '../../src-main/db/pulled-rows';
 import { eventually, localView, SyncWorld, tokenOf, type Counter } from './sync-world';
@@ -90,7 +90,7 @@ describe('sync client against a real server', () => {
     a.do([{ kind: 'pass', studentNo: CS2, stepId: DORM }]);
     a.do([{ kind: 'pass', studentNo: ME3, stepId: DORM }]);
     // The server commits the batch; the counter never hears the answer.
-    const api = new ServerApi(world.relay.url, tokenOf(a.replica));
+    const api = new SyncHttp(world.relay.url, tokenOf(a.replica));
     await api.push(unackedOps(a.replica.sqlite, 100));
     a.do([{ kind: 'revoke', studentNo: ME3, stepId: DORM, note: '宿舍未清理' }]);
     await a.client.sync();
@@ -114,7 +114,7 @@ describe('sync client against a real server', () => {
     await b.client.sync();
     a.do([{ kind: 'revoke', studentNo: CS1, stepId: DORM, note: '本柜台撤销' }]);
     // A pull lands while A's revoke is still unacknowledged: the server row is underneath, A's op on top.
-    const page = await new ServerApi(world.relay.url, tokenOf(a.replica)).pull(0, 5000);
+    const page = await new SyncHttp(world.relay.url, tokenOf(a.replica)).pull(0, 5000);
     applyPulledPage(a.replica.sqlite, a.replica.batch, page, new Date().toISOString());
     expect(a.state(CS1, DORM)).toMatchObject({ status: 'pending', note: '本柜台撤销' });
     expect(a.client.status().unsent).toBe(1);

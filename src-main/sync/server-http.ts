@@ -1,0 +1,146 @@
+import type { z } from 'zod';
+import {
+  errorResponseSchema,
+  loginResponseSchema,
+  pullResponseSchema,
+  pushResponseSchema,
+  registerDeviceResponseSchema,
+  type LoginResponse,
+  type PullResponse,
+  type PushResponse,
+  type RegisterDeviceResponse,
+  type SyncErrorCode,
+} from '../../src-shared/contract/sync';
+import type { Op } from '../../src-shared/contract/ops';
+import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+
+/**
+ * Why a call to the server failed, in Chinese for the status line. `status` is null when no
+ * answer came at all (the network, a timeout): the counter is offline rather than refused.
+ */
+export class SyncError extends Error {
+  constructor(
+    message: string,
+    readonly status: number | null,
+    readonly code: SyncErrorCode | null = null,
+    readonly expectedDeviceSeq?: number,
+  ) {
+    super(message);
+    this.name = 'SyncError';
+  }
+}
+
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+/** Normalises what an operator types: "10.0.0.5:8787" becomes "http://10.0.0.5:8787". */
+export function normaliseServerUrl(input: string): string {
+  const trimmed = input.trim().replace(/\/+$/, '');
+  const withScheme = /^https?:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
+  try {
+    return new URL(withScheme).origin;
+  } catch {
+    throw new SyncError(syncText.badServerUrl(input), null);
+  }
+}
+
+/** The body of a streamed response, chunk by chunk (the DOM typings of ReadableStream are not async-iterable). */
+export async function* bodyChunks(res: Response): AsyncGenerator<Uint8Array> {
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** The central server's HTTP API as the counter uses it; every answer is checked against the shared schemas. */
+export class SyncHttp {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | null = null,
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
+  ) {}
+
+  withToken(token: string): SyncHttp {
+    return new SyncHttp(this.baseUrl, token, this.timeoutMs);
+  }
+
+  registerDevice(body: { operatorNo: string; password: string; name: string; batchId: string }): Promise<RegisterDeviceResponse> {
+    return this.json('POST', '/api/devices', registerDeviceResponseSchema, body);
+  }
+
+  login(body: { operatorNo: string; password: string }): Promise<LoginResponse> {
+    return this.json('POST', '/api/login', loginResponseSchema, body);
+  }
+
+  push(ops: Op[]): Promise<PushResponse> {
+    return this.json('POST', '/api/sync/push', pushResponseSchema, { ops });
+  }
+
+  pull(cursor: number, limit: number): Promise<PullResponse> {
+    return this.json('GET', `/api/sync/pull?cursor=${cursor}&limit=${limit}`, pullResponseSchema);
+  }
+
+  /** The raw response of a long-lived stream (snapshot, events); the caller reads the body. */
+  async stream(path: string, signal: AbortSignal): Promise<Response> {
+    const res = await this.fetch('GET', path, undefined, signal);
+    if (!res.ok) throw await this.failure(res);
+    if (!res.body) throw new SyncError(syncText.badAnswer(this.baseUrl), res.status);
+    return res;
+  }
+
+  private headers(body: unknown): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return headers;
+  }
+
+  private async fetch(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    try {
+      return await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: this.headers(body),
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal,
+      });
+    } catch (e) {
+      if ((e as Error).name === 'TimeoutError') throw new SyncError(syncText.timeout(this.baseUrl, this.timeoutMs / 1000), null);
+      if ((e as Error).name === 'AbortError') throw e;
+      throw new SyncError(syncText.unreachable(this.baseUrl), null);
+    }
+  }
+
+  private async json<S extends z.ZodType>(method: string, path: string, schema: S, body?: unknown): Promise<z.output<S>> {
+    const res = await this.fetch(method, path, body, AbortSignal.timeout(this.timeoutMs));
+    if (!res.ok) throw await this.failure(res);
+    let parsed: unknown;
+    try {
+      parsed = await res.json();
+    } catch {
+      throw new SyncError(syncText.badAnswer(this.baseUrl), null);
+    }
+    const result = schema.safeParse(parsed);
+    if (!result.success) throw new SyncError(syncText.badAnswer(this.baseUrl), res.status);
+    return result.data;
+  }
+
+  private async failure(res: Response): Promise<SyncError> {
+    let text: string;
+    try {
+      text = await res.text();
+    } catch {
+      return new SyncError(syncText.httpStatus(res.status), null);
+    }
+    try {
+      const { error } = errorResponseSchema.parse(JSON.parse(text));
+      return new SyncError(error.message, res.status, error.code, error.expectedDeviceSeq);
+    } catch {
+      return new SyncError(syncText.httpStatus(res.status), res.status);
+    }
+  }
+}
