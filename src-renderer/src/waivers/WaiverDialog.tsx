@@ -34,16 +34,18 @@ function RestrictionRow({ row, busy, onToggle }: { row: WaiverRow; busy: boolean
         )}
       </td>
       <td>
-        <button
-          type="button"
-          className={`btn btn-small ${row.toggle === 'lift' ? 'btn-warning-outline' : 'btn-success'}`}
-          disabled={busy || row.disabledReason !== null}
-          title={row.disabledReason ?? undefined}
-          onClick={() => onToggle(row)}
-        >
-          {row.toggle === 'lift' ? t.lift : t.impose}
-        </button>
-        {row.disabledReason && <div className="waiver-why">{row.disabledReason}</div>}
+        <div className="waiver-action">
+          <button
+            type="button"
+            className={`btn btn-small ${row.toggle === 'lift' ? 'btn-warning-outline' : 'btn-success'}`}
+            disabled={busy || row.disabledReason !== null}
+            title={row.disabledReason ?? undefined}
+            onClick={() => onToggle(row)}
+          >
+            {row.toggle === 'lift' ? t.lift : t.impose}
+          </button>
+          {row.disabledReason && <span className="waiver-why">{row.disabledReason}</span>}
+        </div>
       </td>
     </tr>
   );
@@ -70,9 +72,19 @@ function StudentPanel({ desk, busy, note, setNote, onToggle }: { desk: WaiverDes
           <dt>{zhCN.ui.student.className}</dt>
           <dd>{student.className}</dd>
         </div>
-        {student.isPrevious && <span className="badge badge-previous">{zhCN.ui.student.previous}</span>}
+        {student.isPrevious && (
+          <div>
+            <dd className="badge badge-previous">{zhCN.ui.student.previous}</dd>
+          </div>
+        )}
       </dl>
-      <h3 className="waiver-subtitle">{t.studentTitle(student.name)}</h3>
+      <div className="waiver-subhead">
+        <h3 className="waiver-subtitle">{t.studentTitle(student.name)}</h3>
+        <label className="waiver-note">
+          <span>{t.note}</span>
+          <input value={note} maxLength={500} placeholder={t.notePlaceholder} onChange={(e) => setNote(e.target.value)} />
+        </label>
+      </div>
       {desk.rows.length === 0 ? (
         <p className="waiver-empty">{t.none}</p>
       ) : (
@@ -94,10 +106,6 @@ function StudentPanel({ desk, busy, note, setNote, onToggle }: { desk: WaiverDes
           </tbody>
         </table>
       )}
-      <label className="waiver-note">
-        <span>{t.note}</span>
-        <input value={note} maxLength={500} placeholder={t.notePlaceholder} onChange={(e) => setNote(e.target.value)} />
-      </label>
       <section className="waiver-gated" aria-label={t.gatedTitle}>
         <h3 className="waiver-subtitle">{t.gatedTitle}</h3>
         <ul>
@@ -176,11 +184,16 @@ export function WaiverDialog({ initialStudentNo, onClose }: { initialStudentNo: 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const input = useRef<HTMLInputElement>(null);
+  const shown = useRef<string | null>(null);
 
   const find = useCallback(async (studentNo: string) => {
     if (!studentNo.trim()) return;
     try {
-      setDesk(await call('waivers.forStudent', { studentNo: studentNo.trim() }));
+      const next = await call('waivers.forStudent', { studentNo: studentNo.trim() });
+      // One 缓交 certificate covers the student's steps; another student brings their own.
+      if (shown.current !== next.student.studentNo) setNote('');
+      shown.current = next.student.studentNo;
+      setDesk(next);
       setError(null);
       setTab('student');
     } catch (e) {
@@ -211,7 +224,6 @@ export function WaiverDialog({ initialStudentNo, onClose }: { initialStudentNo: 
       const lifted = row.toggle === 'lift';
       setDesk(await call('waivers.set', { studentNo: desk.student.studentNo, stepId: row.stepId, lifted, note: lifted ? note : '' }));
       notify('success', lifted ? t.lifted(row.stepName, desk.student.name) : t.imposed(row.stepName, desk.student.name));
-      setNote('');
       void loadList();
     } catch (e) {
       notify('error', messageOf(e));
