@@ -52,6 +52,8 @@ function useUndoSubject(result: QuickResult, step: QuickStep): UndoSubject | nul
 function ModeCard({ step }: { step: QuickStep }) {
   const count = useQuickStore(sessionCount);
   const toggleCamera = useCameraStore((s) => s.toggle);
+  // The camera panel docks over the lower left; at 768 px it needs the room the tips take.
+  const cameraOpen = useCameraStore((s) => s.open);
   return (
     <section className="card quick-mode-card" aria-labelledby="quick-mode-title">
       <div id="quick-mode-title" className="quick-mode-label">
@@ -83,11 +85,13 @@ function ModeCard({ step }: { step: QuickStep }) {
           {t.mode.exit} <kbd className="kbd">{t.keys.toggle}</kbd>
         </button>
       </div>
-      <ul className="quick-tips">
-        {t.mode.tips.map((tip) => (
-          <li key={tip}>{tip}</li>
-        ))}
-      </ul>
+      {!cameraOpen && (
+        <ul className="quick-tips">
+          {t.mode.tips.map((tip) => (
+            <li key={tip}>{tip}</li>
+          ))}
+        </ul>
+      )}
     </section>
   );
 }

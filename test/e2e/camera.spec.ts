@@ -1,0 +1,114 @@
+import { chromium, expect, test, type Browser, type Page } from '@playwright/test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StudentDetail } from '../../src-shared/contract/counter-api';
+import config from '../../playwright.config';
+import { makeQrVideo } from '../fixtures/camera-video';
+import { startDemoHost, type DemoHost } from './demo-host';
+
+const STEP = 'return-student-card';
+
+let host: DemoHost;
+let browser: Browser;
+let videoDir: string;
+let student: StudentDetail;
+
+/**
+ * A browser of its own: Chromium's fake camera is chosen at launch, playing a .y4m of a QR code
+ * that carries a real 学号 of the demo back end.
+ */
+test.beforeAll(async () => {
+  host = await startDemoHost(300);
+  const session = await host.call('session.get', {});
+  expect(session.checkpointId).toBe('student-affairs');
+  const { rows } = await host.call('students.search', { current: 'notDone', limit: 100 });
+  for (const row of rows) {
+    const detail = await host.call('students.detail', { studentNo: row.studentNo });
+    if (detail.inScope && detail.actions.find((a) => a.id === STEP)?.pass === null) {
+      student = detail;
+      break;
+    }
+  }
+  expect(student).toBeDefined();
+  videoDir = mkdtempSync(join(tmpdir(), 'lixiao-camera-'));
+  const video = await makeQrVideo(videoDir, student.student.studentNo);
+  const launch = config.use?.launchOptions ?? {};
+  browser = await chromium.launch({
+    ...launch,
+    args: [...(launch.args ?? []), '--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${video}`],
+  });
+});
+
+test.afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  if (videoDir) rmSync(videoDir, { recursive: true, force: true });
+});
+
+async function openCounter(): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  await page.goto(host.url);
+  await expect(page.locator('.operator-name')).not.toBeEmpty();
+  return page;
+}
+
+/** Video tracks still delivering frames, over every <video> on the page: one camera, one stream. */
+function liveTracks(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      [...document.querySelectorAll('video')]
+        .flatMap((v) => (v.srcObject instanceof MediaStream ? v.srcObject.getVideoTracks() : []))
+        .filter((t) => t.readyState === 'live').length,
+  );
+}
+
+test('a QR code held up to the webcam opens the student; reopening the panel quickly leaves one live stream', async () => {
+  const page = await openCounter();
+  const { studentNo, name } = student.student;
+
+  await page.getByRole('button', { name: /^摄像头/ }).click();
+  const panel = page.getByTestId('camera-panel');
+  await expect(panel).toBeVisible();
+  await expect(page.locator('.info-no')).toHaveText(studentNo, { timeout: 30_000 });
+  await expect(page.getByTestId('student-name')).toHaveText(name);
+  await expect(panel.getByTestId('camera-status')).toHaveText(`已识别：${studentNo}`);
+  await expect(panel.getByRole('combobox', { name: '选择摄像头' }).locator('option')).not.toHaveCount(0);
+  await expect.poll(() => liveTracks(page)).toBe(1);
+  await page.screenshot({ path: 'test-results/camera-scanned-1366.png' });
+
+  // Close, open, close, open without waiting: every stop finishes before the next start.
+  for (let i = 0; i < 4; i++) await page.keyboard.press('F7');
+  await expect(panel.getByTestId('camera-status')).toHaveText(/将学生证二维码或条形码对准方框|已识别/, { timeout: 30_000 });
+  await expect.poll(() => liveTracks(page), { timeout: 15_000 }).toBe(1);
+  await page.waitForTimeout(2000);
+  expect(await liveTracks(page)).toBe(1);
+  expect(await page.locator('video').count()).toBe(1);
+
+  await page.keyboard.press('F7');
+  await expect(panel).toHaveCount(0);
+  await expect.poll(() => liveTracks(page)).toBe(0);
+  await page.close();
+});
+
+test('in 扫码即办 the camera passes the student once, however long the card stays in view', async () => {
+  const page = await openCounter();
+  const { studentNo, name } = student.student;
+
+  await page.keyboard.press('F3');
+  await page.getByRole('dialog').getByRole('option', { name: /归还学生证/ }).click();
+  await expect(page.getByTestId('quick-step')).toHaveText('归还学生证');
+
+  await page.keyboard.press('F7');
+  const card = page.getByTestId('quick-result');
+  await expect(card).toHaveAttribute('data-kind', 'passed', { timeout: 30_000 });
+  await expect(card.getByTestId('quick-name')).toHaveText(name);
+  await expect.poll(async () => (await host.call('students.detail', { studentNo })).actions.find((a) => a.id === STEP)?.status).toBe('passed');
+  await page.screenshot({ path: 'test-results/quick-camera-1366.png' });
+
+  // The card stays in front of the camera, decoded ten times a second: still one result.
+  await page.waitForTimeout(3000);
+  await expect(page.getByTestId('quick-recent').locator('li')).toHaveCount(1);
+  await expect(page.getByTestId('quick-count')).toHaveText('1');
+  await page.close();
+});
