@@ -112,3 +112,22 @@ test('in 扫码即办 the camera passes the student once, however long the card 
   await expect(page.getByTestId('quick-count')).toHaveText('1');
   await page.close();
 });
+
+test('without camera permission the panel says so in Chinese and offers 重试', async () => {
+  // Devices exist, but nobody answers the permission prompt: Chromium refuses, as a denied system prompt would.
+  const launch = config.use?.launchOptions ?? {};
+  const refusing = await chromium.launch({ ...launch, args: [...(launch.args ?? []), '--use-fake-device-for-media-stream'] });
+  try {
+    const page = await refusing.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN' });
+    await page.goto(host.url);
+    await expect(page.locator('.operator-name')).not.toBeEmpty();
+    await page.getByRole('button', { name: /^摄像头/ }).click();
+    const panel = page.getByTestId('camera-panel');
+    await expect(panel.getByTestId('camera-status')).toHaveText('没有摄像头使用权限：请在系统设置中允许本程序使用摄像头，然后点“重试”');
+    await expect(panel.getByRole('button', { name: '重试' })).toBeVisible();
+    expect(await liveTracks(page)).toBe(0);
+    await page.screenshot({ path: 'test-results/camera-denied-1366.png' });
+  } finally {
+    await refusing.close();
+  }
+});
