@@ -128,6 +128,24 @@ test('a day of several hundred actions paginates with the header row on every pa
   for (const a of api.actions) expect(text).toContain(a.studentNo);
 });
 
+test('a 5,000-action day renders and prints in a few seconds', async ({ page }) => {
+  test.setTimeout(300_000);
+  // The real report, its action list stretched to 5,000 rows: this measures the page and the PDF.
+  const real = await host.call('reports.daily', { checkpointId: 'dorm', timeZone: TZ });
+  const actions = Array.from({ length: 5000 }, (_, i) => ({ ...real.actions[i % real.actions.length]!, at: new Date(Date.parse(real.header.date) + i * 1000).toISOString() }));
+  await page.route('**/api/call/reports.daily', (route) => route.fulfill({ json: { ok: true, value: { ...real, actions } } }));
+  const opened = Date.now();
+  await page.goto(`${host.url}#/report?checkpointId=dorm`);
+  await expect(page.getByTestId('report-actions').locator('tbody tr')).toHaveCount(5000, { timeout: 120_000 });
+  const shown = Date.now() - opened;
+  const printed = Date.now();
+  const { text, pages } = await pdfOf(page, 'daily-5000');
+  console.log(`[report e2e] 5,000 actions: on screen in ${shown} ms, PDF of ${pages} pages in ${Date.now() - printed} ms`);
+  expect(pages).toBeGreaterThan(80);
+  expect(squeeze(text)).toContain(squeeze(t.doc.pageNumber(String(pages), String(pages))));
+  expect(squeeze(text)).toContain(squeeze(t.doc.signSupervisor));
+});
+
 test('Excel exports download and read back with the numbers on screen', async ({ page }) => {
   const api = await host.call('reports.daily', { checkpointId: 'dorm', timeZone: TZ });
   await page.goto(`${host.url}#/report?checkpointId=dorm`);

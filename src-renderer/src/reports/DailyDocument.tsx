@@ -107,7 +107,18 @@ function ClassTable({ report }: { report: DailyReport }) {
 function ActionsTable({ report }: { report: DailyReport }) {
   if (report.actions.length === 0) return <p className="doc-empty">{t.doc.actionsEmpty}</p>;
   return (
-    <table className="doc-table doc-table-dense" data-testid="report-actions">
+    <table className="doc-table doc-table-dense doc-table-fixed" data-testid="report-actions">
+      <colgroup>
+        <col className="w-seq" />
+        <col className="w-time" />
+        <col className="w-no" />
+        <col className="w-name" />
+        <col className="w-class" />
+        <col className="w-step" />
+        <col className="w-kind" />
+        <col className="w-name" />
+        <col />
+      </colgroup>
       <thead>
         <tr>
           <th>{t.col.seq}</th>
