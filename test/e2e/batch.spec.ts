@@ -48,6 +48,7 @@ test('按班级批量操作: the class grid, 全选可办 and one submit pass ev
 
   await openStudent(page, pick.studentNo);
   await page.locator('.ops-card li[data-step="return-student-card"]').getByRole('checkbox').check();
+  await shot(page, 'batch-entry-1366');
   await page.getByRole('button', { name: '按班级批量操作' }).click();
 
   const dialog = page.getByRole('dialog');
