@@ -5,6 +5,7 @@ import { toggleQuick, undoLast } from './actions';
 import { useQuickStore } from './state';
 
 const { keys } = quickZhCN;
+const WORKSPACE_KEYS = new Set(['F2', 'F4', 'F8', 'F9', 'Escape']);
 
 /**
  * F3 扫码即办 on/off, F7 camera, Ctrl+Z undo while quick mode runs. Ctrl+Z is taken only in quick
@@ -30,7 +31,20 @@ export function useQuickKeys(): void {
         useCameraStore.getState().toggle();
       }
     };
+    // The workspace's own keys would act on the student hidden under quick mode (F9 submitting
+    // whatever was ticked there, Esc clearing it); while quick mode runs they are not passed on.
+    const shieldWorkspace = (e: KeyboardEvent) => {
+      const { step, picking } = useQuickStore.getState();
+      if (step && !picking && WORKSPACE_KEYS.has(e.key)) {
+        e.preventDefault();
+        e.stopImmediatePropagation();
+      }
+    };
+    window.addEventListener('keydown', shieldWorkspace, true);
     window.addEventListener('keydown', onKeyDown);
-    return () => window.removeEventListener('keydown', onKeyDown);
+    return () => {
+      window.removeEventListener('keydown', shieldWorkspace, true);
+      window.removeEventListener('keydown', onKeyDown);
+    };
   }, []);
 }
