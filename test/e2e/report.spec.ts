@@ -128,7 +128,7 @@ test('a day of several hundred actions paginates with the header row on every pa
   for (const a of api.actions) expect(text).toContain(a.studentNo);
 });
 
-test('a 5,000-action day renders and prints in a few seconds', async ({ page }) => {
+test('a 5,000-action day renders and prints, timed', async ({ page }) => {
   test.setTimeout(300_000);
   // The real report, its action list stretched to 5,000 rows: this measures the page and the PDF.
   const real = await host.call('reports.daily', { checkpointId: 'dorm', timeZone: TZ });
