@@ -1,6 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { createCounterService } from '../counter/service';
-import { openReplica } from '../db';
+import { CounterRuntime } from '../sync/counter-runtime';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 
 /**
@@ -13,21 +12,20 @@ const send = (msg: FromWorker) => port.postMessage(msg);
 
 function start(init: WorkerInit): void {
   if (init.nativeBinding) process.env['LIXIAO_SQLITE_BINDING'] = init.nativeBinding;
-  let replica;
+  let runtime: CounterRuntime;
   try {
-    replica = openReplica(init.dbPath);
+    // Without a replica file yet, the runtime serves the first-run setup screen.
+    runtime = new CounterRuntime({ path: init.dbPath });
   } catch (e) {
     send({ type: 'fatal', message: (e as Error).message });
     return;
   }
-  const service = createCounterService(replica);
-  service.subscribe((event) => send({ type: 'change', event }));
+  runtime.subscribe((event) => send({ type: 'change', event }));
   port!.on('message', (msg: ToWorker) => {
     if (msg.type === 'call') {
-      void service.dispatch(msg.method, msg.input).then((response) => send({ type: 'result', id: msg.id, response }));
+      void runtime.dispatch(msg.method, msg.input).then((response) => send({ type: 'result', id: msg.id, response }));
     } else {
-      replica.close();
-      send({ type: 'closed' });
+      void runtime.close().finally(() => send({ type: 'closed' }));
     }
   });
   send({ type: 'ready' });

@@ -24,9 +24,13 @@ import { chaseListXlsx, dailyReportXlsx } from '../reports/xlsx';
 import { applyBatch, batchGrid } from './class-batch';
 import { applyImport, importTemplate, previewImport } from './list-import';
 import { liftedList, setWaiver, waiverDesk } from './waivers';
+import { syncHandlers } from '../sync/sync-handlers';
+import type { SyncClient } from '../sync/sync-client';
 
 export interface CounterServiceOptions {
   now?: () => Date;
+  /** The running sync client, whose live status the header shows; without one, the stored status. */
+  sync?: SyncClient;
 }
 
 /** exceljs writes workbooks asynchronously; every other method answers at once. */
@@ -103,6 +107,7 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
     'waivers.forStudent': ({ studentNo }) => waiverDesk(replica, currentSession(replica), studentNo),
     'waivers.set': (input) => setWaiver(replica, currentSession(replica), input, now),
     'waivers.lifted': (input) => liftedList(replica, currentSession(replica), input),
+    ...syncHandlers(replica, options.sync ?? null, now),
   };
 
   const call = <M extends Method>(method: M, input: Input<M>): Result<M> => {

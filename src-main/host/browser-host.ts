@@ -7,7 +7,8 @@ import { isMethod, type CounterService } from '../counter/service';
 import { resolveInside, serveFile } from './static-files';
 
 export interface BrowserHostOptions {
-  service: CounterService;
+  /** A counter service, or anything that dispatches the same methods (the first-run setup runtime). */
+  service: Pick<CounterService, 'dispatch' | 'subscribe'>;
   /** The built renderer (out/renderer). */
   rendererDir: string;
   port?: number;

@@ -1,5 +1,6 @@
 import { MAX_PUSH_OPS, changedEventSchema, type PushResponse } from '../../src-shared/contract/sync';
 import type { Op } from '../../src-shared/contract/ops';
+import type { SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { readMeta } from '../db/meta';
 import type { Replica } from '../db/open';
@@ -7,19 +8,8 @@ import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
 
-export type ConnectionState = 'online' | 'offline' | 'syncing';
-
-export interface SyncStatus {
-  state: ConnectionState;
-  /** Ops in the outbox the server has not acknowledged. */
-  unsent: number;
-  /** When a push and pull last both succeeded (ISO), or null. */
-  lastSyncAt: string | null;
-  /** Chinese, for the operator; null after a successful sync. */
-  lastError: string | null;
-  /** The last successful sync is older than STALE_AFTER_MS (or there never was one). */
-  stale: boolean;
-}
+export type ConnectionState = SyncStatusDto['state'];
+export type SyncStatus = SyncStatusDto;
 
 export const STALE_AFTER_MS = 5 * 60_000;
 
@@ -54,6 +44,7 @@ export function storedStatus(replica: Replica, now: Date, state: ConnectionState
   const lastSyncAt = row?.last_pull_at ?? null;
   const configured = serverOf(replica) !== null;
   return {
+    configured,
     state,
     unsent: unsentCount(replica.sqlite),
     lastSyncAt,
@@ -135,6 +126,7 @@ export class SyncClient {
     const { lastSyncAt, lastError } = this.settled;
     const now = this.now().getTime();
     return {
+      configured: true,
       state: this.state,
       unsent: unsentCount(this.replica.sqlite),
       lastSyncAt,

@@ -3,6 +3,7 @@ import { STEP_STATUSES } from '../domain/types';
 import { STEP_ACTIONS } from '../domain/actions';
 import * as reports from './report-api';
 import * as batches from './batch-api';
+import * as sync from './sync-api';
 
 /**
  * The counter API: every call the renderer makes to its back end, over Electron IPC or the
@@ -191,6 +192,11 @@ export const counterApi = {
   'waivers.forStudent': { input: batches.waiverDeskInputSchema, output: batches.waiverDeskSchema },
   'waivers.set': { input: batches.waiverSetInputSchema, output: batches.waiverDeskSchema },
   'waivers.lifted': { input: batches.liftedListInputSchema, output: batches.liftedListSchema },
+  'sync.status': { input: empty, output: sync.syncStatusSchema },
+  'sync.conflicts': { input: empty, output: sync.syncConflictsSchema },
+  'setup.state': { input: empty, output: sync.setupStateSchema },
+  'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
+  'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },
 } as const;
 
 export type CounterApiSpec = typeof counterApi;

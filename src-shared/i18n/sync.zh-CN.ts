@@ -12,6 +12,7 @@ export const syncText = {
   notConfigured: '未连接服务器（单机模式）',
   replicaExists: (path: string) => `本柜台的数据文件 ${path} 已存在，无需重新设置`,
   setupBusy: '正在下载数据，请稍候',
+  setupFirst: '本柜台尚未设置，请先连接服务器并下载数据',
   noGrantInBatch: '您在该离校批次中没有任何离校点的办理权限',
   state: { online: '在线', offline: '离线', syncing: '同步中' },
   unsent: (n: number) => `未同步 ${n} 条`,

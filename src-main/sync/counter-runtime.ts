@@ -1,0 +1,128 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { z } from 'zod';
+import { counterApi, ApiError, type ApiResponse, type ChangeEvent } from '../../src-shared/contract/counter-api';
+import type { SetupStateDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
+import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { createCounterService, type CounterService } from '../counter/service';
+import { openReplica, type Replica } from '../db/open';
+import { connectCounter } from './connect';
+import { normaliseServerUrl, SyncError, SyncHttp } from './server-http';
+import { serverOf, SyncClient, type SyncClientOptions } from './sync-client';
+
+type Listener = (event: ChangeEvent) => void;
+
+export interface CounterRuntimeOptions {
+  /** The replica file; when it does not exist, the runtime serves the first-run setup. */
+  path: string;
+  sync?: SyncClientOptions;
+  now?: () => Date;
+}
+
+const SETUP_METHODS = new Set(['setup.state', 'setup.login', 'setup.start', 'sync.status']);
+const zodChinese = z.locales.zhCN().localeError;
+
+function failure(e: unknown): ApiResponse<never> {
+  if (e instanceof ApiError) return { ok: false, error: { code: e.code, message: e.message } };
+  const message = (e as Error).message;
+  return { ok: false, error: { code: e instanceof SyncError && e.status === 401 ? 'unauthorized' : 'refused', message } };
+}
+
+/**
+ * What the transports (browser host, Electron worker) serve: the counter service over the
+ * replica with its sync client running, or, until the replica exists, only the setup methods.
+ * Setup downloads the snapshot in the background and switches to the counter service when the
+ * new replica is in place, so the same window goes on without a restart.
+ */
+export class CounterRuntime {
+  private service: CounterService | null = null;
+  private client: SyncClient | null = null;
+  private readonly listeners = new Set<Listener>();
+  private setup: SetupStateDto = { needed: true, progress: null, error: null };
+  private downloading = false;
+
+  constructor(private readonly options: CounterRuntimeOptions) {
+    if (existsSync(options.path)) this.attach(openReplica(options.path));
+  }
+
+  get replica(): Replica | null {
+    return this.service?.replica ?? null;
+  }
+
+  get sync(): SyncClient | null {
+    return this.client;
+  }
+
+  /** Starts the counter service (and sync, when the replica has a server) over an open replica. */
+  private attach(replica: Replica): void {
+    const server = serverOf(replica);
+    this.client = server ? new SyncClient(replica, server, this.options.sync) : null;
+    this.service = createCounterService(replica, { now: this.options.now, ...(this.client ? { sync: this.client } : {}) });
+    replica.changes.subscribe((event) => {
+      for (const listener of [...this.listeners]) listener(event);
+    });
+    this.client?.start();
+    this.setup = { needed: false, progress: null, error: null };
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async dispatch(method: string, input: unknown): Promise<ApiResponse<unknown>> {
+    if (this.service) return this.service.dispatch(method, input);
+    if (!SETUP_METHODS.has(method)) return { ok: false, error: { code: 'refused', message: syncText.setupFirst } };
+    try {
+      return { ok: true, value: await this.setupCall(method, input) };
+    } catch (e) {
+      return failure(e);
+    }
+  }
+
+  private parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+    const result = schema.safeParse(input ?? {}, { error: zodChinese });
+    if (!result.success) throw new ApiError('bad_input', result.error.issues.map((i) => i.message).join('；'));
+    return result.data;
+  }
+
+  private async setupCall(method: string, input: unknown): Promise<unknown> {
+    switch (method) {
+      case 'setup.state':
+        return this.setup;
+      case 'sync.status':
+        return { configured: false, state: 'offline', unsent: 0, lastSyncAt: null, lastError: null, stale: false } satisfies SyncStatusDto;
+      case 'setup.login': {
+        const body = this.parse(counterApi['setup.login'].input, input);
+        const answer = await new SyncHttp(normaliseServerUrl(body.serverUrl)).login({ operatorNo: body.operatorNo, password: body.password });
+        return { operator: answer.operator, batches: answer.batches, grants: answer.grants };
+      }
+      case 'setup.start': {
+        const body = this.parse(counterApi['setup.start'].input, input);
+        if (this.downloading) throw new ApiError('refused', syncText.setupBusy);
+        this.downloading = true;
+        this.setup = { needed: true, progress: { done: 0, total: 0 }, error: null };
+        mkdirSync(dirname(this.options.path), { recursive: true });
+        // The download runs on; the screen polls setup.state for the progress bar.
+        connectCounter({ ...body, path: this.options.path, onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
+          (replica) => {
+            this.downloading = false;
+            this.attach(replica);
+          },
+          (e: unknown) => {
+            this.downloading = false;
+            this.setup = { needed: true, progress: null, error: (e as Error).message };
+          },
+        );
+        return this.setup;
+      }
+      default:
+        throw new ApiError('not_found', syncText.setupFirst);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.client?.stop();
+    this.service?.replica.close();
+  }
+}

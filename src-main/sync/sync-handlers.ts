@@ -1,0 +1,89 @@
+import { ApiError } from '../../src-shared/contract/counter-api';
+import type { OpKind } from '../../src-shared/contract/ops';
+import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
+import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import type { Replica } from '../db/open';
+import { storedStatus, type SyncClient } from './sync-client';
+
+interface OutboxOpRow {
+  op_id: string;
+  device_seq: number;
+  kind: OpKind;
+  student_no: string;
+  step_id: string;
+  operator_id: string;
+  client_time: string;
+  args: string;
+  outcome_reason: string | null;
+}
+
+function stepName(replica: Replica, stepId: string): string {
+  return replica.batch.hasStep(stepId) ? replica.batch.step(stepId).step.name : stepId;
+}
+
+/** Conflict records (every counter of the scope has them) and this counter's ops the server refused. */
+export function syncConflicts(replica: Replica): SyncConflictsDto {
+  const { sqlite } = replica;
+  const nameOf = sqlite.prepare('select name from students where student_no = ?');
+  const ownOp = sqlite.prepare('select * from outbox where op_id = ?');
+  const studentName = (no: string) => (nameOf.get(no) as { name: string } | undefined)?.name ?? null;
+  const describe = (opId: string) => {
+    const op = ownOp.get(opId) as OutboxOpRow | undefined;
+    if (!op) return { opId, local: false, kind: null, operatorId: null, clientTime: null, note: null };
+    return { opId, local: true, kind: op.kind, operatorId: op.operator_id, clientTime: op.client_time, note: (JSON.parse(op.args) as { note: string }).note };
+  };
+  const conflicts = (
+    sqlite.prepare('select * from conflicts order by resolved, id desc').all() as {
+      id: number;
+      kind: 'pass_revoke' | 'prerequisite_revoked';
+      student_no: string;
+      step_id: string;
+      winning_op_id: string | null;
+      flagged_op_id: string;
+      detail: string;
+      resolved: number;
+    }[]
+  ).map((c) => ({
+    id: c.id,
+    kind: c.kind,
+    studentNo: c.student_no,
+    studentName: studentName(c.student_no),
+    stepId: c.step_id,
+    stepName: stepName(replica, c.step_id),
+    detail: c.detail,
+    resolved: c.resolved === 1,
+    winning: c.winning_op_id ? describe(c.winning_op_id) : null,
+    flagged: describe(c.flagged_op_id),
+  }));
+  const rejected = (sqlite.prepare("select * from outbox where outcome = 'rejected' order by device_seq desc").all() as OutboxOpRow[]).map((op) => ({
+    opId: op.op_id,
+    deviceSeq: op.device_seq,
+    kind: op.kind,
+    studentNo: op.student_no,
+    studentName: studentName(op.student_no),
+    stepId: op.step_id,
+    stepName: stepName(replica, op.step_id),
+    operatorId: op.operator_id,
+    clientTime: op.client_time,
+    note: (JSON.parse(op.args) as { note: string }).note,
+    reason: op.outcome_reason ?? '',
+  }));
+  return { conflicts, rejected };
+}
+
+const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null };
+
+/** The sync and setup methods of a counter that has its replica. */
+export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date) {
+  return {
+    'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now()),
+    'sync.conflicts': (): SyncConflictsDto => syncConflicts(replica),
+    'setup.state': (): SetupStateDto => SETUP_DONE,
+    'setup.login': (): never => {
+      throw new ApiError('refused', syncText.replicaExists(replica.path));
+    },
+    'setup.start': (): never => {
+      throw new ApiError('refused', syncText.replicaExists(replica.path));
+    },
+  };
+}

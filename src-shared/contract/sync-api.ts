@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { OP_KINDS } from './ops';
+import { CONFLICT_KINDS } from './sync';
+
+/** The counter API's sync methods: the status line, the conflicts panel, first-run setup. */
+
+export const syncStatusSchema = z.object({
+  /** False for a stand-alone replica (no server): the status line says so. */
+  configured: z.boolean(),
+  state: z.enum(['online', 'offline', 'syncing']),
+  unsent: z.number().int(),
+  lastSyncAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  /** The last successful sync is older than five minutes, or there never was one. */
+  stale: z.boolean(),
+});
+export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
+
+/** One op named by a conflict; details only when it is this counter's own (other counters' ops are known by id). */
+export const conflictOpSchema = z.object({
+  opId: z.string(),
+  local: z.boolean(),
+  kind: z.enum(OP_KINDS).nullable(),
+  operatorId: z.string().nullable(),
+  clientTime: z.string().nullable(),
+  note: z.string().nullable(),
+});
+
+export const conflictItemSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(CONFLICT_KINDS),
+  studentNo: z.string(),
+  studentName: z.string().nullable(),
+  stepId: z.string(),
+  stepName: z.string(),
+  detail: z.string(),
+  resolved: z.boolean(),
+  winning: conflictOpSchema.nullable(),
+  flagged: conflictOpSchema,
+});
+
+export const rejectedOpSchema = z.object({
+  opId: z.string(),
+  deviceSeq: z.number().int(),
+  kind: z.enum(OP_KINDS),
+  studentNo: z.string(),
+  studentName: z.string().nullable(),
+  stepId: z.string(),
+  stepName: z.string(),
+  operatorId: z.string(),
+  clientTime: z.string(),
+  note: z.string(),
+  reason: z.string(),
+});
+
+export const syncConflictsSchema = z.object({
+  conflicts: z.array(conflictItemSchema),
+  rejected: z.array(rejectedOpSchema),
+});
+export type SyncConflictsDto = z.infer<typeof syncConflictsSchema>;
+
+/** First run, before a replica exists (served by the setup service). */
+export const setupStateSchema = z.object({
+  needed: z.boolean(),
+  /** Snapshot download in progress: rows done of total. */
+  progress: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+  error: z.string().nullable(),
+});
+export type SetupStateDto = z.infer<typeof setupStateSchema>;
+
+const text = (label: string, max: number) =>
+  z.string().trim().min(1, { error: `请填写${label}` }).max(max, { error: `${label}过长` });
+
+export const setupLoginInputSchema = z.object({
+  serverUrl: text('服务器地址', 200),
+  operatorNo: text('工号', 32),
+  password: z.string().min(1, { error: '请填写密码' }).max(200, { error: '密码过长' }),
+});
+
+export const setupLoginSchema = z.object({
+  operator: z.object({ id: z.string(), name: z.string() }),
+  batches: z.array(z.object({ id: z.string(), name: z.string() })),
+  grants: z.array(z.object({ checkpointId: z.string(), colleges: z.union([z.literal('all'), z.array(z.string())]) })),
+});
+
+export const setupStartInputSchema = setupLoginInputSchema.extend({
+  counterName: text('柜台名称', 64),
+  batchId: text('离校批次', 64),
+  checkpointId: z.string().optional(),
+});

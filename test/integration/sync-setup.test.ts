@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readSession, writeSession } from '../../src-main/db';
+import { CounterRuntime } from '../../src-main/sync/counter-runtime';
+import { PASSWORD } from '../../src-server/testing/fixtures';
+import { eventually, SyncWorld } from './sync-world';
+
+describe('first-run setup and the sync methods of the counter API', () => {
+  const world = new SyncWorld();
+  const runtimes: CounterRuntime[] = [];
+
+  beforeAll(() => world.start());
+  afterAll(async () => {
+    for (const r of runtimes) await r.close();
+    await world.stop();
+  });
+
+  async function ok(runtime: CounterRuntime, method: string, input: unknown = {}) {
+    const response = await runtime.dispatch(method, input);
+    if (!response.ok) throw new Error(`${method}: ${response.error.message}`);
+    return response.value as Record<string, unknown>;
+  }
+
+  it('serves only setup until the snapshot is in place, then the counter with sync running', async () => {
+    const runtime = new CounterRuntime({ path: join(world.dir, 'setup', 'counter.db'), sync: { backoffBaseMs: 50 } });
+    runtimes.push(runtime);
+    expect(await ok(runtime, 'setup.state')).toEqual({ needed: true, progress: null, error: null });
+    const refused = await runtime.dispatch('session.get', {});
+    expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/尚未设置/) } });
+
+    const wrong = await runtime.dispatch('setup.login', { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: 'nope' });
+    expect(wrong).toMatchObject({ ok: false, error: { code: 'unauthorized', message: '工号或密码错误' } });
+    const login = await ok(runtime, 'setup.login', { serverUrl: world.relay.url.replace('http://', ''), operatorNo: 'T-DORM', password: PASSWORD });
+    expect(login.batches).toEqual([{ id: world.batchId, name: expect.any(String) }]);
+
+    await ok(runtime, 'setup.start', {
+      serverUrl: world.relay.url,
+      operatorNo: 'T-DORM',
+      password: PASSWORD,
+      counterName: '宿管 1 号柜台',
+      batchId: world.batchId,
+      checkpointId: 'dorm',
+    });
+    await eventually(async () => expect(await ok(runtime, 'setup.state')).toMatchObject({ needed: false }));
+    const session = await ok(runtime, 'session.get');
+    expect(session).toMatchObject({ operator: { id: 'T-DORM' }, checkpointId: 'dorm' });
+    await eventually(async () => expect(await ok(runtime, 'sync.status')).toMatchObject({ configured: true, state: 'online', unsent: 0, stale: false }));
+
+    const changes: string[] = [];
+    runtime.subscribe((e) => changes.push(e.source));
+    await ok(runtime, 'steps.apply', { studentNo: '2023000002', stepId: 'dorm-clearance', action: 'pass' });
+    await eventually(async () => expect(await ok(runtime, 'sync.status')).toMatchObject({ state: 'online', unsent: 0 }));
+    expect(changes).toContain('local');
+    const stored = await world.serverOps(readSession(runtime.replica!.sqlite, runtime.replica!.batch).deviceId);
+    expect(stored.map((o) => [o.kind, o.studentNo, o.outcome])).toEqual([['pass', '2023000002', 'applied']]);
+  });
+
+  it('lists the ops the server rejected, with the reason', async () => {
+    const a = await world.counter('T-DORM');
+    const session = readSession(a.replica.sqlite, a.replica.batch);
+    writeSession(a.replica.sqlite, { ...session, grants: [...session.grants, { checkpointId: 'utilities', colleges: 'all' }] });
+    a.do([{ kind: 'pass', studentNo: '2023000003', stepId: 'electricity' }]);
+    await a.client.sync();
+    const runtime = new CounterRuntime({ path: a.replica.path });
+    runtimes.push(runtime);
+    const listed = await ok(runtime, 'sync.conflicts');
+    expect(listed.rejected).toEqual([
+      expect.objectContaining({ kind: 'pass', studentNo: '2023000003', stepId: 'electricity', stepName: expect.any(String), reason: expect.stringMatching(/[\u4e00-\u9fa5]/) }),
+    ]);
+  });
+});
