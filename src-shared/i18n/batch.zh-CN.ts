@@ -65,6 +65,7 @@ export const batchZhCN = {
     previewing: '正在检查名单…',
     apply: (n: number) => `导入 ${n} 行`,
     applying: '正在导入…',
+    busyHint: '几万行的名单需要一些时间，请稍候',
     close: '关闭',
     hint: '名单需有“学号”列；可选“状态”（通过/未通过）和“备注”列，未通过必须写明原因。导入前先预览，预览不会改动任何数据。',
     summary: (total: number, ready: number) => `共 ${total} 行，可导入 ${ready} 行`,

@@ -235,6 +235,13 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           {error}
         </div>
       )}
+      {busy && (
+        <div className="import-busy" role="status">
+          <span className="import-spinner" aria-hidden="true" />
+          {busy === 'preview' ? t.previewing : t.applying}
+          <span className="import-busy-hint">{t.busyHint}</span>
+        </div>
+      )}
       {result && (
         <div className="import-result" role="status">
           <strong>{t.result(result.passed, result.rejected, result.notTaken)}</strong>
