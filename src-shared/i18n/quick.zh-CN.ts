@@ -1,7 +1,6 @@
 /** Operator-facing strings of 扫码即办 (quick mode), undo and the webcam scanner. */
 export const quickZhCN = {
   mode: {
-    name: '扫码即办',
     enter: '扫码即办',
     enterHint: '选定一个步骤后，每扫一张学生证即办理通过',
     exit: '退出扫码即办',
@@ -61,7 +60,6 @@ export const quickZhCN = {
     nothing: '没有可撤销的办理',
     alreadyUndone: '上一位的办理已撤销',
     undoneTag: '已撤销',
-    notLatest: '该学生此步骤之后又有办理，不能在此撤销',
   },
   keys: { toggle: 'F3', undo: 'Ctrl+Z', camera: 'F7' },
   camera: {

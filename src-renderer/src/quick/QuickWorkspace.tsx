@@ -114,7 +114,8 @@ function Candidates({ students }: { students: Extract<QuickOutcome, { kind: 'can
   };
   return (
     <>
-      <div className="quick-detail">{t.card.candidatesHint}</div>
+      <div className="quick-detail">{t.detail.candidates(students.length)}</div>
+      <div className="quick-hint">{t.card.candidatesHint}</div>
       <ul ref={list} className="quick-candidates" role="listbox" tabIndex={0} onKeyDown={onKeyDown}>
         {students.map((s, i) => (
           <li
@@ -151,7 +152,10 @@ function OutcomeDetail({ outcome, step, undone }: { outcome: QuickOutcome; step:
           <ul>
             {outcome.missing.map((g) => (
               <li key={g.checkpointId}>
-                <strong>{zhCN.ui.format.labelled(g.checkpointName, '')}</strong>
+                <strong>
+                  {g.checkpointName}
+                  {zhCN.ui.format.separator}
+                </strong>
                 {zhCN.ui.format.list(g.steps.map((s) => s.name))}
               </li>
             ))}

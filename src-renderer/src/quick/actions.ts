@@ -38,7 +38,14 @@ async function passOne(step: QuickStep, student: QuickStudent): Promise<QuickOut
     const detail = await call('students.detail', { studentNo: student.studentNo });
     return refusedOutcome(detail, step.stepId) ?? { kind: 'refused', student, message: e.message };
   }
-  const activityId = useActivityStore.getState().record({ ...student, stepId: step.stepId, stepName: step.stepName, action: 'pass', note: '' });
+  const activityId = useActivityStore.getState().record({
+    studentNo: student.studentNo,
+    name: student.name,
+    stepId: step.stepId,
+    stepName: step.stepName,
+    action: 'pass',
+    note: '',
+  });
   return { kind: 'passed', student, activityId };
 }
 
@@ -65,11 +72,6 @@ function run(text: string, work: (step: QuickStep) => Promise<QuickOutcome>): Pr
     }
     finish(outcome);
   });
-}
-
-export function isQuickActive(): boolean {
-  const { step, picking } = useQuickStore.getState();
-  return step !== null && !picking;
 }
 
 /** A wedge or camera scan while quick mode is on. */
