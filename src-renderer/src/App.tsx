@@ -25,6 +25,8 @@ import { useLinkStore } from './store/link';
 import { useSessionStore } from './store/session';
 import { useStatsStore } from './store/stats';
 import { useStudentStore } from './store/student';
+import { SetupScreen, useSetupNeeded } from './sync/SetupScreen';
+import './sync/sync.css';
 
 /** Bursts of change events (a sync page, a batch confirm) are read back once. */
 const CHANGE_COALESCE_MS = 150;
@@ -82,6 +84,7 @@ export function App() {
   const detail = useStudentStore((s) => s.detail);
   const reportRoute = useReportRoute();
   const quickStep = useQuickStore((s) => s.step);
+  const [setupNeeded, setupDone] = useSetupNeeded();
 
   useEffect(() => {
     void useSessionStore.getState().load();
@@ -92,6 +95,16 @@ export function App() {
   useQuickKeys();
   useWedgeScanner(routeScan, scannerSettings);
 
+  if (setupNeeded) {
+    return (
+      <SetupScreen
+        onDone={() => {
+          setupDone();
+          void useSessionStore.getState().load();
+        }}
+      />
+    );
+  }
   if (loadError && !session) return <LoadFailure message={loadError} />;
   if (reportRoute) return <ReportRoutes route={reportRoute} />;
 

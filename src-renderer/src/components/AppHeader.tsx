@@ -12,6 +12,7 @@ import { messageOf } from '../store/errors';
 import { useLinkStore } from '../store/link';
 import { useSessionStore } from '../store/session';
 import { useStatsStore } from '../store/stats';
+import { SyncIndicator } from '../sync/SyncIndicator';
 
 const t = zhCN.ui.header;
 
@@ -104,6 +105,7 @@ export function AppHeader() {
         <CheckpointSwitch />
         {session && <QuickToggle />}
         <div className="header-right">
+          <SyncIndicator />
           <button type="button" className="btn btn-small" onClick={openDailyReport}>
             {reportZhCN.ui.entry}
           </button>

@@ -4,6 +4,7 @@ import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { formatPercent, formatStamp } from '../format';
 import { useStatsStore } from '../store/stats';
 import { Kbd } from './Kbd';
+import { StatsCaveat } from '../sync/StatsCaveat';
 
 const t = zhCN.ui.stats;
 
@@ -76,6 +77,7 @@ export function StatsPanel() {
             </span>
             {!collapsed && <span>{t.footnote}</span>}
           </div>
+          <StatsCaveat />
         </div>
       )}
     </section>

@@ -1,0 +1,133 @@
+import { useEffect, useRef, useState } from 'react';
+import type { SetupStateDto } from '../../../src-shared/contract/sync-api';
+import { syncText } from '../../../src-shared/i18n/sync.zh-CN';
+import { call } from '../api/client';
+import { messageOf } from '../store/errors';
+
+const t = syncText.setup;
+const POLL_MS = 300;
+
+type Login = Awaited<ReturnType<typeof call<'setup.login'>>>;
+
+/** Whether the back end has no replica yet and serves the setup screen; null while asking. */
+export function useSetupNeeded(): [boolean | null, () => void] {
+  const [needed, setNeeded] = useState<boolean | null>(null);
+  useEffect(() => {
+    call('setup.state', {}).then(
+      (state) => setNeeded(state.needed),
+      () => setNeeded(false),
+    );
+  }, []);
+  return [needed, () => setNeeded(false)];
+}
+
+/** First run: server address, operator login, batch and checkpoint, then the snapshot download with progress. */
+export function SetupScreen({ onDone }: { onDone: () => void }) {
+  const [form, setForm] = useState({ serverUrl: '', operatorNo: '', password: '', counterName: t.defaultCounterName });
+  const [login, setLogin] = useState<Login | null>(null);
+  const [batchId, setBatchId] = useState('');
+  const [checkpointId, setCheckpointId] = useState('');
+  const [state, setState] = useState<SetupStateDto | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const done = useRef(onDone);
+  done.current = onDone;
+  const downloading = state?.progress != null && state.error === null;
+  useEffect(() => {
+    if (!downloading) return;
+    const timer = setInterval(() => {
+      call('setup.state', {}).then((next) => {
+        setState(next);
+        if (next.error) setError(next.error);
+        if (!next.needed) done.current();
+      }, (e: unknown) => setError(messageOf(e)));
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [downloading]);
+
+  const field = (key: keyof typeof form, label: string, type = 'text') => (
+    <label>
+      <span>{label}</span>
+      <input type={type} value={form[key]} disabled={login !== null} onChange={(e) => setForm({ ...form, [key]: e.target.value })} name={key} />
+    </label>
+  );
+
+  const doLogin = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const answer = await call('setup.login', { serverUrl: form.serverUrl, operatorNo: form.operatorNo, password: form.password });
+      setLogin(answer);
+      setBatchId(answer.batches[0]?.id ?? '');
+      setCheckpointId(answer.grants[0]?.checkpointId ?? '');
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = async () => {
+    setError(null);
+    try {
+      setState(await call('setup.start', { ...form, batchId, ...(checkpointId ? { checkpointId } : {}) }));
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+
+  const progress = state?.progress;
+  return (
+    <main className="setup-screen" data-testid="setup-screen">
+      <h1>{t.title}</h1>
+      {field('serverUrl', t.serverUrl)}
+      {field('counterName', t.counterName)}
+      {field('operatorNo', t.operatorNo)}
+      {field('password', t.password, 'password')}
+      {!login && (
+        <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void doLogin()}>
+          {t.connect}
+        </button>
+      )}
+      {login && (
+        <>
+          <label>
+            <span>{t.batch}</span>
+            <select value={batchId} onChange={(e) => setBatchId(e.target.value)} name="batchId">
+              {login.batches.map((b) => (
+                <option key={b.id} value={b.id}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            <span>{t.checkpoint}</span>
+            <select value={checkpointId} onChange={(e) => setCheckpointId(e.target.value)} name="checkpointId">
+              {login.grants.map((g) => (
+                <option key={g.checkpointId} value={g.checkpointId}>
+                  {g.checkpointId}
+                </option>
+              ))}
+            </select>
+          </label>
+          <button type="button" className="btn btn-primary" disabled={downloading} onClick={() => void start()}>
+            {downloading ? t.downloading : t.download}
+          </button>
+        </>
+      )}
+      {progress && (
+        <div>
+          <progress className="setup-progress" value={progress.done} max={Math.max(progress.total, 1)} />
+          <span>{t.progress(progress.done, progress.total)}</span>
+        </div>
+      )}
+      {error && (
+        <p className="sync-error" role="alert">
+          {t.failed}：{error}
+        </p>
+      )}
+    </main>
+  );
+}
