@@ -74,11 +74,13 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
   const [stepId, setStepId] = useState(steps[0]?.id ?? '');
   const [file, setFile] = useState<{ name: string; base64: string } | null>(null);
   const [choices, setChoices] = useState<Record<string, string>>({});
-  const [preview, setPreview] = useState<ImportPreview | null>(null);
+  const [shownPreview, setPreview] = useState<ImportPreview | null>(null);
   const [result, setResult] = useState<ImportApplyResult | null>(null);
   const [filter, setFilter] = useState<ImportVerdict | 'all'>('all');
   const [busy, setBusy] = useState<'preview' | 'apply' | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // A preview answers for one step: while another is chosen and re-checked, it is not shown.
+  const preview = shownPreview?.stepId === stepId ? shownPreview : null;
   const picker = useRef<HTMLInputElement>(null);
   const viewport = useRef<HTMLDivElement>(null);
 
@@ -195,7 +197,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
       >
         <label className="import-field">
           <span>{t.step}</span>
-          <select value={stepId} onChange={(e) => setStepId(e.target.value)} aria-label={t.step}>
+          <select value={stepId} disabled={busy !== null} onChange={(e) => setStepId(e.target.value)} aria-label={t.step}>
             {steps.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.name}
@@ -210,6 +212,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             id="import-file-input"
             className="visually-hidden"
             type="file"
+            disabled={busy !== null}
             accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
             aria-label={t.file}
             onChange={(e) => {
