@@ -1,9 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { maskIdCard } from '../../src-shared/scan/classify';
 import type { InitialState, RosterStudent } from '../../src-shared/domain/types';
 import type { Db } from '../db/database';
-import { students } from '../db/schema';
+import { bulkInsert, STUDENTS_TABLE } from '../db/bulk-insert';
 import { hashIdCard } from '../auth/tokens';
 import { ApplySession } from '../apply/apply-op';
 import { ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
@@ -11,7 +10,6 @@ import type { BatchCache } from '../sync/batch-cache';
 import { lockWrites, reserveSeqs } from '../sync/seq';
 import { AdminError } from './admin-error';
 
-const CHUNK = 500;
 export const ROSTER_DEVICE = 'system:roster';
 
 /**
@@ -30,44 +28,26 @@ export async function storeRoster(
     const batch = await batches.get(tx, batchId);
     if (!batch) throw new AdminError(`没有编号为 "${batchId}" 的批次`);
     let seq = roster.length > 0 ? await reserveSeqs(tx, roster.length) : 0;
-    for (let i = 0; i < roster.length; i += CHUNK) {
-      const rows = roster.slice(i, i + CHUNK).map((s) => ({
-        batchId,
-        studentNo: s.studentNo,
+    await bulkInsert(
+      tx,
+      STUDENTS_TABLE,
+      roster.map((s) => ({
+        batch_id: batchId,
+        student_no: s.studentNo,
         name: s.name,
         gender: s.gender,
         college: s.college,
         major: s.major,
-        className: s.className,
+        class_name: s.className,
         dorm: s.dorm,
-        idHash: hashIdCard(batch.idHashKey, s.idCard),
-        idMasked: maskIdCard(s.idCard),
-        idLast6: s.idCard.slice(-6),
-        isPrevious: s.isPrevious,
+        id_hash: hashIdCard(batch.idHashKey, s.idCard),
+        id_masked: maskIdCard(s.idCard.toUpperCase()),
+        id_last6: s.idCard.toUpperCase().slice(-6),
+        is_previous: s.isPrevious,
         flags: s.flags,
         seq: seq++,
-      }));
-      await tx
-        .insert(students)
-        .values(rows)
-        .onConflictDoUpdate({
-          target: [students.batchId, students.studentNo],
-          set: {
-            name: sql`excluded.name`,
-            gender: sql`excluded.gender`,
-            college: sql`excluded.college`,
-            major: sql`excluded.major`,
-            className: sql`excluded.class_name`,
-            dorm: sql`excluded.dorm`,
-            idHash: sql`excluded.id_hash`,
-            idMasked: sql`excluded.id_masked`,
-            idLast6: sql`excluded.id_last6`,
-            isPrevious: sql`excluded.is_previous`,
-            flags: sql`excluded.flags`,
-            seq: sql`excluded.seq`,
-          },
-        });
-    }
+      })),
+    );
     const time = new Date().toISOString();
     // Prerequisites first, so a certificate passed in the feed is not flagged for a step later in it.
     const order = (stepId: string) => (batch.index.hasStep(stepId) ? batch.index.step(stepId).order : -1);

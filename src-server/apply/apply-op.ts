@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray } from 'drizzle-orm';
 import { checkActions, checkLift, inScope, type Grant } from '../../src-shared/domain/actions';
 import type { BatchIndex } from '../../src-shared/domain/batch';
 import type { StudentGateInput } from '../../src-shared/domain/gate';
@@ -6,6 +6,7 @@ import type { Op } from '../../src-shared/contract/ops';
 import type { OpResult } from '../../src-shared/contract/sync';
 import { formatMissing } from '../../src-shared/i18n/zh-CN';
 import type { Tx } from '../db/database';
+import { bulkInsert, OPS_TABLE, STEP_STATES_TABLE, WAIVERS_TABLE } from '../db/bulk-insert';
 import { conflicts, ops, stepStates, students, waivers } from '../db/schema';
 import type { LoadedBatch } from '../sync/batch-cache';
 import { nextSeq, reserveSeqs } from '../sync/seq';
@@ -66,7 +67,8 @@ interface AppliedRevoke {
   resultVersion: number | null;
 }
 
-const CHUNK = 500;
+/** Students read per query by preload. */
+const PRELOAD_CHUNK = 1000;
 
 /**
  * The single write path of the server: device pushes, integration writes and roster statuses all
@@ -93,8 +95,8 @@ export class ApplySession {
   /** Reads the rows of these students in a few queries instead of a few per op. */
   async preload(studentNos: Iterable<string>): Promise<void> {
     const wanted = [...new Set(studentNos)].filter((no) => !this.studentFacts.has(no));
-    for (let i = 0; i < wanted.length; i += CHUNK) {
-      const chunk = wanted.slice(i, i + CHUNK);
+    for (let i = 0; i < wanted.length; i += PRELOAD_CHUNK) {
+      const chunk = wanted.slice(i, i + PRELOAD_CHUNK);
       for (const no of chunk) {
         this.studentFacts.set(no, null);
         this.states.set(no, new Map());
@@ -189,22 +191,9 @@ export class ApplySession {
     for (const p of this.pendingOps) p.result.seq = p.row.seq = seq++;
     for (const s of this.dirtyStates) s.seq = seq++;
     for (const w of this.dirtyWaivers) w.seq = seq++;
-    const opRows = this.pendingOps.map((p) => p.row);
-    for (let i = 0; i < opRows.length; i += CHUNK) await this.tx.insert(ops).values(opRows.slice(i, i + CHUNK));
-    const stateRows = [...this.dirtyStates];
-    for (let i = 0; i < stateRows.length; i += CHUNK) {
-      await this.tx
-        .insert(stepStates)
-        .values(stateRows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({ target: [stepStates.batchId, stepStates.studentNo, stepStates.stepId], set: excludedStateColumns });
-    }
-    const waiverRows = [...this.dirtyWaivers];
-    for (let i = 0; i < waiverRows.length; i += CHUNK) {
-      await this.tx
-        .insert(waivers)
-        .values(waiverRows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({ target: [waivers.batchId, waivers.studentNo, waivers.stepId], set: excludedWaiverColumns });
-    }
+    await bulkInsert(this.tx, OPS_TABLE, this.pendingOps.map((p) => opColumns(p.row)));
+    await bulkInsert(this.tx, STEP_STATES_TABLE, [...this.dirtyStates].map(stateColumns));
+    await bulkInsert(this.tx, WAIVERS_TABLE, [...this.dirtyWaivers].map(waiverColumns));
     this.pendingOps.length = 0;
     this.dirtyStates.clear();
     this.dirtyWaivers.clear();
@@ -389,27 +378,55 @@ function decideImpose(ctx: Context): Decision {
   return apply({ table: 'waiver', lifted: false });
 }
 
-const excludedStateColumns = {
-  status: sqlExcluded('status'),
-  note: sqlExcluded('note'),
-  version: sqlExcluded('version'),
-  updatedAt: sqlExcluded('updated_at'),
-  updatedBy: sqlExcluded('updated_by'),
-  updatedByName: sqlExcluded('updated_by_name'),
-  lastOpId: sqlExcluded('last_op_id'),
-  seq: sqlExcluded('seq'),
-};
+function opColumns(r: OpRecord) {
+  return {
+    op_id: r.opId,
+    batch_id: r.batchId,
+    device_id: r.deviceId,
+    device_seq: r.deviceSeq,
+    operator_id: r.operatorId,
+    kind: r.kind,
+    student_no: r.studentNo,
+    step_id: r.stepId,
+    note: r.note,
+    base_version: r.baseVersion,
+    client_time: r.clientTime,
+    outcome: r.outcome,
+    applied: r.applied,
+    reason: r.reason,
+    result_version: r.resultVersion,
+    conflict_id: r.conflictId,
+    seq: r.seq,
+  };
+}
 
-const excludedWaiverColumns = {
-  lifted: sqlExcluded('lifted'),
-  version: sqlExcluded('version'),
-  note: sqlExcluded('note'),
-  updatedAt: sqlExcluded('updated_at'),
-  updatedBy: sqlExcluded('updated_by'),
-  lastOpId: sqlExcluded('last_op_id'),
-  seq: sqlExcluded('seq'),
-};
+function stateColumns(r: StateRow) {
+  return {
+    batch_id: r.batchId,
+    student_no: r.studentNo,
+    step_id: r.stepId,
+    status: r.status,
+    note: r.note,
+    version: r.version,
+    updated_at: r.updatedAt,
+    updated_by: r.updatedBy,
+    updated_by_name: r.updatedByName,
+    last_op_id: r.lastOpId,
+    seq: r.seq,
+  };
+}
 
-function sqlExcluded(column: string) {
-  return sql.raw(`excluded."${column}"`);
+function waiverColumns(r: WaiverRow) {
+  return {
+    batch_id: r.batchId,
+    student_no: r.studentNo,
+    step_id: r.stepId,
+    lifted: r.lifted,
+    version: r.version,
+    note: r.note,
+    updated_at: r.updatedAt,
+    updated_by: r.updatedBy,
+    last_op_id: r.lastOpId,
+    seq: r.seq,
+  };
 }
