@@ -1,15 +1,22 @@
 import { spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createCounterService } from '../src-main/counter/service';
-import { demoDatabasePath, ensureDemoReplica } from '../src-main/demo/demo-replica';
-import { startBrowserHost } from '../src-main/host/browser-host';
+import { demoDatabasePath, demoSession, ensureDemoReplica, loadDemoBatch } from '../src-main/demo/demo-replica';
+import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-host';
+import { connectCounter } from '../src-main/sync/connect';
+import { CounterRuntime } from '../src-main/sync/counter-runtime';
+import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
+import { DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
+import { startServer, type RunningServer } from '../src-server/serve';
 import { electronBinary, ensureBuilt, launchElectron, projectRoot } from './electron-app';
 
 /**
- * `npm run demo`: a demo counter on a generated roster. Electron where its binary is
- * installed, otherwise the browser host on 127.0.0.1, printing the URL.
+ * `npm run demo`: the central server on PGlite with the demo world, and demo counters
+ * connected to it (Electron where its binary is installed and one counter is asked for,
+ * otherwise the browser host on 127.0.0.1, printing each URL). `--standalone` runs one
+ * counter on a local generated roster without a server, as before sync existed.
  */
 const HELP = `用法: npm run demo -- [选项]
   --browser        使用浏览器模式（不启动 Electron）
@@ -18,6 +25,9 @@ const HELP = `用法: npm run demo -- [选项]
   --size N         演示花名册人数（默认 2000）
   --data DIR       演示数据目录（默认 .demo）
   --reset          删除已有演示数据后重新生成
+  --counters N     同时打开 N 个柜台（浏览器模式，默认 1），观察柜台之间的同步
+  --server-port N  离校服务器的端口（默认随机）
+  --standalone     不启动服务器，只用本机生成的演示数据（单机模式）
   --help           显示本说明`;
 
 function fail(message: string): never {
@@ -35,6 +45,9 @@ function parse() {
         size: { type: 'string', default: '2000' },
         data: { type: 'string', default: join(projectRoot, '.demo') },
         reset: { type: 'boolean', default: false },
+        counters: { type: 'string', default: '1' },
+        'server-port': { type: 'string', default: '0' },
+        standalone: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -61,8 +74,13 @@ async function main(): Promise<void> {
   const size = Number(args.size);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`端口 "${args.port}" 不正确`);
   if (!Number.isInteger(size) || size < 1 || size > 100_000) fail(`人数 "${args.size}" 不正确（1 到 100000）`);
+  const counters = Number(args.counters);
+  const serverPort = Number(args['server-port']);
+  if (!Number.isInteger(counters) || counters < 1 || counters > 8) fail(`柜台数 "${args.counters}" 不正确（1 到 8）`);
+  if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) fail(`端口 "${args['server-port']}" 不正确`);
   const dataDir = resolve(args.data);
   if (args.reset) rmSync(dataDir, { recursive: true, force: true });
+  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'] });
 
   const dbPath = demoDatabasePath(dataDir);
   const started = Date.now();
@@ -90,6 +108,87 @@ async function main(): Promise<void> {
       replica.close();
       process.exit(0);
     });
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+/** The operator of the stand-alone demo (王老师), added on the server with the same grants, so both demos behave alike. */
+async function ensureDemoOperator(server: RunningServer): Promise<{ operatorNo: string; checkpointId: string }> {
+  const session = demoSession(loadDemoBatch());
+  const db = server.database.db;
+  await addOperator(db, session.operator.id, session.operator.name, DEMO_PASSWORD);
+  for (const g of session.grants) await grantCheckpoint(db, session.operator.id, g.checkpointId, g.colleges === 'all' ? [] : g.colleges);
+  return { operatorNo: session.operator.id, checkpointId: session.checkpointId ?? 'student-affairs' };
+}
+
+interface ServerDemoOptions {
+  port: number;
+  serverPort: number;
+  size: number;
+  counters: number;
+  browser: boolean;
+  open: boolean;
+}
+
+async function withServer(dataDir: string, options: ServerDemoOptions): Promise<void> {
+  mkdirSync(dataDir, { recursive: true });
+  const started = Date.now();
+  const server = await startServer({ dataDir: join(dataDir, 'server') }, '127.0.0.1', options.serverPort, false);
+  const seeded = await seedDemo(server.database.db, options.size);
+  const { operatorNo, checkpointId } = await ensureDemoOperator(server);
+  console.log(
+    seeded.created
+      ? `已生成演示服务器数据：${seeded.students} 名学生（${Date.now() - started} ms）`
+      : `使用已有演示服务器数据：${join(dataDir, 'server')}`,
+  );
+  console.log(`离校服务器已启动: ${server.url}（演示密码 ${DEMO_PASSWORD}，主管工号 A0001，柜台工号 ${operatorNo}）`);
+
+  const paths: string[] = [];
+  for (let i = 1; i <= options.counters; i++) {
+    const path = join(dataDir, `counter-${i}.db`);
+    if (!existsSync(path)) {
+      const replica = await connectCounter({
+        serverUrl: server.url,
+        operatorNo,
+        password: DEMO_PASSWORD,
+        counterName: `演示柜台 ${i}`,
+        batchId: seeded.batch.id,
+        checkpointId,
+        path,
+      });
+      replica.close();
+      console.log(`柜台 ${i} 已登记并下载数据 → ${path}`);
+    }
+    paths.push(path);
+  }
+
+  ensureBuilt();
+  if (!options.browser && options.counters === 1 && electronBinary()) {
+    const child = launchElectron([`--db=${paths[0]}`], {});
+    child.on('exit', (code) => void server.close().finally(() => process.exit(code ?? 0)));
+    return;
+  }
+  if (!options.browser && options.counters === 1) console.log('未找到 Electron 程序文件，改用浏览器模式。');
+
+  const runtimes: CounterRuntime[] = [];
+  const hosts: BrowserHost[] = [];
+  for (const [i, path] of paths.entries()) {
+    const runtime = new CounterRuntime({ path });
+    runtimes.push(runtime);
+    const host = await startBrowserHost({ service: runtime, rendererDir: join(projectRoot, 'out/renderer'), port: i === 0 ? options.port : 0 });
+    hosts.push(host);
+    console.log(`离校办理台（浏览器模式）已启动: ${host.url}`);
+    if (options.open) openInBrowser(host.url);
+  }
+  console.log('按 Ctrl+C 退出。');
+
+  const stop = () => {
+    void (async () => {
+      for (const host of hosts) await host.close();
+      for (const runtime of runtimes) await runtime.close();
+      await server.close();
+    })().finally(() => process.exit(0));
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
