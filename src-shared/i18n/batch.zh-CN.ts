@@ -66,6 +66,8 @@ export const batchZhCN = {
     apply: (n: number) => `导入 ${n} 行`,
     applying: '正在导入…',
     busyHint: '几万行的名单需要一些时间，请稍候',
+    emptyTitle: '点击这里选择 Excel 名单（.xlsx）',
+    emptyHint: '选择后会自动检查每一行：学号是否存在、是否重复、能否办理；确认无误后再导入',
     close: '关闭',
     hint: '名单需有“学号”列；可选“状态”（通过/未通过）和“备注”列，未通过必须写明原因。导入前先预览，预览不会改动任何数据。',
     summary: (total: number, ready: number) => `共 ${total} 行，可导入 ${ready} 行`,

@@ -255,6 +255,12 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
           )}
         </div>
       )}
+      {!preview && !busy && !error && (
+        <label htmlFor="import-file-input" className="import-empty">
+          <strong>{t.emptyTitle}</strong>
+          <span>{t.emptyHint}</span>
+        </label>
+      )}
       {preview && (
         <>
           <div className="import-summary">
