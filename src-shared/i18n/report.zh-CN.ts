@@ -51,6 +51,8 @@ export const reportZhCN = {
     signDate: '日期',
     pageFooter: (date: string) => `离校点日报 · ${date}`,
     pageNumber: (page: string, pages: string) => `第 ${page} 页 共 ${pages} 页`,
+    chaseSummary: (students: number, classes: number) => `截至生成时，共 ${students} 名学生未完成，分布在 ${classes} 个班级。`,
+    chaseClass: (college: string, className: string, n: number) => `${college} · ${className}（${n} 人）`,
     optional: '选办',
     auto: '系统同步',
     totalRow: '合计',
@@ -101,6 +103,9 @@ export const reportZhCN = {
   /** A step still open, in one chase-list cell: "图书馆离校点：归还图书（未通过：欠书2本）". */
   chaseStep: (checkpoint: string, step: string, rejectedNote: string | null) =>
     rejectedNote === null ? `${checkpoint}：${step}` : `${checkpoint}：${step}（未通过${rejectedNote ? `：${rejectedNote}` : ''}）`,
+  /** The same within the checkpoint's own column, where the checkpoint goes without saying. */
+  chaseOwnStep: (step: string, rejectedNote: string | null) =>
+    rejectedNote === null ? step : `${step}（未通过${rejectedNote ? `：${rejectedNote}` : ''}）`,
   listSeparator: '；',
   xlsx: {
     infoSheet: '报表信息',
@@ -121,6 +126,8 @@ export const reportZhCN = {
     college: '学院',
     date: '日期',
     print: '打印',
+    viewDaily: '日报',
+    viewChase: '未完成名单',
     exportDaily: '导出日报 Excel',
     exportChase: '导出未完成名单 Excel',
     exporting: '正在导出…',

@@ -146,6 +146,27 @@ test('a 5,000-action day renders and prints, timed', async ({ page }) => {
   expect(squeeze(text)).toContain(squeeze(t.doc.signSupervisor));
 });
 
+test('the 未完成名单 view prints every unfinished student of the college checkpoint by class', async ({ page }) => {
+  const list = await host.call('reports.chaseList', { checkpointId: 'college', timeZone: TZ });
+  const stats = await host.call('reports.daily', { checkpointId: 'college', timeZone: TZ });
+  expect(list.students).toHaveLength(stats.checkpoint.unfinished + stats.checkpoint.previousUnfinished);
+  await page.goto(`${host.url}#/report?checkpointId=college`);
+  await expect(page.getByTestId('daily-report')).toBeVisible();
+  await page.getByRole('button', { name: t.ui.viewChase, exact: true }).click();
+  await expect(page.getByTestId('chase-list')).toBeVisible();
+  await expect(page.getByLabel(t.ui.date)).toHaveCount(0);
+  const { text } = await pdfOf(page, 'chase');
+  const classes = new Set(list.students.map((x) => `${x.college}/${x.className}`));
+  expect(squeeze(text)).toContain(squeeze(t.doc.chaseSummary(list.students.length, classes.size)));
+  expect(squeeze(text)).toContain(squeeze(list.header.checkpoint.name));
+  for (const x of list.students) expect(text).toContain(x.studentNo);
+  for (const key of classes) {
+    const [college, className] = key.split('/') as [string, string];
+    const n = list.students.filter((x) => x.college === college && x.className === className).length;
+    expect(squeeze(text)).toContain(squeeze(t.doc.chaseClass(college, className, n)));
+  }
+});
+
 test('Excel exports download and read back with the numbers on screen', async ({ page }) => {
   const api = await host.call('reports.daily', { checkpointId: 'dorm', timeZone: TZ });
   await page.goto(`${host.url}#/report?checkpointId=dorm`);

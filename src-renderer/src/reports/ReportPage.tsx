@@ -1,9 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import type { DailyReport } from '../../../src-shared/contract/report-api';
+import type { ChaseList, DailyReport } from '../../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../../src-shared/i18n/report.zh-CN';
 import { call } from '../api/client';
 import { messageOf } from '../store/errors';
 import { useSessionStore } from '../store/session';
+import { ChaseDocument } from './ChaseDocument';
 import { DailyDocument } from './DailyDocument';
 import { saveXlsx } from './download';
 import { localTimeZone, todayLocal } from './format';
@@ -11,7 +12,11 @@ import { printWithPageNumbers } from './page-style';
 import { closeReports, dailyHash, slipHash, type DailyParams } from './route';
 import { SlipVerifier } from './SlipVerifier';
 
-type Load = { state: 'loading' } | { state: 'ready'; report: DailyReport } | { state: 'failed'; message: string };
+type Load =
+  | { state: 'loading' }
+  | { state: 'ready'; report: DailyReport }
+  | { state: 'chase'; list: ChaseList }
+  | { state: 'failed'; message: string };
 
 export function ReportPage({ params }: { params: DailyParams }) {
   const session = useSessionStore((s) => s.session);
@@ -23,20 +28,26 @@ export function ReportPage({ params }: { params: DailyParams }) {
   const [busy, setBusy] = useState(false);
   const [slipNo, setSlipNo] = useState('');
 
+  const chase = params.view === 'chase';
+
   useEffect(() => {
     if (!checkpointId) return;
     let live = true;
     setLoad({ state: 'loading' });
-    call('reports.daily', { checkpointId, date, timeZone: localTimeZone(), ...(college ? { college } : {}) }).then(
-      (report) => live && setLoad({ state: 'ready', report }),
+    const scope = { checkpointId, timeZone: localTimeZone(), ...(college ? { college } : {}) };
+    const loaded: Promise<Load> = chase
+      ? call('reports.chaseList', scope).then((list) => ({ state: 'chase', list }))
+      : call('reports.daily', { ...scope, date }).then((report) => ({ state: 'ready', report }));
+    loaded.then(
+      (next) => live && setLoad(next),
       (e: unknown) => live && setLoad({ state: 'failed', message: messageOf(e) }),
     );
     return () => {
       live = false;
     };
-  }, [checkpointId, date, college]);
+  }, [checkpointId, date, college, chase]);
 
-  const go = (next: DailyParams) => window.location.replace(dailyHash({ checkpointId, date, ...next }));
+  const go = (next: DailyParams) => window.location.replace(dailyHash({ view: params.view, checkpointId, date, ...next }));
   const scope = { checkpointId, timeZone: localTimeZone(), ...(college ? { college } : {}) };
   const exportFile = (run: () => Promise<{ fileName: string; base64: string }>) => {
     setBusy(true);
@@ -86,12 +97,22 @@ export function ReportPage({ params }: { params: DailyParams }) {
             </select>
           </label>
         )}
-        <label>
-          <span>{t.ui.date}</span>
-          <input type="date" value={date} max={todayLocal()} onChange={(e) => e.target.value && go({ college, date: e.target.value })} aria-label={t.ui.date} />
-        </label>
+        <div className="toolbar-views" role="group">
+          <button type="button" className={`btn ${chase ? '' : 'btn-active'}`} aria-pressed={!chase} onClick={() => go({ view: undefined })}>
+            {t.ui.viewDaily}
+          </button>
+          <button type="button" className={`btn ${chase ? 'btn-active' : ''}`} aria-pressed={chase} onClick={() => go({ view: 'chase' })}>
+            {t.ui.viewChase}
+          </button>
+        </div>
+        {!chase && (
+          <label>
+            <span>{t.ui.date}</span>
+            <input type="date" value={date} max={todayLocal()} onChange={(e) => e.target.value && go({ college, date: e.target.value })} aria-label={t.ui.date} />
+          </label>
+        )}
         <div className="toolbar-actions">
-          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={printWithPageNumbers}>
+          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready' && load.state !== 'chase'} onClick={printWithPageNumbers}>
             {t.ui.print}
           </button>
           <button type="button" className="btn" disabled={busy || !checkpointId} onClick={() => exportFile(() => call('reports.dailyXlsx', { ...scope, date }))}>
@@ -121,6 +142,7 @@ export function ReportPage({ params }: { params: DailyParams }) {
         </div>
       )}
       {load.state === 'ready' && <DailyDocument report={load.report} />}
+      {load.state === 'chase' && <ChaseDocument list={load.list} />}
     </div>
   );
 }

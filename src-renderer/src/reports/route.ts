@@ -5,6 +5,8 @@ import { useEffect, useState } from 'react';
  * the page, and Electron's printToPDF or a test can open a report straight from its address.
  */
 export interface DailyParams {
+  /** The 未完成名单 instead of the daily report; the rest of the scope is shared. */
+  view?: 'chase';
   checkpointId?: string;
   college?: string;
   date?: string;
@@ -27,6 +29,7 @@ export function parseRoute(hash: string): ReportRoute | null {
       const value = query.get(key);
       if (value) params[key] = value;
     }
+    if (query.get('view') === 'chase') params.view = 'chase';
     return { page: 'daily', params };
   }
   return null;
