@@ -13,6 +13,36 @@ import { generateRoster } from '../../src-shared/demo/roster';
 import { projectRoot } from '../../scripts/electron-app';
 import { report, timeEach } from './stats';
 
+/**
+ * A reader's burst as the page sees it: keydown events on window, which the app-wide wedge
+ * listener takes. Dispatched inside the page, because Playwright's keystrokes are CDP round
+ * trips that a loaded machine spreads further apart than any reader, and the detector then
+ * rightly refuses them as typing. Times the Enter to the frame after the card shows the 学号.
+ * Plain JavaScript in a string: tsx would wrap a function's inner names in a helper that the
+ * page does not have.
+ */
+const SCAN_IN_PAGE = `async (code) => {
+  const key = (k) => window.dispatchEvent(new KeyboardEvent('keydown', {
+    key: k, code: /^[0-9]$/.test(k) ? 'Digit' + k : k === 'Enter' ? 'Enter' : 'Key' + k.toUpperCase(), bubbles: true, cancelable: true,
+  }));
+  const shown = () => (document.querySelector('.info-no')?.textContent ?? '').includes(code);
+  for (const c of code) key(c);
+  const t0 = performance.now();
+  key('Enter');
+  await new Promise((resolve, reject) => {
+    const observer = new MutationObserver(() => {
+      if (!shown()) return;
+      observer.disconnect();
+      clearTimeout(timer);
+      resolve();
+    });
+    const timer = setTimeout(() => { observer.disconnect(); reject(new Error('no card for ' + code + ' within 10 s')); }, 10000);
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await new Promise((r) => requestAnimationFrame(r));
+  return performance.now() - t0;
+}`;
+
 /** Issue 3's speed goals on a 20,000-student replica: back-end calls and scan-to-card in Chromium. */
 export async function benchCounter(size = 20_000): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'lixiao-bench-'));
@@ -37,20 +67,28 @@ export async function benchCounter(size = 20_000): Promise<void> {
       timeEach(sample.slice(0, 50), () => service.call('students.search', { prereq: 'done', current: 'notDone', limit: 100 })),
     );
 
-    const session = currentSession(replica);
-    const classes = [...new Set(students.map((s) => s.className))].slice(0, 20);
-    const classBatches = timeEach(classes, (className) => {
-      const members = students.filter((s) => s.className === className);
-      applyMany(
-        replica,
-        session,
-        members.map((s) => ({ kind: 'pass' as const, studentNo: s.studentNo, stepId: 'return-student-card' })),
-        { onRefusal: 'skip' },
-      );
-    });
-    const avgClass = Math.round(students.length / new Set(students.map((s) => s.className)).size);
-    report(`class batch, one transaction (~${avgClass} students)`, classBatches, 30);
+    t0 = performance.now();
+    service.call('stats.checkpoint', {});
+    report('statistics, first call (reads every student)', [performance.now() - t0]);
 
+    // The issue's 60-student class: the demo's classes hold ~40, so classmates are taken in class order.
+    const byClass = [...students].sort((x, y) => x.className.localeCompare(y.className) || x.studentNo.localeCompare(y.studentNo));
+    const batches = Array.from({ length: 20 }, (_, i) => byClass.slice(i * 60, i * 60 + 60));
+    const statsAfterClass: number[] = [];
+    let passed = 0;
+    const classBatches = batches.map((members) => {
+      const t = performance.now();
+      const result = service.call('batch.apply', { items: members.map((s) => ({ studentNo: s.studentNo, stepId: 'return-student-card' })) });
+      const applied = performance.now();
+      passed += result.passed.length;
+      service.call('stats.checkpoint', {});
+      statsAfterClass.push(performance.now() - applied);
+      return applied - t;
+    });
+    report('class batch, 60 students (batch.apply)', classBatches, 30);
+    console.log(`  (${passed} of ${batches.length * 60} rows passed; the others were refused by the shared rules)`);
+
+    const session = currentSession(replica);
     const statsAfterChange = sample.slice(0, 100).map((s) => {
       applyMany(replica, session, [{ kind: 'pass', studentNo: s.studentNo, stepId: 'electricity' }], { onRefusal: 'skip' });
       const t = performance.now();
@@ -58,6 +96,7 @@ export async function benchCounter(size = 20_000): Promise<void> {
       return performance.now() - t;
     });
     report('statistics refresh after a change', statsAfterChange, 10);
+    report('statistics refresh after a class batch', statsAfterClass, 10);
 
     const host = await startBrowserHost({ service, rendererDir: join(projectRoot, 'out/renderer') });
     const browser = await chromium.launch({
@@ -70,13 +109,7 @@ export async function benchCounter(size = 20_000): Promise<void> {
       await page.locator('.operator-name').waitFor();
       const scans: number[] = [];
       for (const s of sample.slice(0, 60)) {
-        // A wedge burst arrives as keystrokes a few ms apart; timing starts at the Enter.
-        await page.keyboard.type(s.studentNo, { delay: 2 });
-        const t = await page.evaluate(() => performance.now());
-        await page.keyboard.press('Enter');
-        await page.locator('.info-no', { hasText: s.studentNo }).waitFor();
-        const shown = await page.evaluate(() => new Promise<number>((r) => requestAnimationFrame(() => r(performance.now()))));
-        scans.push(shown - t);
+        scans.push(await page.evaluate<number>(`(${SCAN_IN_PAGE})(${JSON.stringify(s.studentNo)})`));
         await page.waitForTimeout(50);
       }
       report('scan (Enter) to rendered card, Chromium', scans.slice(5), 50);
