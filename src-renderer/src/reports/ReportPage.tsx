@@ -34,10 +34,10 @@ export function ReportPage({ params }: { params: DailyParams }) {
     if (!checkpointId) return;
     let live = true;
     setLoad({ state: 'loading' });
-    const scope = { checkpointId, timeZone: localTimeZone(), ...(college ? { college } : {}) };
+    const request = { checkpointId, timeZone: localTimeZone(), ...(college ? { college } : {}) };
     const loaded: Promise<Load> = chase
-      ? call('reports.chaseList', scope).then((list) => ({ state: 'chase', list }))
-      : call('reports.daily', { ...scope, date }).then((report) => ({ state: 'ready', report }));
+      ? call('reports.chaseList', request).then((list) => ({ state: 'chase', list }))
+      : call('reports.daily', { ...request, date }).then((report) => ({ state: 'ready', report }));
     loaded.then(
       (next) => live && setLoad(next),
       (e: unknown) => live && setLoad({ state: 'failed', message: messageOf(e) }),
