@@ -1,9 +1,13 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSession, writeSession } from '../../src-main/db';
+import { connectCounter } from '../../src-main/sync/connect';
+import { SyncHttp } from '../../src-main/sync/server-http';
+import { downloadReplica } from '../../src-main/sync/snapshot-loader';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { PASSWORD } from '../../src-server/testing/fixtures';
-import { eventually, SyncWorld } from './sync-world';
+import { eventually, SyncWorld, tokenOf } from './sync-world';
 
 describe('first-run setup and the sync methods of the counter API', () => {
   const world = new SyncWorld();
@@ -67,5 +71,48 @@ describe('first-run setup and the sync methods of the counter API', () => {
     expect(listed.rejected).toEqual([
       expect.objectContaining({ kind: 'pass', studentNo: '2023000003', stepId: 'electricity', stepName: expect.any(String), reason: expect.stringMatching(/[\u4e00-\u9fa5]/) }),
     ]);
+  });
+});
+
+describe('first download', () => {
+  const world = new SyncWorld();
+
+  beforeAll(() => world.start());
+  afterAll(() => world.stop());
+
+  it('a snapshot cut off mid-stream leaves no replica behind, and a retry succeeds with progress', async () => {
+    const probe = await connectCounter({
+      serverUrl: world.relay.url,
+      operatorNo: 'T-STU',
+      password: PASSWORD,
+      counterName: '断线柜台',
+      batchId: world.batchId,
+      path: join(world.dir, 'probe.db'),
+    });
+    const token = tokenOf(probe);
+    const session = readSession(probe.sqlite, probe.batch);
+    probe.close();
+    const full = await (await fetch(`${world.relay.url}/api/sync/snapshot`, { headers: { authorization: `Bearer ${token}` } })).arrayBuffer();
+    const api = new SyncHttp(world.relay.url, token);
+    const path = join(world.dir, 'cut.db');
+    // A fresh connection whose answer stops after the student rows, before the end line.
+    await world.relay.down();
+    world.relay.responseBudget = Math.floor(full.byteLength * 0.8);
+    await world.relay.up();
+    await expect(downloadReplica({ api, token, path, session })).rejects.toThrow(/不完整|中断/);
+    await world.relay.down();
+    world.relay.responseBudget = null;
+    await world.relay.up();
+    expect(existsSync(path)).toBe(false);
+    expect(existsSync(`${path}.download`)).toBe(false);
+    const progress: number[] = [];
+    const replica = await downloadReplica({ api, token, path, session, onProgress: (p) => progress.push(p.done) });
+    try {
+      expect(progress.at(-1)).toBeGreaterThan(0);
+      const students = replica.sqlite.prepare('select count(*) as n from students').get() as { n: number };
+      expect(students.n).toBe(4);
+    } finally {
+      replica.close();
+    }
   });
 });

@@ -22,6 +22,8 @@ export class Relay {
   private server: Server | null = null;
   private readonly sockets = new Set<Socket>();
   port = 0;
+  /** When set, each new connection's answer is cut after this many bytes, mid-stream. */
+  responseBudget: number | null = null;
 
   constructor(private readonly target: { host: string; port: number }) {}
 
@@ -42,9 +44,19 @@ export class Relay {
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
+      const budget = this.responseBudget;
       upstream.connect(this.target.port, this.target.host, () => {
         client.pipe(upstream);
-        upstream.pipe(client);
+        if (budget === null) {
+          upstream.pipe(client);
+          return;
+        }
+        let left = budget;
+        upstream.on('data', (chunk: Buffer) => {
+          client.write(chunk.subarray(0, Math.max(0, left)));
+          left -= chunk.length;
+          if (left <= 0) drop();
+        });
       });
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
@@ -75,6 +87,7 @@ export class SyncWorld {
   readonly counters: Counter[] = [];
   server!: TestServer;
   relay!: Relay;
+  private readonly relays: Relay[] = [];
   batchId = '';
   private n = 0;
 
@@ -86,23 +99,32 @@ export class SyncWorld {
     await this.relay.up();
   }
 
-  async counter(operatorNo: string, options: SyncClientOptions = {}): Promise<Counter> {
+  /** A relay of its own, so that one counter can go offline alone. */
+  async ownRelay(): Promise<Relay> {
+    const target = new URL(this.server.url);
+    const relay = new Relay({ host: target.hostname, port: Number(target.port) });
+    await relay.up();
+    this.relays.push(relay);
+    return relay;
+  }
+
+  async counter(operatorNo: string, options: SyncClientOptions = {}, relay = this.relay): Promise<Counter> {
     this.n += 1;
     const path = join(this.dir, `counter-${this.n}.db`);
     const replica = await connectCounter({
-      serverUrl: this.relay.url,
+      serverUrl: relay.url,
       operatorNo,
       password: PASSWORD,
       counterName: `柜台${this.n}`,
       batchId: this.batchId,
       path,
     });
-    return this.wrap(replica, options);
+    return this.wrap(replica, options, relay);
   }
 
-  wrap(replica: Replica, options: SyncClientOptions = {}): Counter {
+  wrap(replica: Replica, options: SyncClientOptions = {}, relay = this.relay): Counter {
     const session = readSession(replica.sqlite, replica.batch);
-    const client = new SyncClient(replica, { serverUrl: this.relay.url, token: tokenOf(replica) }, { backoffBaseMs: 50, backoffMaxMs: 500, ...options });
+    const client = new SyncClient(replica, { serverUrl: relay.url, token: tokenOf(replica) }, { backoffBaseMs: 50, backoffMaxMs: 500, ...options });
     const counter: Counter = {
       replica,
       client,
@@ -142,7 +164,7 @@ export class SyncWorld {
       await c.client.stop();
       if (c.replica.sqlite.open) c.replica.close();
     }
-    await this.relay?.down();
+    for (const relay of [this.relay, ...this.relays]) await relay?.down();
     await this.server?.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
