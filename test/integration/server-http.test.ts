@@ -317,6 +317,45 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
     });
   });
 
+  describe('operators on a device and conflicts', () => {
+    it('admits another operator to a device on login, and asks for a new snapshot when the scope widens', async () => {
+      const device = await register('T-CS');
+      const refused = pushResponseSchema.parse((await device.push([{ ...device.op('pass', CS1, 'dorm-clearance'), operatorId: 'T-DORM' }])).json);
+      expect(refused.results[0]?.reason).toContain('没有在此设备上登录');
+      const login = await call('POST', '/api/login', { body: { operatorNo: 'T-DORM', password: PASSWORD }, token: device.token });
+      expect(login.json).toMatchObject({ operator: { id: 'T-DORM' }, resnapshot: true });
+      const again = await call('POST', '/api/login', { body: { operatorNo: 'T-DORM', password: PASSWORD }, token: device.token });
+      expect(again.json).toMatchObject({ resnapshot: false });
+      const accepted = pushResponseSchema.parse((await device.push([{ ...device.op('revoke', ME3, 'dorm-clearance', 0, '复查'), operatorId: 'T-DORM' }])).json);
+      expect(accepted.results[0]?.reason).not.toContain('没有在此设备上登录');
+    });
+
+    it('lets an operator of the step\'s checkpoint resolve a conflict once, and the change syncs', async () => {
+      const a = await register('T-STU');
+      const b = await register('T-STU');
+      const student = '2023000004';
+      const rejected = pushResponseSchema.parse((await a.push([a.op('reject', student, 'return-student-card', 0, '学生证未交')])).json);
+      const version = rejected.results[0]!.version!;
+      await a.push([a.op('pass', student, 'return-student-card', version)]);
+      const flagged = pushResponseSchema.parse((await b.push([b.op('revoke', student, 'return-student-card', version, '复查')])).json);
+      const conflictId = flagged.results[0]!.conflictId!;
+      expect(conflictId).toBeGreaterThan(0);
+      const outsider = await register('T-DORM');
+      const forbidden = await call('POST', `/api/conflicts/${conflictId}/resolve`, { body: { operatorNo: 'T-DORM' }, token: outsider.token });
+      expect(forbidden.status).toBe(403);
+      expect(errorOf(forbidden).message).toContain('学生工作处离校点');
+      const before = pullResponseSchema.parse((await call('GET', '/api/sync/pull?cursor=0&limit=5000', { token: a.token })).json).cursor;
+      const resolved = await call('POST', `/api/conflicts/${conflictId}/resolve`, { body: { operatorNo: 'T-STU' }, token: a.token });
+      expect(resolved.json).toMatchObject({ type: 'conflict', id: conflictId, resolved: true, resolvedBy: '学工老师' });
+      const twice = await call('POST', `/api/conflicts/${conflictId}/resolve`, { body: { operatorNo: 'T-STU' }, token: a.token });
+      expect(twice.status).toBe(409);
+      const page = pullResponseSchema.parse((await call('GET', `/api/sync/pull?cursor=${before}`, { token: b.token })).json);
+      expect(page.rows).toContainEqual(expect.objectContaining({ type: 'conflict', id: conflictId, resolved: true }));
+      const missing = await call('POST', '/api/conflicts/999999/resolve', { body: { operatorNo: 'T-STU' }, token: a.token });
+      expect(missing.status).toBe(404);
+    });
+  });
+
   describe('integration writes', () => {
     it('lets a campus system set its own steps with its API key, idempotently', async () => {
       const key = await createApiKey(server.database.db, 'library', '图书馆系统', batchId, ['return-books']);
