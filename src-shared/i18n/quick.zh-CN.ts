@@ -3,6 +3,7 @@ export const quickZhCN = {
   mode: {
     enter: '扫码即办',
     enterHint: '选定一个步骤后，每扫一张学生证即办理通过',
+    entryHint: '选定步骤，扫一张过一位',
     exit: '退出扫码即办',
     running: '扫码即办 · 进行中',
     changeStep: '更换步骤',

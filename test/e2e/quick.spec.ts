@@ -15,11 +15,12 @@ test.afterAll(async () => {
 const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
 
 /**
- * Playwright's keys arrive slower than a USB reader's, and on this shared 2-core machine a CDP
- * round trip can stall for most of a second; see counter.spec.ts. The default thresholds are
- * covered by the unit tests of WedgeDetector.
+ * Playwright's keys arrive slower than a USB reader's, and on a shared 2-core machine under a
+ * load of 15 a CDP round trip has stalled for over 1.5 s mid-code, cutting a scan in two; see
+ * counter.spec.ts. These tests are about quick mode, not the detector: its default thresholds
+ * are covered by the unit tests of WedgeDetector, so here the window is wide.
  */
-const CI_SCANNER_SETTINGS = { maxGapMs: 1500, maxAverageGapMs: 150 };
+const CI_SCANNER_SETTINGS = { maxGapMs: 5000, maxAverageGapMs: 500 };
 
 async function openCounter(page: Page): Promise<void> {
   await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(CI_SCANNER_SETTINGS));
@@ -149,7 +150,7 @@ test('扫码即办 at the certificate desk: a pass, a blocked student and garbag
   await expect(activity.nth(2)).toContainText('已撤销');
 });
 
-test('最近办理: 撤销 takes back a pass made in the student view; an older entry of the same step cannot be undone', async ({ page }) => {
+test('最近办理: 撤销 takes back a pass made in the student view; neither the undone pass nor the undo offers 撤销 again', async ({ page }) => {
   await openCounter(page);
   await switchCheckpoint(page, 'dorm');
   const student = await findStudent({ current: 'notDone' }, (d) => d.inScope && d.actions.find((a) => a.id === 'dorm-clearance')?.pass === null);

@@ -7,7 +7,6 @@ import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { notify } from '../feedback/notify';
 import { formatAsOf, formatClock, formatPercent } from '../format';
 import { openDailyReport } from '../reports/route';
-import { QuickToggle } from '../quick/QuickToggle';
 import { messageOf } from '../store/errors';
 import { useLinkStore } from '../store/link';
 import { useSessionStore } from '../store/session';
@@ -103,7 +102,6 @@ export function AppHeader() {
           </div>
         </div>
         <CheckpointSwitch />
-        {session && <QuickToggle />}
         <div className="header-right">
           <SyncIndicator />
           <button type="button" className="btn btn-small" onClick={openDailyReport}>

@@ -1,6 +1,7 @@
 import type { FormEvent, ReactNode } from 'react';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { CameraButton } from '../camera/CameraDock';
+import { QuickEntryButton } from '../quick/QuickEntryButton';
 import { openStudent } from '../scan/lookup-scan';
 import { QUEUE_FORM, useSearchStore, type CompletionFilter, type SearchForm } from '../store/search';
 import { useStudentStore } from '../store/student';
@@ -98,6 +99,7 @@ export function SearchPanel() {
             {t.queue} <Kbd action="queue" />
           </button>
         </div>
+        <QuickEntryButton />
       </form>
     </section>
   );

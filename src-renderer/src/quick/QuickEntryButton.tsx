@@ -1,17 +1,19 @@
 import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
-import { toggleQuick } from './actions';
+import { beginQuick } from './actions';
 import { keepFocus } from './keep-focus';
-import { useQuickStore } from './state';
 
 const t = quickZhCN.mode;
 
-/** The way in and out of 扫码即办, in the header so it is there whatever the centre shows. */
-export function QuickToggle() {
-  const on = useQuickStore((s) => s.step !== null);
+/**
+ * The way into 扫码即办, under the search buttons: the header has no width to spare at 1366 px,
+ * and once quick mode runs its own card carries the way out (F3 either way).
+ */
+export function QuickEntryButton() {
   return (
-    <button type="button" className={`btn quick-toggle${on ? ' is-on' : ''}`} aria-pressed={on} title={t.enterHint} {...keepFocus} onClick={toggleQuick}>
-      <span className="quick-toggle-dot" aria-hidden="true" />
-      {on ? t.exit : t.enter}
+    <button type="button" className="btn quick-entry" title={t.enterHint} {...keepFocus} onClick={beginQuick}>
+      <span className="quick-entry-dot" aria-hidden="true" />
+      {t.enter}
+      <span className="quick-entry-hint">{t.entryHint}</span>
       <kbd className="kbd">{quickZhCN.keys.toggle}</kbd>
     </button>
   );
