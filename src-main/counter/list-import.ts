@@ -10,7 +10,7 @@ import { formatMissing, refusalMessage, zhCN } from '../../src-shared/i18n/zh-CN
 import type { Replica } from '../db/open';
 import type { ReplicaSession } from '../db/session-store';
 import { writeListTemplate, writeRejectedRows } from '../excel/list-files';
-import { ListFileError, readStudentList, resolveStudentNo, type ListRow } from '../excel/student-list';
+import { ListFileError, readStudentList, resolveStudentNo, type ListRow, type StudentList } from '../excel/student-list';
 import { applyMany } from './mutate';
 import { grantFor } from './session';
 import { loadGateInputs, STUDENT_COLUMNS, type StudentRow } from './student-store';
@@ -86,9 +86,8 @@ function refusalText(refusal: Refusal): string {
  * the cells, resolveStudentNo for 学号 Excel stored as numbers, then the same checkActions as
  * the counter screen. Nothing is written.
  */
-async function classify(replica: Replica, session: ReplicaSession, input: ImportInput): Promise<Classified> {
+function classify(replica: Replica, session: ReplicaSession, input: ImportInput, list: StudentList): Classified {
   const { checkpoint, step, grant } = importStep(replica, session, input.stepId);
-  const list = await readList(input.base64);
   const allNos = replica.sqlite.prepare('select student_no from students').pluck().all() as string[];
   const roster = new Set(allNos);
   const lengths = [...new Set(allNos.map((n) => n.length))].sort((a, b) => a - b);
@@ -214,7 +213,9 @@ function summarise(input: ImportInput, c: Classified, started: number): ImportPr
 /** listImport.preview: what an import would do, row by row; applies nothing. */
 export async function previewImport(replica: Replica, session: ReplicaSession, input: ImportInput): Promise<ImportPreview> {
   const started = performance.now();
-  return summarise(input, await classify(replica, session, input), started);
+  // A step that cannot be imported is the first thing to say, before the file is read.
+  importStep(replica, session, input.stepId);
+  return summarise(input, classify(replica, session, input, await readList(input.base64)), started);
 }
 
 function fileStem(fileName: string): string {
@@ -225,11 +226,14 @@ function fileStem(fileName: string): string {
 /**
  * listImport.apply: re-reads the file and re-judges every row (the replica may have changed
  * since the preview), then writes the ready rows in one transaction. A row refused inside it
- * joins the rows not taken, each with its reason, in the downloadable file.
+ * joins the rows not taken, each with its reason, in the downloadable file. The preview that
+ * comes back is taken after the write.
  */
 export async function applyImport(replica: Replica, session: ReplicaSession, input: ImportInput, now: () => Date): Promise<ImportApplyResult> {
   const started = performance.now();
-  const c = await classify(replica, session, input);
+  importStep(replica, session, input.stepId);
+  const list = await readList(input.base64);
+  const c = classify(replica, session, input, list);
   const ready = c.rows.filter((r) => r.verdict === 'ready');
   const { ops, refusals } = applyMany(
     replica,
@@ -258,7 +262,8 @@ export async function applyImport(replica: Replica, session: ReplicaSession, inp
     rejected: ops.filter((o) => o.kind === 'reject').length,
     notTaken: notTaken.length,
     rejectedFile,
-    preview: summarise(input, c, started),
+    // Judged again on the same rows, so the table shows where each row stands now.
+    preview: summarise(input, classify(replica, session, input, list), started),
   };
 }
 

@@ -153,6 +153,7 @@ export const importApplyResultSchema = z.object({
   notTaken: z.number(),
   /** The rows not taken with the reason per row; null when every row was taken. */
   rejectedFile: xlsxFileSchema.nullable(),
+  /** Every row judged again after the write. */
   preview: importPreviewSchema,
 });
 export type ImportApplyResult = z.infer<typeof importApplyResultSchema>;

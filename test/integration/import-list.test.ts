@@ -185,6 +185,8 @@ describe('导入名单: apply', () => {
 
     const result = await service.call('listImport.apply', input);
     expect(result).toMatchObject({ passed: 2, rejected: 1, notTaken: 2 });
+    // The preview that comes back is judged after the write.
+    expect(result.preview.counts).toMatchObject({ ready: 0, already_done: 4, unknown: 1 });
     const ops = replica.sqlite.prepare('select kind, student_no, args, client_time from outbox where device_seq > ? order by device_seq').all(seq);
     expect(ops).toEqual([
       { kind: 'pass', student_no: a, args: JSON.stringify({ note: '班长交来' }), client_time: NOW.toISOString() },

@@ -108,12 +108,11 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
     if (!file || !preview || busy) return;
     setBusy('apply');
     try {
-      const input = { fileName: file.name, base64: file.base64, stepId, choices };
-      const outcome = await call('listImport.apply', input);
+      const outcome = await call('listImport.apply', { fileName: file.name, base64: file.base64, stepId, choices });
       setResult(outcome);
+      // Judged after the write: the rows just taken now show as 已办理.
+      setPreview(outcome.preview);
       notify(outcome.notTaken > 0 ? 'blocked' : 'success', t.result(outcome.passed, outcome.rejected, outcome.notTaken));
-      // The table now shows where each row stands after the import: the taken ones as 已办理.
-      setPreview(await call('listImport.preview', input));
     } catch (e) {
       notify('error', messageOf(e));
     } finally {
