@@ -71,6 +71,7 @@ test('扫码即办 at the certificate desk: a pass, a blocked student and garbag
   const card = page.getByTestId('quick-result');
   const count = page.getByTestId('quick-count');
   await expect(page.getByTestId('quick-step')).toHaveText('领取学位证');
+  await expect(quick.locator('.quick-mode-checkpoint')).toHaveText('机电工程学院领取证件');
   await expect(card).toHaveAttribute('data-kind', 'idle');
   await expect(count).toHaveText('0');
   await expect(page.getByLabel('学生学号')).toBeHidden();

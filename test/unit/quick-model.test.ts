@@ -150,12 +150,13 @@ describe('refusedOutcome', () => {
 describe('quickStepChoices', () => {
   it('offers the manual steps of the checkpoint only, gated ones marked', () => {
     const batch = demoBatch();
-    const finance = quickStepChoices(batch, { id: 'finance', name: '财务处离校点' });
+    const finance = quickStepChoices(batch, { id: 'finance', name: '财务处离校点', colleges: 'all' });
     expect(finance.map((c) => c.stepId)).toEqual(['refund-status']);
     expect(finance[0]?.required).toBe(false);
-    const certs = quickStepChoices(batch, { id: 'certificates', name: '学院领取证件' });
+    const certs = quickStepChoices(batch, { id: 'certificates', name: '学院领取证件', colleges: ['机电工程学院'] });
     expect(certs.map((c) => c.stepId)).toEqual(['degree-cert', 'diploma', 'report-card', 'hukou']);
-    expect(certs.every((c) => c.gated && c.checkpointName === '学院领取证件')).toBe(true);
-    expect(quickStepChoices(batch, { id: 'library', name: '图书馆离校点' })).toEqual([]);
+    expect(certs.every((c) => c.gated && c.checkpointName === '机电工程学院领取证件')).toBe(true);
+    expect(quickStepChoices(batch, { id: 'certificates', name: '学院领取证件', colleges: 'all' })[0]?.checkpointName).toBe('学院领取证件');
+    expect(quickStepChoices(batch, { id: 'library', name: '图书馆离校点', colleges: 'all' })).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@
  * rules (the session count, which result Ctrl+Z may undo) are unit-tested without a browser.
  */
 import type { MissingGroupDto, StudentDetail, StudentSummary } from '../../../src-shared/contract/counter-api';
+import { checkpointDisplayName } from '../../../src-shared/domain/batch';
 import type { BatchDef } from '../../../src-shared/domain/types';
 import { refusalMessage } from '../../../src-shared/i18n/zh-CN';
 import type { FlashTone } from '../feedback/flash';
@@ -168,14 +169,19 @@ export interface QuickStepChoice extends QuickStep {
   required: boolean;
 }
 
-/** The steps a counter can pass by scanning: its checkpoint's manual ones, in batch order. */
-export function quickStepChoices(batch: BatchDef, checkpoint: { id: string; name: string }): QuickStepChoice[] {
+/**
+ * The steps a counter can pass by scanning: its checkpoint's manual ones, in batch order. An
+ * operator acting for one college sees "机电工程学院领取证件", as in the checkpoint switch.
+ */
+export function quickStepChoices(batch: BatchDef, checkpoint: { id: string; name: string; colleges: 'all' | string[] }): QuickStepChoice[] {
   const def = batch.checkpoints.find((c) => c.id === checkpoint.id);
+  const [college] = checkpoint.colleges === 'all' ? [] : checkpoint.colleges;
+  const checkpointName = def && college && checkpoint.colleges.length === 1 ? checkpointDisplayName(def, { college }) : checkpoint.name;
   return (def?.steps ?? [])
     .filter((s) => s.mode === 'manual')
     .map((s) => ({
       checkpointId: checkpoint.id,
-      checkpointName: checkpoint.name,
+      checkpointName,
       stepId: s.id,
       stepName: s.name,
       gated: s.gate !== undefined,
