@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -98,7 +98,10 @@ export async function benchCounter(size = 20_000): Promise<void> {
     report('statistics refresh after a change', statsAfterChange, 10);
     report('statistics refresh after a class batch', statsAfterClass, 10);
 
-    const host = await startBrowserHost({ service, rendererDir: join(projectRoot, 'out/renderer') });
+    // A copy: a build started elsewhere meanwhile rewrites out/renderer under a loading page.
+    const rendererDir = join(dir, 'renderer');
+    cpSync(join(projectRoot, 'out/renderer'), rendererDir, { recursive: true });
+    const host = await startBrowserHost({ service, rendererDir });
     const browser = await chromium.launch({
       executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
@@ -106,7 +109,7 @@ export async function benchCounter(size = 20_000): Promise<void> {
     try {
       const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
       await page.goto(host.url);
-      await page.locator('.operator-name').waitFor();
+      await page.locator('.operator-name').waitFor({ timeout: 120_000 });
       const scans: number[] = [];
       for (const s of sample.slice(0, 60)) {
         scans.push(await page.evaluate<number>(`(${SCAN_IN_PAGE})(${JSON.stringify(s.studentNo)})`));
