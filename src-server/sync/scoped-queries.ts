@@ -20,6 +20,7 @@ function inRange(column: AnyPgColumn, range: SeqRange | null): SQL | undefined {
 }
 
 function collegeFilter(scope: RosterScope): SQL | undefined {
+  // An empty IN list is not valid SQL; no college is named '', so [''] matches nothing.
   return scope.all ? undefined : inArray(students.college, scope.colleges.length > 0 ? scope.colleges : ['']);
 }
 
