@@ -2,7 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type CSSProperties, 
 import type { BatchApplyResult, BatchGrid, BatchGridRow, BatchGrouping } from '../../../src-shared/contract/batch-api';
 import { batchZhCN } from '../../../src-shared/i18n/batch.zh-CN';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
-import { call } from '../api/client';
+import { call, subscribeToChanges } from '../api/client';
 import { StatusIcon, displayStatus } from '../components/StatusIcon';
 import { notify } from '../feedback/notify';
 import { messageOf } from '../store/errors';
@@ -109,6 +109,19 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
     });
     // The steps ticked at opening only seed the choice; later ticks on the screen behind do not.
   }, [load]);
+
+  // Another counter, a sync or the screen behind may change a classmate: re-read the grid then,
+  // keeping what is ticked (cells that are no longer eligible simply stop counting).
+  const busyRef = useRef(busy);
+  busyRef.current = busy;
+  const members = useMemo(() => new Set(grid?.rows.map((r) => r.studentNo)), [grid]);
+  useEffect(
+    () =>
+      subscribeToChanges((event) => {
+        if (!busyRef.current && event.studentNos.some((no) => members.has(no))) void load();
+      }),
+    [members, load],
+  );
 
   const rows = grid?.rows ?? [];
   const { first, last, totalHeight, reveal } = useVirtualRows(viewport, rows.length, ROW_HEIGHT);

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import type { LiftedList, WaiverDesk, WaiverRow } from '../../../src-shared/contract/batch-api';
 import { batchZhCN } from '../../../src-shared/i18n/batch.zh-CN';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
-import { call } from '../api/client';
+import { call, subscribeToChanges } from '../api/client';
 import { Dialog } from '../batch/Dialog';
 import { StatusPill, displayStatus } from '../components/StatusIcon';
 import { notify } from '../feedback/notify';
@@ -195,7 +195,6 @@ export function WaiverDialog({ initialStudentNo, onClose }: { initialStudentNo: 
       shown.current = next.student.studentNo;
       setDesk(next);
       setError(null);
-      setTab('student');
     } catch (e) {
       setDesk(null);
       setError(messageOf(e));
@@ -217,6 +216,17 @@ export function WaiverDialog({ initialStudentNo, onClose }: { initialStudentNo: 
     input.current?.select();
   }, [initialStudentNo, find, loadList]);
 
+  // A step passed at another counter changes what may be lifted: re-read when this student changes.
+  useEffect(
+    () =>
+      subscribeToChanges((event) => {
+        const no = shown.current;
+        if (no && event.studentNos.includes(no)) void find(no);
+        void loadList();
+      }),
+    [find, loadList],
+  );
+
   const toggle = async (row: WaiverRow) => {
     if (!desk || busy) return;
     setBusy(true);
@@ -234,6 +244,7 @@ export function WaiverDialog({ initialStudentNo, onClose }: { initialStudentNo: 
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
+    setTab('student');
     void find(query);
   };
 
@@ -285,6 +296,7 @@ export function WaiverDialog({ initialStudentNo, onClose }: { initialStudentNo: 
             list={list}
             onOpen={(no) => {
               setQuery(no);
+              setTab('student');
               void find(no);
             }}
           />
