@@ -62,7 +62,6 @@ export const quickZhCN = {
     alreadyUndone: '上一位的办理已撤销',
     undoneTag: '已撤销',
   },
-  keys: { toggle: 'F3', undo: 'Ctrl+Z', camera: 'F7' },
   camera: {
     title: '摄像头扫码',
     open: '摄像头',

@@ -2,6 +2,7 @@ import './camera.css';
 import { useEffect, useState } from 'react';
 import type { CameraDevice } from 'html5-qrcode';
 import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
+import { QUICK_KEYS } from '../quick/keys';
 import { routeScan } from '../quick/route-scan';
 import { cameraMessage, cameraProblem } from './errors';
 import { VIEWPORT_ID, createHtml5Scanner, listCameras } from './html5-scanner';
@@ -90,7 +91,7 @@ function CameraPanel() {
           {t.title}
         </h2>
         <button type="button" className="btn btn-small btn-ghost" onClick={close}>
-          {t.close} <kbd className="kbd">{quickZhCN.keys.camera}</kbd>
+          {t.close} <kbd className="kbd">{QUICK_KEYS.camera.cap}</kbd>
         </button>
       </div>
       <div className="camera-controls">
@@ -131,7 +132,7 @@ export function CameraButton() {
   return (
     <button type="button" className={`btn camera-button${open ? ' is-on' : ''}`} aria-pressed={open} title={t.title} onClick={toggle}>
       {t.open}
-      <kbd className="kbd">{quickZhCN.keys.camera}</kbd>
+      <kbd className="kbd">{QUICK_KEYS.camera.cap}</kbd>
     </button>
   );
 }

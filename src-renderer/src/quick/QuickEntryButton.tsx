@@ -1,6 +1,7 @@
 import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
 import { beginQuick } from './actions';
 import { keepFocus } from './keep-focus';
+import { QUICK_KEYS } from './keys';
 
 const t = quickZhCN.mode;
 
@@ -14,7 +15,7 @@ export function QuickEntryButton() {
       <span className="quick-entry-dot" aria-hidden="true" />
       {t.enter}
       <span className="quick-entry-hint">{t.entryHint}</span>
-      <kbd className="kbd">{quickZhCN.keys.toggle}</kbd>
+      <kbd className="kbd">{QUICK_KEYS.toggle.cap}</kbd>
     </button>
   );
 }

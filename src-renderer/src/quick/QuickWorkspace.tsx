@@ -10,6 +10,7 @@ import { useSessionStore } from '../store/session';
 import { beginQuick, exitQuick, quickPassCandidate, undoLast } from './actions';
 import { OUTCOME_TONE, canUndo, sessionCount, shownResult, toQuickStudent, type QuickOutcome, type QuickResult, type QuickStep, type UndoSubject } from './model';
 import { keepFocus } from './keep-focus';
+import { QUICK_KEYS } from './keys';
 import { useQuickStore } from './state';
 import { undoActivity } from './undo';
 
@@ -73,16 +74,16 @@ function ModeCard({ step }: { step: QuickStep }) {
       </div>
       <div className="quick-mode-actions">
         <button type="button" className="btn quick-undo" {...keepFocus} onClick={() => void undoLast()}>
-          {t.mode.undoLast} <kbd className="kbd">{t.keys.undo}</kbd>
+          {t.mode.undoLast} <kbd className="kbd">{QUICK_KEYS.undo.cap}</kbd>
         </button>
         <button type="button" className="btn" {...keepFocus} onClick={toggleCamera}>
-          {t.camera.open} <kbd className="kbd">{t.keys.camera}</kbd>
+          {t.camera.open} <kbd className="kbd">{QUICK_KEYS.camera.cap}</kbd>
         </button>
         <button type="button" className="btn" {...keepFocus} onClick={beginQuick}>
           {t.mode.changeStep}
         </button>
         <button type="button" className="btn quick-exit" {...keepFocus} onClick={exitQuick}>
-          {t.mode.exit} <kbd className="kbd">{t.keys.toggle}</kbd>
+          {t.mode.exit} <kbd className="kbd">{QUICK_KEYS.toggle.cap}</kbd>
         </button>
       </div>
       {!cameraOpen && (

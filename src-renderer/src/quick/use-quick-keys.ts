@@ -1,11 +1,12 @@
 import { useEffect } from 'react';
-import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
 import { useCameraStore } from '../camera/state';
+import { KEY_BINDINGS } from '../keyboard/bindings';
 import { toggleQuick, undoLast } from './actions';
+import { QUICK_KEYS } from './keys';
 import { useQuickStore } from './state';
 
-const { keys } = quickZhCN;
-const WORKSPACE_KEYS = new Set(['F2', 'F4', 'F8', 'F9', 'Escape']);
+const { focusStudentNo, queue, checkAll, submit, reset } = KEY_BINDINGS;
+const WORKSPACE_KEYS = new Set<string>([focusStudentNo, queue, checkAll, submit, reset]);
 
 /**
  * F3 扫码即办 on/off, F7 camera, Ctrl+Z undo while quick mode runs. Ctrl+Z is taken only in quick
@@ -17,16 +18,16 @@ export function useQuickKeys(): void {
       if (e.altKey || e.metaKey) return;
       if (e.ctrlKey) {
         const { step, picking } = useQuickStore.getState();
-        if (e.key.toLowerCase() === 'z' && !e.shiftKey && step && !picking && !e.repeat) {
+        if (e.key.toLowerCase() === QUICK_KEYS.undo.key && !e.shiftKey && step && !picking && !e.repeat) {
           e.preventDefault();
           void undoLast();
         }
         return;
       }
-      if (e.key === keys.toggle) {
+      if (e.key === QUICK_KEYS.toggle.key) {
         e.preventDefault();
         toggleQuick();
-      } else if (e.key === keys.camera) {
+      } else if (e.key === QUICK_KEYS.camera.key) {
         e.preventDefault();
         useCameraStore.getState().toggle();
       }
