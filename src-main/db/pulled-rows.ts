@@ -41,11 +41,12 @@ function statements(sqlite: Database.Database) {
       `select device_seq, operator_id, kind, args, client_time from outbox
        where acked_at is null and student_no = ? and step_id = ? and kind in ('lift', 'impose') order by device_seq`,
     ),
+    // Plain inserts-or-ignore and updates, never upserts: an upsert's conflict handling would
+    // override the OR IGNORE inside other connections' temp triggers (the statistics cache's).
+    ensureState: sqlite.prepare("insert or ignore into step_states (student_no, step_id, status) values (?, ?, 'pending')"),
     writeState: sqlite.prepare(
-      `insert into step_states (student_no, step_id, status, note, version, updated_at, updated_by, updated_by_name)
-       values (?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (student_no, step_id) do update set status = excluded.status, note = excluded.note, version = excluded.version,
-         updated_at = excluded.updated_at, updated_by = excluded.updated_by, updated_by_name = excluded.updated_by_name`,
+      `update step_states set status = ?, note = ?, version = ?, updated_at = ?, updated_by = ?, updated_by_name = ?
+       where student_no = ? and step_id = ?`,
     ),
     writeWaiver: sqlite.prepare(
       `insert into waivers (student_no, step_id, lifted, note, version, updated_at, updated_by) values (?, ?, ?, ?, ?, ?, ?)
@@ -53,12 +54,13 @@ function statements(sqlite: Database.Database) {
          updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ),
     deleteWaiver: sqlite.prepare('delete from waivers where student_no = ? and step_id = ?'),
-    upsertStudent: sqlite.prepare(
-      `insert into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       on conflict (student_no) do update set name = excluded.name, gender = excluded.gender, college = excluded.college,
-         major = excluded.major, class_name = excluded.class_name, dorm = excluded.dorm, id_hash = excluded.id_hash,
-         id_masked = excluded.id_masked, id_last6 = excluded.id_last6, is_previous = excluded.is_previous, flags = excluded.flags`,
+    updateStudent: sqlite.prepare(
+      `update students set name = ?, gender = ?, college = ?, major = ?, class_name = ?, dorm = ?, id_hash = ?, id_masked = ?,
+         id_last6 = ?, is_previous = ?, flags = ? where student_no = ?`,
+    ),
+    insertStudent: sqlite.prepare(
+      `insert or ignore into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     upsertServerState: sqlite.prepare(
       `insert or replace into server_step_states (student_no, step_id, status, note, version, updated_at, updated_by, updated_by_name, last_op_id)
@@ -121,7 +123,8 @@ function rebuildState(stmts: Statements, batch: BatchIndex, key: StepKey, nameOf
     row.status = 'na';
     row.note = '';
   }
-  stmts.writeState.run(key.studentNo, key.stepId, row.status, row.note, row.version, row.updatedAt, row.updatedBy, row.updatedByName);
+  stmts.ensureState.run(key.studentNo, key.stepId);
+  stmts.writeState.run(row.status, row.note, row.version, row.updatedAt, row.updatedBy, row.updatedByName, key.studentNo, key.stepId);
 }
 
 function rebuildWaiver(stmts: Statements, key: StepKey): void {
@@ -161,20 +164,8 @@ export function rebuildLocalView(sqlite: Database.Database, batch: BatchIndex, s
 }
 
 function storeStudent(stmts: Statements, r: StudentRow): void {
-  stmts.upsertStudent.run(
-    r.studentNo,
-    r.name,
-    r.gender,
-    r.college,
-    r.major,
-    r.className,
-    r.dorm,
-    r.idHash,
-    r.idCardMasked,
-    r.idLast6,
-    r.isPrevious ? 1 : 0,
-    JSON.stringify(r.flags),
-  );
+  const fields = [r.name, r.gender, r.college, r.major, r.className, r.dorm, r.idHash, r.idCardMasked, r.idLast6, r.isPrevious ? 1 : 0, JSON.stringify(r.flags)];
+  if (stmts.updateStudent.run(...fields, r.studentNo).changes === 0) stmts.insertStudent.run(r.studentNo, ...fields);
 }
 
 function storeState(stmts: Statements, r: StateRow): void {

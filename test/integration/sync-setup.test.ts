@@ -57,6 +57,20 @@ describe('first-run setup and the sync methods of the counter API', () => {
     expect(changes).toContain('local');
     const stored = await world.serverOps(readSession(runtime.replica!.sqlite, runtime.replica!.batch).deviceId);
     expect(stored.map((o) => [o.kind, o.studentNo, o.outcome])).toEqual([['pass', '2023000002', 'applied']]);
+
+    // Pulled rows land on a connection whose statistics cache has its temp triggers installed.
+    await ok(runtime, 'stats.checkpoint');
+    const other = await world.counter('T-DORM');
+    other.do([{ kind: 'pass', studentNo: '2023000003', stepId: 'dorm-clearance' }]);
+    other.do([{ kind: 'reject', studentNo: '2023000004', stepId: 'dorm-clearance', note: '钥匙未还' }]);
+    await other.client.sync();
+    await eventually(async () => {
+      const detail = await ok(runtime, 'students.detail', { studentNo: '2023000004' });
+      expect((detail.actions as { id: string; status: string }[]).find((a) => a.id === 'dorm-clearance')?.status).toBe('rejected');
+    });
+    expect(await ok(runtime, 'sync.status')).toMatchObject({ lastError: null });
+    const stats = (await ok(runtime, 'stats.checkpoint')) as { checkpoint: { total: number; unfinished: number } };
+    expect(stats.checkpoint.unfinished).toBe(stats.checkpoint.total - 2);
   });
 
   it('lists the ops the server rejected, with the reason', async () => {
