@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test } from '@playwright/test';
+import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
+
+/** `npm run demo -- --counters 2`: the server and two counters; what one does, the other shows. */
+
+const URLS = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/g;
+let child: ChildProcess;
+let dataDir: string;
+let urls: string[] = [];
+
+async function call<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {
+  const parsed = new URL(url);
+  const response = await fetch(`${parsed.origin}/api/call/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${parsed.searchParams.get('token')}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as ApiResponse<Output<M>>;
+  if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
+  return body.value;
+}
+
+test.beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-sync-'));
+  child = spawn('npx', ['tsx', 'scripts/demo.ts', '--browser', '--no-open', '--counters', '2', '--size', '200', '--data', dataDir], {
+    cwd: join(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`demo printed no URLs:\n${output}`)), 150_000);
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      urls = output.match(URLS) ?? [];
+      if (urls.length >= 2) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
+  });
+});
+
+test.afterAll(async () => {
+  if (child?.pid) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+test('both counters show 在线 in the header, and a pass on one reaches the other', async ({ browser }) => {
+  test.setTimeout(240_000);
+  const [urlA, urlB] = urls as [string, string];
+  const pageA = await browser.newPage();
+  const pageB = await browser.newPage();
+  await pageA.goto(urlA);
+  await pageB.goto(urlB);
+  for (const page of [pageA, pageB]) {
+    const indicator = page.getByTestId('sync-indicator');
+    await expect(indicator).toContainText('在线');
+    await expect(indicator).toContainText('未同步 0 条');
+    await expect(indicator).toContainText(/上次同步 \d\d:\d\d/);
+  }
+
+  const { rows } = await call(urlA, 'students.search', { current: 'notDone', limit: 50 });
+  let target: { studentNo: string; stepId: string } | null = null;
+  for (const row of rows) {
+    const detail = await call(urlA, 'students.detail', { studentNo: row.studentNo });
+    const step = detail.actions.find((a) => a.pass === null);
+    if (step) {
+      target = { studentNo: row.studentNo, stepId: step.id };
+      break;
+    }
+  }
+  expect(target).not.toBeNull();
+  await call(urlA, 'steps.apply', { ...target!, action: 'pass', note: '' });
+  await expect
+    .poll(async () => (await call(urlB, 'students.detail', { studentNo: target!.studentNo })).actions.find((a) => a.id === target!.stepId)?.status, {
+      timeout: 10_000,
+    })
+    .toBe('passed');
+
+  await pageB.getByRole('button', { name: '冲突与被拒' }).click();
+  const panel = pageB.getByRole('dialog', { name: '冲突与被拒操作' });
+  await expect(panel).toContainText('没有冲突，也没有被拒的操作');
+  await pageB.screenshot({ path: 'test-results/sync-two-counters.png' });
+});
