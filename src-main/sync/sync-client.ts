@@ -191,7 +191,7 @@ export class SyncClient {
       this.replica.sqlite.prepare('update sync_state set last_error = null, last_pull_at = ? where slot = 1').run(at);
     } catch (e) {
       this.failures += 1;
-      const message = e instanceof SyncError ? e.message : syncText.unreachable(this.api.baseUrl);
+      const message = e instanceof SyncError ? e.message : syncText.localFailure((e as Error).message);
       if (!(e instanceof SyncError)) console.error('sync round failed', e);
       this.state = 'offline';
       this.settled = { ...this.settled, lastError: message };

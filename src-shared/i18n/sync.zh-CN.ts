@@ -9,6 +9,7 @@ export const syncText = {
   snapshotCount: (expected: number, got: number) => `下载的数据不完整（应有 ${expected} 行，收到 ${got} 行），已丢弃，请重试`,
   snapshotBatch: (expected: string, got: string) => `服务器的离校批次是「${got}」，本柜台登记的是「${expected}」`,
   opMismatch: (message: string) => `本柜台的操作记录与服务器不一致，已停止上传，请联系管理员：${message}`,
+  localFailure: (detail: string) => `本机同步出错（数据未丢失，将自动重试）：${detail}`,
   notConfigured: '未连接服务器（单机模式）',
   replicaExists: (path: string) => `本柜台的数据文件 ${path} 已存在，无需重新设置`,
   setupBusy: '正在下载数据，请稍候',
