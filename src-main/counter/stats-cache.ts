@@ -4,7 +4,7 @@ import type { Replica } from '../db/open';
 
 /**
  * The numbers behind stats.checkpoint, kept in memory per replica connection and brought up to
- * date student by student. Counting 20,000 students × 18 steps in SQL takes hundreds of
+ * date student by student. Counting 20,000 students × 16 steps in SQL takes hundreds of
  * milliseconds; after a change only the students it touched are read again.
  *
  * The rules are those of the SQL it replaces, on the rows as stored: a (student, step) applies
