@@ -32,7 +32,10 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
+  "script-src 'self'",
   "connect-src 'self'",
+  // Vite inlines the smallest slices of the bundled CJK webfont as data: URLs.
+  "font-src 'self' data:",
   "img-src 'self' data: blob:",
   "media-src 'self' blob: mediastream:",
   "style-src 'self' 'unsafe-inline'",

@@ -73,13 +73,16 @@ describe('browser host', () => {
     const csp = res.headers.get('content-security-policy') ?? '';
     for (const directive of [
       "default-src 'self'",
+      "script-src 'self'",
       "connect-src 'self'",
+      "font-src 'self' data:",
       "img-src 'self' data: blob:",
       "media-src 'self' blob: mediastream:",
       "style-src 'self' 'unsafe-inline'",
     ]) {
       expect(csp).toContain(directive);
     }
+    expect(csp).not.toContain('unsafe-eval');
     expect(await res.text()).toContain('离校办理台');
     const js = await fetch(`${base}/assets/app.js`);
     expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
