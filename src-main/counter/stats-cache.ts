@@ -50,21 +50,26 @@ function packedStepsSql(stepIds: readonly string[]): { text: string; params: str
   return { text: words.length > 0 ? words.join(', ') : 'null', params };
 }
 
-const DIRTY_SQL = `
-create temp table if not exists stats_dirty (student_no text primary key) without rowid;
-create temp trigger if not exists stats_dirty_state_insert after insert on step_states
-  begin insert or ignore into stats_dirty values (new.student_no); end;
-create temp trigger if not exists stats_dirty_state_update after update of student_no, step_id, status on step_states
-  begin insert or ignore into stats_dirty values (old.student_no), (new.student_no); end;
-create temp trigger if not exists stats_dirty_state_delete after delete on step_states
-  begin insert or ignore into stats_dirty values (old.student_no); end;
-create temp trigger if not exists stats_dirty_student_insert after insert on students
-  begin insert or ignore into stats_dirty values (new.student_no); end;
-create temp trigger if not exists stats_dirty_student_update after update of student_no, college, is_previous on students
-  begin insert or ignore into stats_dirty values (old.student_no), (new.student_no); end;
-create temp trigger if not exists stats_dirty_student_delete after delete on students
-  begin insert or ignore into stats_dirty values (old.student_no); end;
-`;
+/**
+ * No constraint on the notes table, so nothing in a trigger can fail: the conflict policy of the
+ * statement that fired it (an upsert, INSERT OR FAIL, UPDATE OR ROLLBACK) overrides the one in
+ * the trigger body, and a UNIQUE note table made such writes fail once a second row of the same
+ * student was noted. Duplicates are kept out by the NOT EXISTS instead.
+ */
+const note = (row: 'old' | 'new') =>
+  `insert into stats_dirty select ${row}.student_no where not exists (select 1 from stats_dirty where student_no = ${row}.student_no);`;
+const trigger = (name: string, event: string, table: string, rows: ('old' | 'new')[]) =>
+  `create temp trigger if not exists stats_dirty_${name} after ${event} on ${table} begin ${rows.map(note).join(' ')} end;`;
+const DIRTY_SQL = [
+  'create temp table if not exists stats_dirty (student_no text);',
+  'create index if not exists temp.stats_dirty_student on stats_dirty (student_no);',
+  trigger('state_insert', 'insert', 'step_states', ['new']),
+  trigger('state_update', 'update of student_no, step_id, status', 'step_states', ['old', 'new']),
+  trigger('state_delete', 'delete', 'step_states', ['old']),
+  trigger('student_insert', 'insert', 'students', ['new']),
+  trigger('student_update', 'update of student_no, college, is_previous', 'students', ['old', 'new']),
+  trigger('student_delete', 'delete', 'students', ['old']),
+].join('\n');
 
 /** One student as the counts see them. */
 interface Entry {
