@@ -92,7 +92,8 @@ export class SyncWorld {
   private n = 0;
 
   async start(): Promise<void> {
-    this.server = await startTestServer('pglite', { watchIntervalMs: 200 });
+    // Every counter registers with a password: the model test registers dozens in a minute.
+    this.server = await startTestServer('pglite', { watchIntervalMs: 200, loginLimits: { perIpPerMinute: 10_000, failuresPerOperator: 5, lockoutMinutes: 1 } });
     ({ batchId: this.batchId } = await seedSmallWorld(this.server.database.db, this.server.batches));
     const target = new URL(this.server.url);
     this.relay = new Relay({ host: target.hostname, port: Number(target.port) });
