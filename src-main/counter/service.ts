@@ -34,7 +34,7 @@ export interface CounterServiceOptions {
 }
 
 /** exceljs writes workbooks asynchronously; every other method answers at once. */
-type AsyncMethod = 'reports.dailyXlsx' | 'reports.chaseXlsx' | 'listImport.template' | 'listImport.preview' | 'listImport.apply';
+type AsyncMethod = 'reports.dailyXlsx' | 'reports.chaseXlsx' | 'listImport.template' | 'listImport.preview' | 'listImport.apply' | 'sync.resolveConflict';
 export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
 
 type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Result<M> };

@@ -5,6 +5,8 @@ import {
   pullResponseSchema,
   pushResponseSchema,
   registerDeviceResponseSchema,
+  resolveConflictResponseSchema,
+  type ConflictRow,
   type LoginResponse,
   type PullResponse,
   type PushResponse,
@@ -83,6 +85,10 @@ export class SyncHttp {
 
   pull(cursor: number, limit: number): Promise<PullResponse> {
     return this.json('GET', `/api/sync/pull?cursor=${cursor}&limit=${limit}`, pullResponseSchema);
+  }
+
+  resolveConflict(id: number, operatorNo: string): Promise<ConflictRow> {
+    return this.json('POST', `/api/conflicts/${id}/resolve`, resolveConflictResponseSchema, { operatorNo });
   }
 
   /** The raw response of a long-lived stream (snapshot, events); the caller reads the body. */

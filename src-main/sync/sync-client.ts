@@ -163,6 +163,12 @@ export class SyncClient {
     return this.running;
   }
 
+  /** A supervisor marks a conflict as dealt with; needs the server, and the new row comes back with the pull. */
+  async resolveConflict(id: number, operatorNo: string): Promise<void> {
+    await this.api.resolveConflict(id, operatorNo);
+    await this.sync();
+  }
+
   private kick(): void {
     this.sync().catch(() => undefined);
   }

@@ -3,6 +3,8 @@ import type { OpKind } from '../../src-shared/contract/ops';
 import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import type { Replica } from '../db/open';
+import { currentSession } from '../counter/session';
+import { SyncError } from './server-http';
 import { storedStatus, type SyncClient } from './sync-client';
 
 interface OutboxOpRow {
@@ -78,6 +80,16 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
   return {
     'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now()),
     'sync.conflicts': (): SyncConflictsDto => syncConflicts(replica),
+    'sync.resolveConflict': async ({ id }: { id: number }): Promise<SyncConflictsDto> => {
+      if (!sync) throw new ApiError('refused', syncText.notConfigured);
+      try {
+        await sync.resolveConflict(id, currentSession(replica).operator.id);
+      } catch (e) {
+        if (e instanceof SyncError) throw new ApiError(e.status === 403 ? 'forbidden' : 'refused', e.message);
+        throw e;
+      }
+      return syncConflicts(replica);
+    },
     'setup.state': (): SetupStateDto => SETUP_DONE,
     'setup.login': (): never => {
       throw new ApiError('refused', syncText.replicaExists(replica.path));

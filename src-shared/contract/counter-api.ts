@@ -194,6 +194,7 @@ export const counterApi = {
   'waivers.lifted': { input: batches.liftedListInputSchema, output: batches.liftedListSchema },
   'sync.status': { input: empty, output: sync.syncStatusSchema },
   'sync.conflicts': { input: empty, output: sync.syncConflictsSchema },
+  'sync.resolveConflict': { input: sync.resolveConflictInputSchema, output: sync.syncConflictsSchema },
   'setup.state': { input: empty, output: sync.setupStateSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },

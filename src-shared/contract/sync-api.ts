@@ -59,6 +59,8 @@ export const syncConflictsSchema = z.object({
 });
 export type SyncConflictsDto = z.infer<typeof syncConflictsSchema>;
 
+export const resolveConflictInputSchema = z.object({ id: z.number().int().positive() });
+
 /** First run, before a replica exists (served by the setup service). */
 export const setupStateSchema = z.object({
   needed: z.boolean(),

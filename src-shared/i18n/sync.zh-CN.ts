@@ -39,6 +39,7 @@ export const syncText = {
     time: '时间',
     operator: '操作员',
     resolved: '已处理',
+    resolve: '标记已处理',
     unresolved: '待处理',
     noWinningOp: '无（未找到撤销记录）',
     otherCounter: '其他柜台',

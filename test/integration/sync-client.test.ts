@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCounterService } from '../../src-main/counter/service';
 import { openReplica, readSession, writeSession } from '../../src-main/db';
 import { SyncHttp } from '../../src-main/sync/server-http';
 import { unackedOps } from '../../src-main/db/outbox';
@@ -148,6 +149,16 @@ describe('sync client against a real server', () => {
       expect(conflicts).toContainEqual(expect.objectContaining({ kind: 'pass_revoke', winning_op_id: bOp.op_id }));
     }
     await expectConverged(a, b);
+
+    // The panel names both ops (B's own in full) and lets the supervisor mark the conflict as dealt with.
+    const service = createCounterService(b.replica, { sync: b.client });
+    const listed = await service.call('sync.conflicts', {});
+    const item = listed.conflicts.find((c) => c.winning?.opId === bOp.op_id)!;
+    expect(item).toMatchObject({ kind: 'pass_revoke', resolved: false, winning: { local: true, kind: 'revoke', note: '物品未清' }, flagged: { local: false } });
+    const after = await service.call('sync.resolveConflict', { id: item.id });
+    expect(after.conflicts.find((c) => c.id === item.id)?.resolved).toBe(true);
+    await a.client.sync();
+    expect(a.replica.sqlite.prepare('select resolved from conflicts where id = ?').get(item.id)).toEqual({ resolved: 1 });
   });
 
   it('an op the server rejects is stored with its reason and rolled back to the server row, never dropped', async () => {

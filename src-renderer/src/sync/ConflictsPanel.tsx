@@ -27,6 +27,7 @@ export function ConflictsPanel() {
   const data = useSyncStore((s) => s.conflicts);
   const error = useSyncStore((s) => s.error);
   const close = useSyncStore((s) => s.closePanel);
+  const resolve = useSyncStore((s) => s.resolve);
   const empty = data && data.conflicts.length === 0 && data.rejected.length === 0;
   return (
     <div className="sync-panel-backdrop" role="presentation" onClick={close}>
@@ -99,6 +100,11 @@ export function ConflictsPanel() {
                     <td className="sync-reason">
                       {t.panel.kind[c.kind]}
                       {c.detail ? `：${c.detail}` : ''}（{c.resolved ? t.panel.resolved : t.panel.unresolved}）
+                      {!c.resolved && (
+                        <button type="button" className="btn btn-small" onClick={() => void resolve(c.id)}>
+                          {t.panel.resolve}
+                        </button>
+                      )}
                     </td>
                   </tr>
                 ))}

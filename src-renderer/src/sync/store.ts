@@ -15,6 +15,7 @@ interface SyncState {
   openPanel(): Promise<void>;
   closePanel(): void;
   refreshConflicts(): Promise<void>;
+  resolve(id: number): Promise<void>;
 }
 
 export const useSyncStore = create<SyncState>((set, get) => ({
@@ -34,6 +35,13 @@ export const useSyncStore = create<SyncState>((set, get) => ({
     await get().refreshConflicts();
   },
   closePanel: () => set({ panelOpen: false }),
+  resolve: async (id) => {
+    try {
+      set({ conflicts: await call('sync.resolveConflict', { id }), error: null });
+    } catch (e) {
+      set({ error: messageOf(e) });
+    }
+  },
   refreshConflicts: async () => {
     try {
       set({ conflicts: await call('sync.conflicts', {}), error: null });
