@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
 import { startBackendWorker, type BackendWorker } from '../backend/client';
-import { IPC_CALL, IPC_CHANGE } from './channels';
+import { IPC_CALL, IPC_CHANGE, IPC_SAVE_PDF } from './channels';
+import { saveReportPdf } from './save-pdf';
 import { isAppUrl, lockDownContents, lockDownSession, secureWebPreferences } from './security';
 
 /**
@@ -62,6 +63,10 @@ async function main(): Promise<void> {
       return { ok: false, error: { code: 'forbidden', message: '拒绝来自未知页面的请求' } };
     }
     return backend.call(String(method), input);
+  });
+  ipcMain.handle(IPC_SAVE_PDF, (event: IpcMainInvokeEvent, suggestedName: unknown) => {
+    if (!isAppUrl(event.senderFrame?.url ?? '', appOrigin)) return { saved: false, error: '拒绝来自未知页面的请求' };
+    return saveReportPdf(event.sender, suggestedName);
   });
   await createWindow(backend);
   app.on('window-all-closed', () => {

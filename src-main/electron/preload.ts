@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { IPC_CALL, IPC_CHANGE } from './channels';
+import { IPC_CALL, IPC_CHANGE, IPC_SAVE_PDF } from './channels';
 
 /**
  * The only surface the renderer sees: a call and a change feed. No Node, no ipcRenderer;
@@ -12,4 +12,5 @@ contextBridge.exposeInMainWorld('lixiaoBridge', {
     ipcRenderer.on(IPC_CHANGE, handler);
     return () => ipcRenderer.removeListener(IPC_CHANGE, handler);
   },
+  savePdf: (suggestedName: string) => ipcRenderer.invoke(IPC_SAVE_PDF, suggestedName),
 });

@@ -126,6 +126,8 @@ export const reportZhCN = {
     college: '学院',
     date: '日期',
     print: '打印',
+    savePdf: '保存为 PDF',
+    savedPdf: (path: string) => `已保存：${path}`,
     viewDaily: '日报',
     viewChase: '未完成名单',
     exportDaily: '导出日报 Excel',

@@ -9,6 +9,7 @@ import { DailyDocument } from './DailyDocument';
 import { saveXlsx } from './download';
 import { localTimeZone, todayLocal } from './format';
 import { printWithPageNumbers } from './page-style';
+import { SavePdfButton } from './SavePdfButton';
 import { closeReports, dailyHash, slipHash, type DailyParams } from './route';
 import { SlipVerifier } from './SlipVerifier';
 
@@ -115,6 +116,7 @@ export function ReportPage({ params }: { params: DailyParams }) {
           <button type="button" className="btn btn-primary" disabled={load.state !== 'ready' && load.state !== 'chase'} onClick={printWithPageNumbers}>
             {t.ui.print}
           </button>
+          <SavePdfButton disabled={load.state !== 'ready' && load.state !== 'chase'} fileName={`${chase ? t.ui.viewChase : t.ui.viewDaily}-${date}.pdf`} />
           <button type="button" className="btn" disabled={busy || !checkpointId} onClick={() => exportFile(() => call('reports.dailyXlsx', { ...scope, date }))}>
             {t.ui.exportDaily}
           </button>

@@ -7,6 +7,7 @@ import { formatStamp } from '../format';
 import { messageOf } from '../store/errors';
 import { DocumentHead, Signatures } from './DocumentParts';
 import { printWithPageNumbers } from './page-style';
+import { SavePdfButton } from './SavePdfButton';
 import { dailyHash } from './route';
 
 type Load = { state: 'loading' } | { state: 'ready'; slip: Slip; qr: string } | { state: 'failed'; message: string };
@@ -122,6 +123,7 @@ export function SlipPage({ studentNo }: { studentNo: string }) {
           <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={printWithPageNumbers}>
             {t.ui.print}
           </button>
+          <SavePdfButton disabled={load.state !== 'ready'} fileName={`离校单-${studentNo}.pdf`} />
         </div>
       </div>
       {load.state === 'loading' && <div className="report-message no-print">{t.ui.loading}</div>}
