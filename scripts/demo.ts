@@ -27,6 +27,7 @@ const HELP = `用法: npm run demo -- [选项]
   --reset          删除已有演示数据后重新生成
   --counters N     同时打开 N 个柜台（浏览器模式，默认 1），观察柜台之间的同步
   --server-port N  离校服务器的端口（默认随机）
+  --setup          柜台不预先登记，打开首次使用的设置页面（服务器地址、工号登录、下载数据）
   --standalone     不启动服务器，只用本机生成的演示数据（单机模式）
   --help           显示本说明`;
 
@@ -48,6 +49,7 @@ function parse() {
         counters: { type: 'string', default: '1' },
         'server-port': { type: 'string', default: '0' },
         standalone: { type: 'boolean', default: false },
+        setup: { type: 'boolean', default: false },
         help: { type: 'boolean', default: false },
       },
       strict: true,
@@ -80,7 +82,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) fail(`端口 "${args['server-port']}" 不正确`);
   const dataDir = resolve(args.data);
   if (args.reset) rmSync(dataDir, { recursive: true, force: true });
-  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'] });
+  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'], setup: args.setup });
 
   const dbPath = demoDatabasePath(dataDir);
   const started = Date.now();
@@ -129,6 +131,8 @@ interface ServerDemoOptions {
   counters: number;
   browser: boolean;
   open: boolean;
+  /** Leave the counters unregistered: they open on the first-run setup screen. */
+  setup: boolean;
 }
 
 async function withServer(dataDir: string, options: ServerDemoOptions): Promise<void> {
@@ -147,7 +151,7 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
   const paths: string[] = [];
   for (let i = 1; i <= options.counters; i++) {
     const path = join(dataDir, `counter-${i}.db`);
-    if (!existsSync(path)) {
+    if (!existsSync(path) && !options.setup) {
       const replica = await connectCounter({
         serverUrl: server.url,
         operatorNo,

@@ -1,4 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
+import type { Session } from '../../../src-shared/contract/counter-api';
 import type { SetupStateDto } from '../../../src-shared/contract/sync-api';
 import { syncText } from '../../../src-shared/i18n/sync.zh-CN';
 import { call } from '../api/client';
@@ -21,11 +22,15 @@ export function useSetupNeeded(): [boolean | null, () => void] {
   return [needed, () => setNeeded(false)];
 }
 
-/** First run: server address, operator login, batch and checkpoint, then the snapshot download with progress. */
+/**
+ * First run: server address, operator login, batch, the snapshot download with progress, then
+ * the checkpoint (its names come with the downloaded batch).
+ */
 export function SetupScreen({ onDone }: { onDone: () => void }) {
   const [form, setForm] = useState({ serverUrl: '', operatorNo: '', password: '', counterName: t.defaultCounterName });
   const [login, setLogin] = useState<Login | null>(null);
   const [batchId, setBatchId] = useState('');
+  const [session, setSession] = useState<Session | null>(null);
   const [checkpointId, setCheckpointId] = useState('');
   const [state, setState] = useState<SetupStateDto | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -33,14 +38,24 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
 
   const done = useRef(onDone);
   done.current = onDone;
-  const downloading = state?.progress != null && state.error === null;
+  const downloading = state?.progress != null && state.error === null && state.needed;
   useEffect(() => {
     if (!downloading) return;
     const timer = setInterval(() => {
       call('setup.state', {}).then((next) => {
-        setState(next);
+        // Once done the back end forgets the progress; the bar stays full until the operator goes on.
+        setState((prev) => {
+          if (next.needed) return next;
+          const total = prev?.progress?.total ?? 0;
+          return { ...next, progress: { done: total, total } };
+        });
         if (next.error) setError(next.error);
-        if (!next.needed) done.current();
+        if (!next.needed) {
+          call('session.get', {}).then((loaded) => {
+            setSession(loaded);
+            setCheckpointId(loaded.checkpointId);
+          }, (e: unknown) => setError(messageOf(e)));
+        }
       }, (e: unknown) => setError(messageOf(e)));
     }, POLL_MS);
     return () => clearInterval(timer);
@@ -60,7 +75,6 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
       const answer = await call('setup.login', { serverUrl: form.serverUrl, operatorNo: form.operatorNo, password: form.password });
       setLogin(answer);
       setBatchId(answer.batches[0]?.id ?? '');
-      setCheckpointId(answer.grants[0]?.checkpointId ?? '');
     } catch (e) {
       setError(messageOf(e));
     } finally {
@@ -68,10 +82,19 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
     }
   };
 
+  const finish = async () => {
+    try {
+      if (session && checkpointId !== session.checkpointId) await call('session.setCheckpoint', { checkpointId });
+      done.current();
+    } catch (e) {
+      setError(messageOf(e));
+    }
+  };
+
   const start = async () => {
     setError(null);
     try {
-      setState(await call('setup.start', { ...form, batchId, ...(checkpointId ? { checkpointId } : {}) }));
+      setState(await call('setup.start', { ...form, batchId }));
     } catch (e) {
       setError(messageOf(e));
     }
@@ -102,18 +125,27 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
               ))}
             </select>
           </label>
+          {!session && (
+            <button type="button" className="btn btn-primary" disabled={downloading} onClick={() => void start()}>
+              {downloading ? t.downloading : t.download}
+            </button>
+          )}
+        </>
+      )}
+      {session && (
+        <>
           <label>
             <span>{t.checkpoint}</span>
             <select value={checkpointId} onChange={(e) => setCheckpointId(e.target.value)} name="checkpointId">
-              {login.grants.map((g) => (
-                <option key={g.checkpointId} value={g.checkpointId}>
-                  {g.checkpointId}
+              {session.checkpoints.map((cp) => (
+                <option key={cp.id} value={cp.id}>
+                  {cp.name}
                 </option>
               ))}
             </select>
           </label>
-          <button type="button" className="btn btn-primary" disabled={downloading} onClick={() => void start()}>
-            {downloading ? t.downloading : t.download}
+          <button type="button" className="btn btn-primary" onClick={() => void finish()}>
+            {t.begin}
           </button>
         </>
       )}
