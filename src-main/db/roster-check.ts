@@ -11,7 +11,7 @@ function blank(v: unknown): boolean {
   return typeof v !== 'string' || v.trim() === '';
 }
 
-function studentProblems(batch: BatchIndex, s: RosterStudent, flagKeys: Set<string>): string[] {
+function studentProblems(s: RosterStudent, flagKeys: Set<string>): string[] {
   const out: string[] = [];
   if (blank(s.studentNo)) out.push('学号为空');
   else if (s.studentNo !== s.studentNo.trim()) out.push('学号前后有空格');
@@ -66,7 +66,7 @@ export function rosterProblems(batch: BatchIndex, roster: RosterStudent[], initi
   const rowOf = new Map<string, number>();
   roster.forEach((s, i) => {
     const row = i + 1;
-    for (const p of studentProblems(batch, s, flagKeys)) problems.push(`${label(row, s.studentNo)}：${p}`);
+    for (const p of studentProblems(s, flagKeys)) problems.push(`${label(row, s.studentNo)}：${p}`);
     const first = rowOf.get(s.studentNo);
     if (first !== undefined) problems.push(`${label(row, s.studentNo)}：学号与第 ${first} 行重复`);
     else rowOf.set(s.studentNo, row);

@@ -41,7 +41,7 @@ function inputOf(s: Setup, student: RosterStudent): StudentGateInput {
 }
 
 /** The expected numbers, counted student by student with the shared rules. */
-function expectedLine(s: Setup, id: string, name: string, people: RosterStudent[], applies: (x: RosterStudent) => boolean, unfinished: (x: RosterStudent) => boolean): StatsLine {
+function expectedLine(id: string, name: string, people: RosterStudent[], applies: (x: RosterStudent) => boolean, unfinished: (x: RosterStudent) => boolean): StatsLine {
   const line = { id, name, total: 0, unfinished: 0, previousTotal: 0, previousUnfinished: 0 };
   for (const x of people) {
     if (!applies(x)) continue;
@@ -67,7 +67,6 @@ function expectedStats(s: Setup, checkpoint: CheckpointDef, name: string, people
   return {
     school: { total: current.length, unfinished: current.filter((x) => !isStudentComplete(s.index, inputOf(s, x))).length },
     checkpoint: expectedLine(
-      s,
       checkpoint.id,
       name,
       people,
@@ -75,7 +74,7 @@ function expectedStats(s: Setup, checkpoint: CheckpointDef, name: string, people
       (x) => counted.some((st) => open(x, st.id)),
     ),
     steps: checkpoint.steps.map((st) =>
-      expectedLine(s, st.id, st.name, people, (x) => isApplicable(st, x.flags), (x) => open(x, st.id)),
+      expectedLine(st.id, st.name, people, (x) => isApplicable(st, x.flags), (x) => open(x, st.id)),
     ),
     computedAt: NOW.toISOString(),
   };

@@ -1,8 +1,8 @@
 import type { ChaseList, ChaseStep, ChaseStudent } from '../../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../../src-shared/i18n/report.zh-CN';
 import { formatStamp } from '../format';
-import { DocumentHead, Signatures } from './DocumentParts';
-import { collegesLine, syncLine } from './format';
+import { DocumentFacts, DocumentHead, Signatures } from './DocumentParts';
+import { collegesLine } from './format';
 
 function stepsText(steps: ChaseStep[], withCheckpoint: boolean): string {
   return steps
@@ -41,18 +41,7 @@ export function ChaseDocument({ list }: { list: ChaseList }) {
   return (
     <article className="paper" data-testid="chase-list">
       <DocumentHead university={header.university} title={t.doc.chaseTitle} subtitle={header.batch.name} />
-      <dl className="doc-facts">
-        {facts.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-        <div className={`wide ${header.unsyncedChanges > 0 ? 'warn' : ''}`}>
-          <dt>{t.doc.sync}</dt>
-          <dd>{syncLine(header)}</dd>
-        </div>
-      </dl>
+      <DocumentFacts facts={facts} header={header} />
       <p>{t.doc.chaseSummary(list.students.length, groups.length)}</p>
       {groups.length === 0 && <p className="doc-empty">{t.doc.byClassEmpty}</p>}
       {groups.map((g) => (

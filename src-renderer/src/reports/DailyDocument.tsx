@@ -1,8 +1,8 @@
 import type { DailyReport, ReportCounts, ReportStepLine } from '../../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../../src-shared/i18n/report.zh-CN';
 import { formatPercent, formatStamp } from '../format';
-import { DocumentHead, Signatures } from './DocumentParts';
-import { collegesLine, formatRate, formatTime, syncLine } from './format';
+import { DocumentFacts, DocumentHead, Signatures } from './DocumentParts';
+import { collegesLine, formatRate, formatTime } from './format';
 
 function CountCells({ c }: { c: ReportCounts }) {
   return (
@@ -166,18 +166,7 @@ export function DailyDocument({ report }: { report: DailyReport }) {
   return (
     <article className="paper" data-testid="daily-report">
       <DocumentHead university={header.university} title={t.doc.dailyTitle} subtitle={header.batch.name} />
-      <dl className="doc-facts">
-        {facts.map(([k, v]) => (
-          <div key={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-        <div className={`wide ${header.unsyncedChanges > 0 ? 'warn' : ''}`}>
-          <dt>{t.doc.sync}</dt>
-          <dd data-testid="report-sync">{syncLine(header)}</dd>
-        </div>
-      </dl>
+      <DocumentFacts facts={facts} header={header} />
 
       <section className="doc-section">
         <h2>{t.doc.summaryTitle}</h2>
