@@ -1,28 +1,13 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { StudentSummary } from '../../../src-shared/contract/counter-api';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { openStudent } from '../scan/lookup-scan';
+import { useChoiceList } from './use-choice-list';
 
 const t = zhCN.ui.candidates;
 
 /** Last 6 of an ID or a common name can match several students; the ID tail tells them apart. */
 export function CandidateList({ students }: { students: StudentSummary[] }) {
-  const [active, setActive] = useState(0);
-  const list = useRef<HTMLUListElement>(null);
-  useEffect(() => {
-    list.current?.focus();
-  }, [students]);
-
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      setActive((i) => Math.min(students.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1))));
-    } else if (e.key === 'Enter') {
-      e.preventDefault();
-      const student = students[active];
-      if (student) void openStudent(student.studentNo);
-    }
-  };
+  const { active, setActive, listRef: list, onKeyDown } = useChoiceList(students, (s) => void openStudent(s.studentNo));
 
   return (
     <section className="card candidates-card" aria-labelledby="candidates-title">

@@ -1,9 +1,10 @@
 import './quick.css';
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect } from 'react';
 import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { useCameraStore } from '../camera/state';
 import { FlashBanner } from '../components/FlashBanner';
+import { useChoiceList } from '../components/use-choice-list';
 import { formatStamp } from '../format';
 import { useActivityStore } from '../store/activity';
 import { useSessionStore } from '../store/session';
@@ -98,21 +99,7 @@ function ModeCard({ step }: { step: QuickStep }) {
 }
 
 function Candidates({ students }: { students: Extract<QuickOutcome, { kind: 'candidates' }>['students'] }) {
-  const [active, setActive] = useState(0);
-  const list = useRef<HTMLUListElement>(null);
-  useEffect(() => {
-    list.current?.focus();
-  }, [students]);
-  const onKeyDown = (e: KeyboardEvent) => {
-    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
-      e.preventDefault();
-      setActive((i) => Math.min(students.length - 1, Math.max(0, i + (e.key === 'ArrowDown' ? 1 : -1))));
-    } else if (e.key === 'Enter') {
-      e.preventDefault();
-      const s = students[active];
-      if (s) void quickPassCandidate(toQuickStudent(s));
-    }
-  };
+  const { active, setActive, listRef: list, onKeyDown } = useChoiceList(students, (s) => void quickPassCandidate(toQuickStudent(s)));
   return (
     <>
       <div className="quick-detail">{t.detail.candidates(students.length)}</div>
