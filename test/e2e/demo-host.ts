@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
 
-const READY_TIMEOUT_MS = 120_000;
+const READY_TIMEOUT_MS = 150_000;
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/;
 
 export interface DemoHost {
@@ -22,17 +22,8 @@ export interface DemoHost {
  * port. LIXIAO_E2E_HOST_COMMAND may replace the command (same flags are appended).
  */
 export async function startDemoHost(size = 300): Promise<DemoHost> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-'));
-  const flags = ['--browser', '--no-open', '--port', '0', '--data', dataDir, '--size', String(size)];
-  const [command, ...args] = (process.env['LIXIAO_E2E_HOST_COMMAND'] ?? 'npx tsx scripts/demo.ts').split(' ');
-  const child = spawn(command ?? 'npx', [...args, ...flags], {
-    cwd: join(import.meta.dirname, '../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    // Own process group, so stop() also ends what npx and tsx started underneath.
-    detached: true,
-  });
-
-  const url = await waitForUrl(child);
+  const demo = await runDemo(['--port', '0', '--size', String(size)], (output) => URL_PATTERN.exec(output)?.[0] ?? null);
+  const url = demo.ready;
   const parsed = new URL(url);
   const token = parsed.searchParams.get('token') ?? '';
   const origin = parsed.origin;
@@ -53,6 +44,33 @@ export async function startDemoHost(size = 300): Promise<DemoHost> {
     origin,
     token,
     call,
+    stop: demo.stop,
+  };
+}
+
+/** Resolves with what `ready` finds in the demo's output, or rejects (and stops it) on exit or timeout. */
+export interface RunningDemo<T> {
+  /** What the readiness check found in the demo's output. */
+  ready: T;
+  stop(): Promise<void>;
+}
+
+/**
+ * The demo command (`--browser --no-open` on a fresh data directory, plus `flags`), ready when
+ * `ready` finds what the test needs in its output. LIXIAO_E2E_HOST_COMMAND may replace the command.
+ */
+export async function runDemo<T>(flags: string[], ready: (output: string) => T | null): Promise<RunningDemo<T>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-'));
+  const [command, ...args] = (process.env['LIXIAO_E2E_HOST_COMMAND'] ?? 'npx tsx scripts/demo.ts').split(' ');
+  const child = spawn(command ?? 'npx', [...args, '--browser', '--no-open', '--data', dataDir, ...flags], {
+    cwd: join(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Own process group, so stop() also ends what npx and tsx started underneath.
+    detached: true,
+  });
+  const found = await waitForOutput(child, ready);
+  return {
+    ready: found,
     async stop() {
       await stopProcessGroup(child);
       rmSync(dataDir, { recursive: true, force: true });
@@ -60,11 +78,11 @@ export async function startDemoHost(size = 300): Promise<DemoHost> {
   };
 }
 
-function waitForUrl(child: ChildProcess): Promise<string> {
+function waitForOutput<T>(child: ChildProcess, ready: (output: string) => T | null): Promise<T> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`demo host printed no URL within ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
-    const onExit = (code: number | null) => fail(new Error(`demo host exited with ${code} before it was ready:\n${output}`));
+    const timer = setTimeout(() => fail(new Error(`demo printed nothing usable within ${READY_TIMEOUT_MS} ms:\n${output}`)), READY_TIMEOUT_MS);
+    const onExit = (code: number | null) => fail(new Error(`demo exited with ${code} before it was ready:\n${output}`));
     const fail = (error: Error) => {
       clearTimeout(timer);
       void stopProcessGroup(child);
@@ -72,12 +90,12 @@ function waitForUrl(child: ChildProcess): Promise<string> {
     };
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = URL_PATTERN.exec(output);
-      if (match) {
+      const found = ready(output);
+      if (found !== null) {
         clearTimeout(timer);
         child.stdout?.off('data', onData);
         child.off('exit', onExit);
-        resolve(match[0]);
+        resolve(found);
       }
     };
     child.stdout?.on('data', onData);

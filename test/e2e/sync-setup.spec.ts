@@ -1,50 +1,23 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { runDemo, type RunningDemo } from './demo-host';
 
 /** First run: a counter without a replica opens on the setup screen and ends up synced. */
 
-let child: ChildProcess;
-let dataDir: string;
+let demo: RunningDemo<{ serverUrl: string; pageUrl: string }>;
 let pageUrl = '';
 let serverUrl = '';
 
 test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-setup-'));
-  child = spawn('npx', ['tsx', 'scripts/demo.ts', '--browser', '--no-open', '--setup', '--size', '120', '--data', dataDir], {
-    cwd: join(import.meta.dirname, '../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+  demo = await runDemo(['--setup', '--size', '120'], (output) => {
+    const server = /离校服务器已启动: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
+    const page = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/.exec(output)?.[0];
+    return server && page ? { serverUrl: server, pageUrl: page } : null;
   });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo printed no URL:\n${output}`)), 150_000);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      serverUrl = /离校服务器已启动: (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
-      pageUrl = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/.exec(output)?.[0] ?? '';
-      if (serverUrl && pageUrl) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
+  ({ serverUrl, pageUrl } = demo.ready);
 });
 
 test.afterAll(async () => {
-  if (child?.pid) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 test('setup: server address, 工号 login, batch, download with progress, checkpoint, then the counter online', async ({ page }) => {

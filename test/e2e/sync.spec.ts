@@ -1,15 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
 import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
+import { runDemo, type RunningDemo } from './demo-host';
 
 /** `npm run demo -- --counters 2`: the server and two counters; what one does, the other shows. */
 
 const URLS = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/g;
-let child: ChildProcess;
-let dataDir: string;
+let demo: RunningDemo<string[]>;
 let urls: string[] = [];
 
 async function call<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {
@@ -25,38 +21,15 @@ async function call<M extends Method>(url: string, method: M, input: Input<M>): 
 }
 
 test.beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-sync-'));
-  child = spawn('npx', ['tsx', 'scripts/demo.ts', '--browser', '--no-open', '--counters', '2', '--size', '200', '--data', dataDir], {
-    cwd: join(import.meta.dirname, '../..'),
-    stdio: ['ignore', 'pipe', 'pipe'],
-    detached: true,
+  demo = await runDemo(['--counters', '2', '--size', '200'], (output) => {
+    const found = output.match(URLS) ?? [];
+    return found.length >= 2 ? found : null;
   });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`demo printed no URLs:\n${output}`)), 150_000);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      urls = output.match(URLS) ?? [];
-      if (urls.length >= 2) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`demo exited with ${code}:\n${output}`)));
-  });
+  urls = demo.ready;
 });
 
 test.afterAll(async () => {
-  if (child?.pid) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-  rmSync(dataDir, { recursive: true, force: true });
+  await demo?.stop();
 });
 
 test('both counters show 在线 in the header, and a pass on one reaches the other', async ({ browser }) => {
