@@ -42,6 +42,8 @@ const FIELD_LABELS: Record<string, string> = {
   fileName: '文件名',
   by: '批量方式',
   lifted: '限制状态',
+  operatorNo: '工号',
+  password: '密码',
 };
 
 export function fieldLabel(path: readonly PropertyKey[]): string {

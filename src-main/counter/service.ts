@@ -33,8 +33,15 @@ export interface CounterServiceOptions {
   sync?: SyncClient;
 }
 
-/** exceljs writes workbooks asynchronously; every other method answers at once. */
-type AsyncMethod = 'reports.dailyXlsx' | 'reports.chaseXlsx' | 'listImport.template' | 'listImport.preview' | 'listImport.apply' | 'sync.resolveConflict';
+/** exceljs writes workbooks asynchronously, and some methods wait for the server; every other method answers at once. */
+type AsyncMethod =
+  | 'reports.dailyXlsx'
+  | 'reports.chaseXlsx'
+  | 'listImport.template'
+  | 'listImport.preview'
+  | 'listImport.apply'
+  | 'sync.resolveConflict'
+  | 'session.signIn';
 export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
 
 type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Result<M> };

@@ -1,7 +1,11 @@
 import type Database from 'better-sqlite3';
 
-/** serverUrl and deviceToken: where and as whom the sync client talks to the central server. */
-export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken';
+/**
+ * serverUrl and deviceToken: where and as whom the sync client talks to the central server.
+ * knownOperators: who signed in here before, for offline sign-in. resnapshotPending: a widened
+ * roster whose snapshot is not merged yet.
+ */
+export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken' | 'knownOperators' | 'resnapshotPending';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;
@@ -10,4 +14,8 @@ export function readMeta(sqlite: Database.Database, key: MetaKey): string | null
 
 export function writeMeta(sqlite: Database.Database, key: MetaKey, value: string): void {
   sqlite.prepare('insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value').run(key, value);
+}
+
+export function deleteMeta(sqlite: Database.Database, key: MetaKey): void {
+  sqlite.prepare('delete from meta where key = ?').run(key);
 }

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ConflictRow, StateRow, StudentRow, SyncRow, WaiverRow } from '../../src-shared/contract/sync';
 import { isApplicable, type BatchIndex } from '../../src-shared/domain/batch';
+import { knownOperatorName } from './known-operators';
 import { readMeta } from './meta';
 import { recordAcks } from './outbox';
 
@@ -92,7 +93,9 @@ function opsToReapply(stmts: Statements, key: StepKey, lastOpId: string | undefi
 function operatorNames(sqlite: Database.Database): (id: string) => string {
   const session = readMeta(sqlite, 'session');
   const operator = session ? (JSON.parse(session) as { operator?: { id: string; name: string } }).operator : undefined;
-  return (id) => (operator && operator.id === id ? operator.name : id);
+  // Pending ops of an earlier shift carry that operator's id; the name comes from their sign-in here.
+  const known = knownOperatorName(sqlite);
+  return (id) => (operator && operator.id === id ? operator.name : (known(id) ?? id));
 }
 
 function rebuildState(stmts: Statements, batch: BatchIndex, key: StepKey, nameOf: (id: string) => string): void {

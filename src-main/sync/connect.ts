@@ -1,4 +1,6 @@
+import { passwordRecord, rememberOperator } from '../db/known-operators';
 import type { Replica } from '../db/open';
+import { readSession } from '../db/session-store';
 import { SyncHttp, normaliseServerUrl } from './server-http';
 import { downloadReplica, type SnapshotProgress } from './snapshot-loader';
 
@@ -19,7 +21,8 @@ export interface ConnectCounterInput {
 
 /**
  * A new counter: registers the device with the operator's 工号 and password, then downloads
- * the snapshot into a new replica. Used by the setup screen, the demo and the tests.
+ * the snapshot into a new replica. Used by the setup screen, the demo and the tests. The
+ * registering operator is remembered like any later sign-in, so they can sign back in offline.
  */
 export async function connectCounter(input: ConnectCounterInput): Promise<Replica> {
   const api = new SyncHttp(normaliseServerUrl(input.serverUrl));
@@ -29,7 +32,7 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
     name: input.counterName,
     batchId: input.batchId,
   });
-  return downloadReplica({
+  const replica = await downloadReplica({
     api: api.withToken(device.token),
     token: device.token,
     path: input.path,
@@ -42,4 +45,8 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
     onProgress: input.onProgress,
     signal: input.signal,
   });
+  const passwordHash = await passwordRecord(input.password);
+  const { grants } = readSession(replica.sqlite, replica.batch);
+  rememberOperator(replica.sqlite, { operator: device.operator, grants }, passwordHash, new Date().toISOString());
+  return replica;
 }

@@ -95,7 +95,7 @@ function loader(sqlite: Database.Database, batch: BatchIndex) {
   };
 }
 
-function parseLine(text: string): SnapshotLine {
+export function parseLine(text: string): SnapshotLine {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -107,7 +107,7 @@ function parseLine(text: string): SnapshotLine {
   return result.data;
 }
 
-async function* lines(res: Response): AsyncGenerator<string> {
+export async function* lines(res: Response): AsyncGenerator<string> {
   const decoder = new TextDecoder();
   let buffer = '';
   for await (const chunk of bodyChunks(res)) {

@@ -6,7 +6,9 @@ import { readMeta } from '../db/meta';
 import type { Replica } from '../db/open';
 import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
+import { mergeSnapshot, resnapshotNeeded } from './roster-merge';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
+import type { SnapshotProgress } from './snapshot-loader';
 
 export type ConnectionState = SyncStatusDto['state'];
 export type SyncStatus = SyncStatusDto;
@@ -50,6 +52,7 @@ export function storedStatus(replica: Replica, now: Date, state: ConnectionState
     lastSyncAt,
     lastError: configured ? (row?.last_error ?? null) : syncText.notConfigured,
     stale: lastSyncAt === null || now.getTime() - Date.parse(lastSyncAt) > STALE_AFTER_MS,
+    rosterMerge: null,
   };
 }
 
@@ -75,6 +78,7 @@ export class SyncClient {
   private stopped = true;
   private state: ConnectionState = 'offline';
   private settled: Settled;
+  private rosterMerge: SnapshotProgress | null = null;
 
   constructor(
     private readonly replica: Replica,
@@ -132,6 +136,7 @@ export class SyncClient {
       lastSyncAt,
       lastError,
       stale: lastSyncAt === null || now - Date.parse(lastSyncAt) > STALE_AFTER_MS,
+      rosterMerge: this.rosterMerge,
     };
   }
 
@@ -188,6 +193,7 @@ export class SyncClient {
     this.state = 'syncing';
     this.emitStatus();
     try {
+      if (resnapshotNeeded(this.replica.sqlite)) await this.mergeRoster();
       await this.pushAll();
       await this.pullAll();
       this.failures = 0;
@@ -269,6 +275,24 @@ export class SyncClient {
   private cursor(): number {
     const row = this.replica.sqlite.prepare('select cursor from sync_state where slot = 1').get() as { cursor: number } | undefined;
     return row?.cursor ?? 0;
+  }
+
+  /** Inside a round, so no pull lands between the snapshot's read and its merge. */
+  private async mergeRoster(): Promise<void> {
+    try {
+      const studentNos = await mergeSnapshot(
+        this.replica,
+        this.api,
+        (progress) => {
+          this.rosterMerge = progress;
+          this.emitStatus();
+        },
+        this.now,
+      );
+      this.replica.changes.emit({ type: 'changed', studentNos, source: 'sync' });
+    } finally {
+      this.rosterMerge = null;
+    }
   }
 
   private async pullAll(): Promise<void> {

@@ -1,9 +1,11 @@
-import { ApiError } from '../../src-shared/contract/counter-api';
+import { ApiError, type SignInResult } from '../../src-shared/contract/counter-api';
 import type { OpKind } from '../../src-shared/contract/ops';
 import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import type { Replica } from '../db/open';
-import { currentSession } from '../counter/session';
+import { currentSession, toSessionDto } from '../counter/session';
+import { signInOperator, type SignInInput } from './operator-sign-in';
+import { resnapshotNeeded } from './roster-merge';
 import { SyncError } from './server-http';
 import { storedStatus, type SyncClient } from './sync-client';
 
@@ -75,6 +77,23 @@ export function syncConflicts(replica: Replica): SyncConflictsDto {
 
 const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null };
 
+/**
+ * 换人登录, then, when the operator widened the roster, the merge of the new snapshot (one sync
+ * round) before answering, so the dialog can show its progress and the new students are there
+ * when it closes. A merge that fails stays pending and the sync client retries it.
+ */
+async function signIn(replica: Replica, sync: SyncClient | null, input: SignInInput, now: () => Date): Promise<SignInResult> {
+  const signedIn = await signInOperator(replica, input, now);
+  const result: SignInResult = { session: toSessionDto(replica, signedIn.session), offline: signedIn.offline, roster: 'unchanged', rosterError: null };
+  if (!signedIn.resnapshot) return result;
+  let rosterError: string | null = null;
+  await sync?.sync().catch((e: unknown) => {
+    rosterError = e instanceof SyncError ? e.message : syncText.localFailure((e as Error).message);
+  });
+  if (!resnapshotNeeded(replica.sqlite)) return { ...result, roster: 'merged' };
+  return { ...result, roster: 'pending', rosterError };
+}
+
 /** The sync and setup methods of a counter that has its replica. */
 export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date) {
   return {
@@ -90,6 +109,7 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
       }
       return syncConflicts(replica);
     },
+    'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, input, now),
     'setup.state': (): SetupStateDto => SETUP_DONE,
     'setup.login': (): never => {
       throw new ApiError('refused', syncText.replicaExists(replica.path));

@@ -52,6 +52,20 @@ export const sessionSchema = z.object({
 });
 export type Session = z.infer<typeof sessionSchema>;
 
+/**
+ * 换人登录 / 交接班. `offline`: the server could not be reached and the password was checked
+ * against this counter's own record of an earlier sign-in; the grants are the ones of then.
+ * `roster`: the operator widened the roster and the newly visible students were merged, or the
+ * merge waits for the server (`rosterError` says why; sync retries it).
+ */
+export const signInResultSchema = z.object({
+  session: sessionSchema,
+  offline: z.boolean(),
+  roster: z.enum(['unchanged', 'merged', 'pending']),
+  rosterError: z.string().nullable(),
+});
+export type SignInResult = z.infer<typeof signInResultSchema>;
+
 export const studentSchema = z.object({
   studentNo: z.string(),
   name: z.string(),
@@ -165,6 +179,7 @@ const empty = z.object({}).strict();
 export const counterApi = {
   'session.get': { input: empty, output: sessionSchema },
   'session.setCheckpoint': { input: z.object({ checkpointId: z.string() }), output: sessionSchema },
+  'session.signIn': { input: sync.signInInputSchema, output: signInResultSchema },
   /** The batch definition, for rendering; validated when it was loaded. */
   'batch.get': { input: empty, output: z.custom<import('../domain/types').BatchDef>() },
   'students.lookup': {

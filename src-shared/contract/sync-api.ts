@@ -13,6 +13,8 @@ export const syncStatusSchema = z.object({
   lastError: z.string().nullable(),
   /** The last successful sync is older than five minutes, or there never was one. */
   stale: z.boolean(),
+  /** A widened roster's snapshot being merged now: rows received of the snapshot's total. */
+  rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
 });
 export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 
@@ -84,6 +86,9 @@ export const setupLoginSchema = z.object({
   batches: z.array(z.object({ id: z.string(), name: z.string() })),
   grants: z.array(z.object({ checkpointId: z.string(), colleges: z.union([z.literal('all'), z.array(z.string())]) })),
 });
+
+/** 换人登录 on a counter that already has its replica. */
+export const signInInputSchema = setupLoginInputSchema.pick({ operatorNo: true, password: true });
 
 export const setupStartInputSchema = setupLoginInputSchema.extend({
   counterName: text('柜台名称', 64),

@@ -11,9 +11,10 @@ import { SyncClient, type SyncClientOptions } from '../../src-main/sync/sync-cli
 import { ops, stepStates, waivers } from '../../src-server/db/schema';
 import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
+import type { Backend } from '../../src-server/testing/throwaway-database';
 
 /**
- * A real server (in-process, PGlite in memory) reached through a TCP relay the test can cut,
+ * A real server (in-process, PGlite in memory unless told otherwise) reached through a TCP relay the test can cut,
  * and counters with real replica files. Shared by the sync-*.test.ts files.
  */
 
@@ -91,9 +92,11 @@ export class SyncWorld {
   batchId = '';
   private n = 0;
 
+  constructor(private readonly backend: Backend = 'pglite') {}
+
   async start(): Promise<void> {
     // Every counter registers with a password: the model test registers dozens in a minute.
-    this.server = await startTestServer('pglite', { watchIntervalMs: 200, loginLimits: { perIpPerMinute: 10_000, failuresPerOperator: 5, lockoutMinutes: 1 } });
+    this.server = await startTestServer(this.backend, { watchIntervalMs: 200, loginLimits: { perIpPerMinute: 10_000, failuresPerOperator: 5, lockoutMinutes: 1 } });
     ({ batchId: this.batchId } = await seedSmallWorld(this.server.database.db, this.server.batches));
     const target = new URL(this.server.url);
     this.relay = new Relay({ host: target.hostname, port: Number(target.port) });

@@ -1,0 +1,95 @@
+import { ApiError } from '../../src-shared/contract/counter-api';
+import type { LoginResponse } from '../../src-shared/contract/sync';
+import type { Grant } from '../../src-shared/domain/actions';
+import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { checkKnownOperator, passwordRecord, rememberOperator } from '../db/known-operators';
+import type { Replica } from '../db/open';
+import { readSession, validateSession, writeSession, type ReplicaSession } from '../db/session-store';
+import { markResnapshotNeeded } from './roster-merge';
+import { SyncError, SyncHttp } from './server-http';
+import { serverOf } from './sync-client';
+
+const t = syncText.signIn;
+
+export interface SignInInput {
+  operatorNo: string;
+  password: string;
+}
+
+export interface SignedIn {
+  session: ReplicaSession;
+  /** The server could not be reached; the password was checked against this counter's record. */
+  offline: boolean;
+  /** The server answered `resnapshot`: the merge is now pending for the sync client. */
+  resnapshot: boolean;
+}
+
+/**
+ * 换人登录 on the existing replica: the operator signs in with the device's token, which also
+ * admits them to the device on the server, so their ops are accepted and their grants widen
+ * the roster. The session becomes theirs (grants of this batch only), keeping the checkpoint
+ * when they hold it too. Any refusal leaves the session as it was.
+ */
+export async function signInOperator(replica: Replica, input: SignInInput, now: () => Date): Promise<SignedIn> {
+  const server = serverOf(replica);
+  if (!server) throw new ApiError('refused', t.standalone);
+  let answer: LoginResponse;
+  try {
+    answer = await new SyncHttp(server.serverUrl, server.token).login(input);
+  } catch (e) {
+    if (e instanceof SyncError && e.status === null) return signInOffline(replica, input);
+    if (e instanceof SyncError) throw new ApiError(e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : 'refused', e.message);
+    throw e;
+  }
+  const grants = grantsInBatch(replica, answer.grants);
+  // Slow on purpose (scrypt), so it runs before the write transaction, not inside it.
+  const passwordHash = await passwordRecord(input.password);
+  const { sqlite } = replica;
+  const session = sqlite
+    .transaction(() => {
+      const next = nextSession(replica, answer.operator, grants);
+      writeSession(sqlite, next);
+      rememberOperator(sqlite, { operator: answer.operator, grants }, passwordHash, now().toISOString());
+      if (answer.resnapshot) markResnapshotNeeded(sqlite);
+      return next;
+    })
+    .immediate();
+  return { session, offline: false, resnapshot: answer.resnapshot };
+}
+
+/** Only someone who signed in here before, with the password and grants of that sign-in. */
+async function signInOffline(replica: Replica, input: SignInInput): Promise<SignedIn> {
+  const check = await checkKnownOperator(replica.sqlite, input.operatorNo, input.password);
+  if (!check.ok) {
+    if (check.reason === 'unknown') throw new ApiError('refused', t.neverHere(input.operatorNo));
+    throw new ApiError('unauthorized', t.wrongOffline);
+  }
+  const grants = grantsInBatch(replica, check.known.grants);
+  const { sqlite } = replica;
+  const session = sqlite
+    .transaction(() => {
+      const next = nextSession(replica, check.known.operator, grants);
+      writeSession(sqlite, next);
+      return next;
+    })
+    .immediate();
+  return { session, offline: true, resnapshot: false };
+}
+
+function grantsInBatch(replica: Replica, grants: readonly Grant[]): Grant[] {
+  const inBatch = grants.filter((g) => replica.batch.hasCheckpoint(g.checkpointId));
+  if (inBatch.length === 0) throw new ApiError('forbidden', t.noGrantInBatch(replica.batch.def.name));
+  return inBatch;
+}
+
+/** Read inside the write transaction: the checkpoint may have been switched while the login was under way. */
+function nextSession(replica: Replica, operator: { id: string; name: string }, grants: Grant[]): ReplicaSession {
+  const current = readSession(replica.sqlite, replica.batch);
+  const keep = grants.some((g) => g.checkpointId === current.checkpointId);
+  return validateSession(replica.batch, {
+    deviceId: current.deviceId,
+    operator,
+    grants,
+    checkpointId: keep ? current.checkpointId : (grants[0] as Grant).checkpointId,
+  });
+}
