@@ -40,9 +40,11 @@ function rereadEverything(): void {
 /** The renderer never owns truth: on every change event it re-reads what it shows. */
 function useLiveData(): void {
   const checkpointId = useSessionStore((s) => s.session?.checkpointId);
+  // Another operator may hold other colleges of the same checkpoint: what may be done changes too.
+  const operatorId = useSessionStore((s) => s.session?.operator.id);
   useEffect(() => {
     if (checkpointId) rereadEverything();
-  }, [checkpointId]);
+  }, [checkpointId, operatorId]);
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = subscribeToChanges(() => {

@@ -59,6 +59,7 @@ export const syncText = {
     merging: '新增了可办理的学生，正在下载合并…',
     progress: (done: number, total: number) => `已接收 ${done} / ${total} 行`,
     signedIn: (name: string, no: string) => `已换人：当前操作员 ${name}（${no}）`,
+    offlineBadge: '离线登录',
     signedInOffline: (name: string, no: string) =>
       `离线登录：当前操作员 ${name}（${no}），网络不通，按其上次在本柜台登录时的权限办理`,
     rosterPending: (reason: string) => `新增学生的数据尚未下载完成，恢复连接后会自动补齐：${reason}`,

@@ -11,6 +11,7 @@ import { messageOf } from '../store/errors';
 import { useLinkStore } from '../store/link';
 import { useSessionStore } from '../store/session';
 import { useStatsStore } from '../store/stats';
+import { OperatorSwitch } from '../sync/SignInDialog';
 import { SyncIndicator } from '../sync/SyncIndicator';
 
 const t = zhCN.ui.header;
@@ -108,12 +109,7 @@ export function AppHeader() {
             {reportZhCN.ui.entry}
           </button>
           <LiveClock />
-          {session && (
-            <div className="header-operator">
-              <span className="header-label">{t.operator}</span>
-              <span className="operator-name">{session.operator.name}</span>
-            </div>
-          )}
+          <OperatorSwitch />
         </div>
       </div>
       <SchoolProgress />
