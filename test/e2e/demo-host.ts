@@ -28,24 +28,26 @@ export async function startDemoHost(size = 300): Promise<DemoHost> {
   const token = parsed.searchParams.get('token') ?? '';
   const origin = parsed.origin;
 
-  async function call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
-    const response = await fetch(`${origin}/api/call/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify(input),
-    });
-    const body = (await response.json()) as ApiResponse<Output<M>>;
-    if (!body.ok) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
-    return body.value;
-  }
-
   return {
     url,
     origin,
     token,
-    call,
+    call: (method, input) => callCounter(url, method, input),
     stop: demo.stop,
   };
+}
+
+/** The counter API of the counter whose page URL (with its token) the demo printed. */
+export async function callCounter<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {
+  const parsed = new URL(url);
+  const response = await fetch(`${parsed.origin}/api/call/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${parsed.searchParams.get('token')}` },
+    body: JSON.stringify(input),
+  });
+  const body = (await response.json()) as ApiResponse<Output<M>>;
+  if (!body.ok) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
+  return body.value;
 }
 
 /** Resolves with what `ready` finds in the demo's output, or rejects (and stops it) on exit or timeout. */

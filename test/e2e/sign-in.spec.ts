@@ -1,24 +1,11 @@
 import { expect, test } from '@playwright/test';
-import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
-import { runDemo, type RunningDemo } from './demo-host';
+import { callCounter as call, runDemo, type RunningDemo } from './demo-host';
 
 /** 换人登录 through the header's dialog: the demo server and one counter registered by 王老师 (T0001). */
 
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/;
 const DEMO_PASSWORD = 'demo1234';
 let demo: RunningDemo<string>;
-
-async function call<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {
-  const parsed = new URL(url);
-  const response = await fetch(`${parsed.origin}/api/call/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${parsed.searchParams.get('token')}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as ApiResponse<Output<M>>;
-  if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
-  return body.value;
-}
 
 test.beforeAll(async () => {
   demo = await runDemo(['--counters', '1', '--size', '200'], (output) => URL_PATTERN.exec(output)?.[0] ?? null);

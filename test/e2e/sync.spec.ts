@@ -1,24 +1,11 @@
 import { expect, test } from '@playwright/test';
-import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
-import { runDemo, type RunningDemo } from './demo-host';
+import { callCounter as call, runDemo, type RunningDemo } from './demo-host';
 
 /** `npm run demo -- --counters 2`: the server and two counters; what one does, the other shows. */
 
 const URLS = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/g;
 let demo: RunningDemo<string[]>;
 let urls: string[] = [];
-
-async function call<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {
-  const parsed = new URL(url);
-  const response = await fetch(`${parsed.origin}/api/call/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${parsed.searchParams.get('token')}` },
-    body: JSON.stringify(input),
-  });
-  const body = (await response.json()) as ApiResponse<Output<M>>;
-  if (!body.ok) throw new Error(`${method}: ${body.error.message}`);
-  return body.value;
-}
 
 test.beforeAll(async () => {
   demo = await runDemo(['--counters', '2', '--size', '200'], (output) => {
