@@ -193,8 +193,9 @@ export class SyncClient {
     this.state = 'syncing';
     this.emitStatus();
     try {
-      if (resnapshotNeeded(this.replica.sqlite)) await this.mergeRoster();
+      // Pushing first: a merge that keeps failing must not hold back the operators' ops.
       await this.pushAll();
+      if (resnapshotNeeded(this.replica.sqlite)) await this.mergeRoster();
       await this.pullAll();
       this.failures = 0;
       this.state = 'online';

@@ -4,7 +4,6 @@ import { readSession } from '../../src-main/db';
 import { createCounterService, type CounterService } from '../../src-main/counter/service';
 import { resnapshotNeeded } from '../../src-main/sync/roster-merge';
 import { addOperator } from '../../src-server/admin/operators';
-import { currentSeq } from '../../src-server/sync/seq';
 import { PASSWORD } from '../../src-server/testing/fixtures';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
 import { SyncWorld, tokenOf, type Counter } from './sync-world';
@@ -80,7 +79,10 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
 
   it('a wider operator triggers the merge: new students searchable, pending ops survive it and sync exactly once', async () => {
     const other = await world.counter('T-DORM');
-    other.do([{ kind: 'reject', studentNo: '2023000003', stepId: 'dorm-clearance', note: '钥匙未还' }]);
+    other.do([
+      { kind: 'reject', studentNo: '2023000003', stepId: 'dorm-clearance', note: '钥匙未还' },
+      { kind: 'pass', studentNo: '2023000002', stepId: 'dorm-clearance' },
+    ]);
     await other.client.sync();
 
     const counter = await world.counter('T-CS');
@@ -91,39 +93,42 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
     // Outside this counter's scope, after its last pull: the snapshot's seq is past the cursor.
     other.do([{ kind: 'pass', studentNo: '2023000004', stepId: 'dorm-clearance' }]);
     await other.client.sync();
-    // Pending at the shift change: a revoke of what the server holds as passed, and a new pass.
-    counter.do([
-      { kind: 'revoke', studentNo: '2023000002', stepId: 'return-instruments', note: '仪器有损坏' },
-      { kind: 'pass', studentNo: '2023000001', stepId: 'party-transfer' },
-    ]);
+    const cursorBefore = cursorOf(counter);
+    // Left by the outgoing shift: the sign-in's round pushes it before it merges.
+    counter.do([{ kind: 'pass', studentNo: '2023000001', stepId: 'party-transfer' }]);
     const outboxBefore = count(counter, 'outbox');
     const auditBefore = count(counter, 'audit_log');
-    // Nothing writes between here and the snapshot: its seq is the server's seq now.
-    const snapshotSeq = await currentSeq(world.server.database.db);
+    // The new operator works on while the snapshot downloads: a revoke of what the server holds
+    // as passed, still pending when the merge commits.
+    counter.client.onStatus((status) => {
+      if (status.rosterMerge?.done !== 0 || count(counter, 'outbox') > outboxBefore) return;
+      counter.do([{ kind: 'revoke', studentNo: '2023000002', stepId: 'dorm-clearance', note: '床位未清' }]);
+    });
 
-    // What the replica holds the moment the merge commits, before the round pushes anything.
-    const atMerge: { students: string[]; cursor: number; unacked: number; revoked: unknown; passed: unknown }[] = [];
+    // What the replica holds the moment the merge commits, before anything else of the round.
+    const atMerge: { students: string[]; cursor: number; unacked: string[]; revoked: unknown }[] = [];
     counter.replica.changes.subscribe((event) => {
       if (event.source !== 'sync' || !event.studentNos.includes('2023000003') || atMerge.length > 0) return;
       atMerge.push({
         students: studentNos(counter),
         cursor: cursorOf(counter),
-        unacked: (counter.replica.sqlite.prepare('select count(*) as n from outbox where acked_at is null').get() as { n: number }).n,
-        revoked: counter.state('2023000002', 'return-instruments'),
-        passed: counter.state('2023000001', 'party-transfer'),
+        unacked: counter.replica.sqlite.prepare('select kind from outbox where acked_at is null').pluck().all() as string[],
+        revoked: counter.state('2023000002', 'dorm-clearance'),
       });
     });
 
     const answer = await signIn(service, 'T-DORM');
     expect(answer).toMatchObject({ offline: false, roster: 'merged', rosterError: null, session: { operator: { id: 'T-DORM' }, checkpointId: 'dorm' } });
     expect(resnapshotNeeded(counter.replica.sqlite)).toBe(false);
+    // Nothing wrote after the snapshot was read: the round's pull found the cursor where the merge put it.
+    const snapshotSeq = cursorOf(counter);
+    expect(snapshotSeq).toBeGreaterThan(cursorBefore);
     expect(atMerge).toEqual([
       {
         students: ['2023000001', '2023000002', '2023000003', '2023000004'],
         cursor: snapshotSeq,
-        unacked: 2,
-        revoked: expect.objectContaining({ status: 'pending', version: 2 }),
-        passed: expect.objectContaining({ status: 'passed', version: 1 }),
+        unacked: ['revoke'],
+        revoked: expect.objectContaining({ status: 'pending', version: 2, note: '床位未清' }),
       },
     ]);
 
@@ -131,8 +136,8 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
     expect(found).toMatchObject({ ok: true, value: { students: [{ studentNo: '2023000003', college: '机电工程学院' }] } });
     expect(counter.state('2023000003', 'dorm-clearance')).toMatchObject({ status: 'rejected', note: '钥匙未还', version: 1 });
     expect(counter.state('2023000004', 'dorm-clearance')).toMatchObject({ status: 'passed', version: 1 });
-    expect(count(counter, 'outbox')).toBe(outboxBefore);
-    expect(count(counter, 'audit_log')).toBe(auditBefore);
+    expect(count(counter, 'outbox')).toBe(outboxBefore + 1);
+    expect(count(counter, 'audit_log')).toBe(auditBefore + 1);
 
     const applied = await service.dispatch('steps.apply', { studentNo: '2023000003', stepId: 'dorm-clearance', action: 'pass', note: '已交钥匙' });
     expect(applied.ok).toBe(true);
@@ -141,13 +146,13 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
     const stored = await world.serverOps(counter.deviceId);
     expect(stored.map((o) => [o.deviceSeq, o.operatorId, o.kind, o.studentNo, o.outcome])).toEqual([
       [1, 'T-CS', 'pass', '2023000002', 'applied'],
-      [2, 'T-CS', 'revoke', '2023000002', 'applied'],
-      [3, 'T-CS', 'pass', '2023000001', 'applied'],
+      [2, 'T-CS', 'pass', '2023000001', 'applied'],
+      [3, 'T-DORM', 'revoke', '2023000002', 'applied'],
       [4, 'T-DORM', 'pass', '2023000003', 'applied'],
     ]);
     expect(new Set(stored.map((o) => o.opId)).size).toBe(stored.length);
     const server = await world.serverView();
-    for (const key of ['2023000002/return-instruments', '2023000001/party-transfer', '2023000003/dorm-clearance']) {
+    for (const key of ['2023000002/dorm-clearance', '2023000001/party-transfer', '2023000003/dorm-clearance']) {
       const [studentNo, stepId] = key.split('/') as [string, string];
       expect(counter.state(studentNo, stepId)).toMatchObject({ status: server.get(key)?.status, version: server.get(key)?.version });
     }
