@@ -59,7 +59,8 @@ export const syncText = {
     merging: '新增了可办理的学生，正在下载合并…',
     progress: (done: number, total: number) => `已接收 ${done} / ${total} 行`,
     signedIn: (name: string, no: string) => `已换人：当前操作员 ${name}（${no}）`,
-    offlineBadge: '离线登录',
+    offlineBadge: '离线',
+    offlineBadgeTitle: '离线登录：网络不通时按本柜台记录的上次登录核对密码，权限为上次登录时的权限',
     signedInOffline: (name: string, no: string) =>
       `离线登录：当前操作员 ${name}（${no}），网络不通，按其上次在本柜台登录时的权限办理`,
     rosterPending: (reason: string) => `新增学生的数据尚未下载完成，恢复连接后会自动补齐：${reason}`,

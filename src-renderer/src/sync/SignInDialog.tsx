@@ -143,7 +143,11 @@ export function OperatorSwitch() {
         onClick={() => setOpen(true)}
       >
         <span className="operator-name">{name}</span>
-        {offline && <span className="operator-offline">{t.offlineBadge}</span>}
+        {offline && (
+          <span className="operator-offline" title={t.offlineBadgeTitle}>
+            {t.offlineBadge}
+          </span>
+        )}
         <span className="operator-switch-cta">{t.open}</span>
       </button>
       {/* Out of the header's subtree: its nowrap, white text and flex layout must not reach the dialog. */}
