@@ -10,6 +10,8 @@ import { SyncError, SyncHttp } from './server-http';
 import { serverOf } from './sync-client';
 
 const t = syncText.signIn;
+/** Shorter than sync's own: at a shift change a dead network should lead to the offline check soon. */
+const SIGN_IN_TIMEOUT_MS = 8000;
 
 export interface SignInInput {
   operatorNo: string;
@@ -35,7 +37,7 @@ export async function signInOperator(replica: Replica, input: SignInInput, now: 
   if (!server) throw new ApiError('refused', t.standalone);
   let answer: LoginResponse;
   try {
-    answer = await new SyncHttp(server.serverUrl, server.token).login(input);
+    answer = await new SyncHttp(server.serverUrl, server.token, SIGN_IN_TIMEOUT_MS).login(input);
   } catch (e) {
     if (e instanceof SyncError && e.status === null) return signInOffline(replica, input);
     if (e instanceof SyncError) throw new ApiError(e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : 'refused', e.message);

@@ -63,7 +63,7 @@ export const syncText = {
     offlineBadgeTitle: '离线登录：网络不通时按本柜台记录的上次登录核对密码，权限为上次登录时的权限',
     signedInOffline: (name: string, no: string) =>
       `离线登录：当前操作员 ${name}（${no}），网络不通，按其上次在本柜台登录时的权限办理`,
-    rosterPending: (reason: string) => `新增学生的数据尚未下载完成，恢复连接后会自动补齐：${reason}`,
+    rosterPending: (reason: string | null) => `新增学生的数据尚未下载完成，恢复连接后会自动补齐${reason ? `：${reason}` : ''}`,
     standalone: '本柜台未连接服务器（单机模式），不能换人登录',
     neverHere: (no: string) => `网络不通，无法连接服务器；工号 ${no} 从未在本柜台登录过，不能离线登录，请在网络恢复后再登录`,
     wrongOffline: '工号或密码错误（网络不通，按本柜台记录的上次登录核对）',

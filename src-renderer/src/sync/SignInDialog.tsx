@@ -54,7 +54,7 @@ function SignInDialog({ onClose }: { onClose(): void }) {
       const result = await useSessionStore.getState().signIn({ operatorNo, password });
       const { id, name } = result.session.operator;
       const said = result.offline ? t.signedInOffline(name, id) : t.signedIn(name, id);
-      const pending = result.roster === 'pending' ? ` ${t.rosterPending(result.rosterError ?? '')}` : '';
+      const pending = result.roster === 'pending' ? ` ${t.rosterPending(result.rosterError)}` : '';
       notify(result.offline || pending ? 'info' : 'success', said + pending);
       onClose();
     } catch (err) {
