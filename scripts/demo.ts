@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { createCounterService } from '../src-main/counter/service';
 import { demoDatabasePath, demoSession, ensureDemoReplica, loadDemoBatch } from '../src-main/demo/demo-replica';
 import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-host';
@@ -11,6 +10,7 @@ import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
 import { DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
 import { electronBinary, ensureBuilt, launchElectron, projectRoot } from './electron-app';
+import { scriptOptions } from './script-options';
 
 /**
  * `npm run demo`: the central server on PGlite with the demo world, and demo counters
@@ -31,33 +31,7 @@ const HELP = `用法: npm run demo -- [选项]
   --standalone     不启动服务器，只用本机生成的演示数据（单机模式）
   --help           显示本说明`;
 
-function fail(message: string): never {
-  console.error(`无法启动演示：${message}`);
-  process.exit(1);
-}
-
-function parse() {
-  try {
-    return parseArgs({
-      options: {
-        browser: { type: 'boolean', default: false },
-        port: { type: 'string', default: '0' },
-        'no-open': { type: 'boolean', default: false },
-        size: { type: 'string', default: '2000' },
-        data: { type: 'string', default: join(projectRoot, '.demo') },
-        reset: { type: 'boolean', default: false },
-        counters: { type: 'string', default: '1' },
-        'server-port': { type: 'string', default: '0' },
-        standalone: { type: 'boolean', default: false },
-        setup: { type: 'boolean', default: false },
-        help: { type: 'boolean', default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (e) {
-    return fail(`${(e as Error).message}\n${HELP}`);
-  }
-}
+const { fail, parse, int, port: portOf } = scriptOptions('演示', HELP);
 
 function openInBrowser(url: string): void {
   const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -67,19 +41,27 @@ function openInBrowser(url: string): void {
 }
 
 async function main(): Promise<void> {
-  const args = parse();
+  const args = parse({
+    browser: { type: 'boolean', default: false },
+    port: { type: 'string', default: '0' },
+    'no-open': { type: 'boolean', default: false },
+    size: { type: 'string', default: '2000' },
+    data: { type: 'string', default: join(projectRoot, '.demo') },
+    reset: { type: 'boolean', default: false },
+    counters: { type: 'string', default: '1' },
+    'server-port': { type: 'string', default: '0' },
+    standalone: { type: 'boolean', default: false },
+    setup: { type: 'boolean', default: false },
+    help: { type: 'boolean', default: false },
+  });
   if (args.help) {
     console.log(HELP);
     return;
   }
-  const port = Number(args.port);
-  const size = Number(args.size);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`端口 "${args.port}" 不正确`);
-  if (!Number.isInteger(size) || size < 1 || size > 100_000) fail(`人数 "${args.size}" 不正确（1 到 100000）`);
-  const counters = Number(args.counters);
-  const serverPort = Number(args['server-port']);
-  if (!Number.isInteger(counters) || counters < 1 || counters > 8) fail(`柜台数 "${args.counters}" 不正确（1 到 8）`);
-  if (!Number.isInteger(serverPort) || serverPort < 0 || serverPort > 65535) fail(`端口 "${args['server-port']}" 不正确`);
+  const port = portOf(args.port);
+  const size = int(args.size, 1, 100_000, '人数');
+  const counters = int(args.counters, 1, 8, '柜台数');
+  const serverPort = portOf(args['server-port']);
   const dataDir = resolve(args.data);
   if (args.reset) rmSync(dataDir, { recursive: true, force: true });
   if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'], setup: args.setup });
