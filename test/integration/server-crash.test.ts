@@ -1,6 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,46 +10,7 @@ import { eq } from 'drizzle-orm';
 import { ops } from '../../src-server/db/schema';
 import { seedDemo, DEMO_PASSWORD } from '../../src-server/demo/seed-demo';
 import { BACKENDS, openThrowawayDatabase, type ThrowawayDatabase } from '../../src-server/testing/throwaway-database';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-/** `npm run server` as a real process, so it can be killed with SIGKILL. */
-async function startServerProcess(target: DatabaseTarget, port: number): Promise<ChildProcess> {
-  const args = ['tsx', 'src-server/cli.ts', 'serve', '--host', '127.0.0.1', '--port', String(port)];
-  const env = { ...process.env };
-  if ('url' in target) env.DATABASE_URL = target.url;
-  else {
-    delete env.DATABASE_URL;
-    args.push('--data-dir', (target as { dataDir: string }).dataDir);
-  }
-  const child = spawn('npx', args, { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('server did not start')), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('服务器已启动')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return child;
-}
-
-function killHard(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    // npx runs tsx, which runs node: the whole group goes, as with a power cut.
-    process.kill(-child.pid!, 'SIGKILL');
-  });
-}
+import { freePort, killHard, startServerProcess } from './processes';
 
 describe.each(BACKENDS)('server killed in the middle of a push, on %s', (backend) => {
   const dir = mkdtempSync(join(tmpdir(), 'lixiao-crash-'));

@@ -46,23 +46,26 @@ export class Relay {
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
       const budget = this.responseBudget;
-      upstream.connect(this.target.port, this.target.host, () => {
-        client.pipe(upstream);
-        if (budget === null) {
-          upstream.pipe(client);
-          return;
-        }
-        let left = budget;
-        upstream.on('data', (chunk: Buffer) => {
-          client.write(chunk.subarray(0, Math.max(0, left)));
-          left -= chunk.length;
-          if (left <= 0) drop();
-        });
-      });
+      upstream.connect(this.target.port, this.target.host, () => this.link(client, upstream, budget, drop));
     });
     await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
     this.port = (server.address() as AddressInfo).port;
     this.server = server;
+  }
+
+  /** Passes bytes both ways once the upstream connection is open. */
+  protected link(client: Socket, upstream: Socket, budget: number | null, drop: () => void): void {
+    client.pipe(upstream);
+    if (budget === null) {
+      upstream.pipe(client);
+      return;
+    }
+    let left = budget;
+    upstream.on('data', (chunk: Buffer) => {
+      client.write(chunk.subarray(0, Math.max(0, left)));
+      left -= chunk.length;
+      if (left <= 0) drop();
+    });
   }
 
   async down(): Promise<void> {
