@@ -2,6 +2,7 @@ import { ApiError } from '../../src-shared/contract/counter-api';
 import type { LoginResponse } from '../../src-shared/contract/sync';
 import type { Grant } from '../../src-shared/domain/actions';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { AttemptLimiter } from '../../src-server/auth/attempt-limiter';
 import { checkKnownOperator, passwordRecord, rememberOperator } from '../db/known-operators';
 import type { Replica } from '../db/open';
 import { readSession, validateSession, writeSession, type ReplicaSession } from '../db/session-store';
@@ -12,6 +13,14 @@ import { serverOf } from './sync-client';
 const t = syncText.signIn;
 /** Shorter than sync's own: at a shift change a dead network should lead to the offline check soon. */
 const SIGN_IN_TIMEOUT_MS = 8000;
+/** The server's rule (docs/sync-protocol.md), kept for the offline check too: 5 wrong passwords lock a 工号 for 15 minutes. */
+const OFFLINE_FAILURES = 5;
+const OFFLINE_LOCKOUT_MS = 15 * 60_000;
+
+/** Wrong offline passwords per 工号, for one counter back end; in memory, like the server's. */
+export function offlineAttemptLimiter(now?: () => number): AttemptLimiter {
+  return new AttemptLimiter(OFFLINE_FAILURES, OFFLINE_LOCKOUT_MS, now);
+}
 
 export interface SignInInput {
   operatorNo: string;
@@ -32,14 +41,14 @@ export interface SignedIn {
  * the roster. The session becomes theirs (grants of this batch only), keeping the checkpoint
  * when they hold it too. Any refusal leaves the session as it was.
  */
-export async function signInOperator(replica: Replica, input: SignInInput, now: () => Date): Promise<SignedIn> {
+export async function signInOperator(replica: Replica, input: SignInInput, now: () => Date, offlineAttempts: AttemptLimiter): Promise<SignedIn> {
   const server = serverOf(replica);
   if (!server) throw new ApiError('refused', t.standalone);
   let answer: LoginResponse;
   try {
     answer = await new SyncHttp(server.serverUrl, server.token, SIGN_IN_TIMEOUT_MS).login(input);
   } catch (e) {
-    if (e instanceof SyncError && e.status === null) return signInOffline(replica, input);
+    if (e instanceof SyncError && e.status === null) return signInOffline(replica, input, offlineAttempts);
     if (e instanceof SyncError) throw new ApiError(e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : 'refused', e.message);
     throw e;
   }
@@ -60,12 +69,16 @@ export async function signInOperator(replica: Replica, input: SignInInput, now: 
 }
 
 /** Only someone who signed in here before, with the password and grants of that sign-in. */
-async function signInOffline(replica: Replica, input: SignInInput): Promise<SignedIn> {
+async function signInOffline(replica: Replica, input: SignInInput, attempts: AttemptLimiter): Promise<SignedIn> {
+  const wait = attempts.retryAfter(input.operatorNo);
+  if (wait > 0) throw new ApiError('refused', t.offlineLocked(Math.ceil(wait / 60_000)));
   const check = await checkKnownOperator(replica.sqlite, input.operatorNo, input.password);
   if (!check.ok) {
     if (check.reason === 'unknown') throw new ApiError('refused', t.neverHere(input.operatorNo));
+    attempts.record(input.operatorNo);
     throw new ApiError('unauthorized', t.wrongOffline);
   }
+  attempts.reset(input.operatorNo);
   const grants = grantsInBatch(replica, check.known.grants);
   const { sqlite } = replica;
   const session = sqlite

@@ -4,7 +4,7 @@ import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-s
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import type { Replica } from '../db/open';
 import { currentSession, toSessionDto } from '../counter/session';
-import { signInOperator, type SignInInput } from './operator-sign-in';
+import { offlineAttemptLimiter, signInOperator, type SignInInput } from './operator-sign-in';
 import { resnapshotNeeded } from './roster-merge';
 import { SyncError } from './server-http';
 import { storedStatus, type SyncClient } from './sync-client';
@@ -82,8 +82,14 @@ const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null }
  * round) before answering, so the dialog can show its progress and the new students are there
  * when it closes. A merge that fails stays pending and the sync client retries it.
  */
-async function signIn(replica: Replica, sync: SyncClient | null, input: SignInInput, now: () => Date): Promise<SignInResult> {
-  const signedIn = await signInOperator(replica, input, now);
+async function signIn(
+  replica: Replica,
+  sync: SyncClient | null,
+  input: SignInInput,
+  now: () => Date,
+  offlineAttempts: ReturnType<typeof offlineAttemptLimiter>,
+): Promise<SignInResult> {
+  const signedIn = await signInOperator(replica, input, now, offlineAttempts);
   const result: SignInResult = { session: toSessionDto(replica, signedIn.session), offline: signedIn.offline, roster: 'unchanged', rosterError: null };
   if (!signedIn.resnapshot) return result;
   let rosterError: string | null = null;
@@ -96,6 +102,7 @@ async function signIn(replica: Replica, sync: SyncClient | null, input: SignInIn
 
 /** The sync and setup methods of a counter that has its replica. */
 export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date) {
+  const offlineAttempts = offlineAttemptLimiter(() => now().getTime());
   return {
     'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now()),
     'sync.conflicts': (): SyncConflictsDto => syncConflicts(replica),
@@ -109,7 +116,7 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
       }
       return syncConflicts(replica);
     },
-    'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, input, now),
+    'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, input, now, offlineAttempts),
     'setup.state': (): SetupStateDto => SETUP_DONE,
     'setup.login': (): never => {
       throw new ApiError('refused', syncText.replicaExists(replica.path));

@@ -67,6 +67,7 @@ export const syncText = {
     standalone: '本柜台未连接服务器（单机模式），不能换人登录',
     neverHere: (no: string) => `网络不通，无法连接服务器；工号 ${no} 从未在本柜台登录过，不能离线登录，请在网络恢复后再登录`,
     wrongOffline: '工号或密码错误（网络不通，按本柜台记录的上次登录核对）',
+    offlineLocked: (minutes: number) => `该工号离线登录密码错误次数过多，请在 ${minutes} 分钟后再试，或等网络恢复后登录`,
     noGrantInBatch: (batch: string) => `您在「${batch}」中没有任何离校点的办理权限，仍由原操作员办理`,
   },
   setup: {

@@ -207,6 +207,12 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
     const wrong = await service.dispatch('session.signIn', { operatorNo: 'T-DORM', password: 'not-it' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringMatching(/工号或密码错误/) } });
     expect(sessionOf(counter).operator).toBe('T-STU');
+    // The server's rule offline too: five wrong passwords lock the 工号, even for the right one.
+    for (let i = 0; i < 5; i++) {
+      expect(await service.dispatch('session.signIn', { operatorNo: 'T-STU', password: `guess-${i}` })).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    }
+    const locked = await service.dispatch('session.signIn', { operatorNo: 'T-STU', password: PASSWORD });
+    expect(locked).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringMatching(/错误次数过多，请在 15 分钟后再试/) } });
 
     const offline = await signIn(service, 'T-DORM');
     expect(offline).toMatchObject({ offline: true, roster: 'unchanged', session: { operator: { id: 'T-DORM', name: '宿管员' }, checkpointId: 'dorm' } });
