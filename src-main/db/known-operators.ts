@@ -59,6 +59,11 @@ export async function checkKnownOperator(sqlite: Database.Database, operatorNo: 
   return { ok: true, known: { operator: { id: operatorNo, name: entry.name }, grants: entry.grants } };
 }
 
+/** Every grant of every operator who signed in here: what the server admitted to this device. */
+export function knownGrants(sqlite: Database.Database): Grant[] {
+  return Object.values(readAll(sqlite)).flatMap((entry) => entry.grants);
+}
+
 /** Names of operators who signed in here, for rows written by an earlier shift's pending ops. */
 export function knownOperatorName(sqlite: Database.Database): (id: string) => string | undefined {
   const all = readAll(sqlite);

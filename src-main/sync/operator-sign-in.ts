@@ -3,7 +3,8 @@ import type { LoginResponse } from '../../src-shared/contract/sync';
 import type { Grant } from '../../src-shared/domain/actions';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { AttemptLimiter } from '../../src-server/auth/attempt-limiter';
-import { checkKnownOperator, passwordRecord, rememberOperator } from '../db/known-operators';
+import { rosterScope, scopeCovers } from '../../src-server/auth/scope';
+import { checkKnownOperator, knownGrants, passwordRecord, rememberOperator } from '../db/known-operators';
 import type { Replica } from '../db/open';
 import { readSession, validateSession, writeSession, type ReplicaSession } from '../db/session-store';
 import { markResnapshotNeeded } from './roster-merge';
@@ -56,16 +57,17 @@ export async function signInOperator(replica: Replica, input: SignInInput, now: 
   // Slow on purpose (scrypt), so it runs before the write transaction, not inside it.
   const passwordHash = await passwordRecord(input.password);
   const { sqlite } = replica;
-  const session = sqlite
+  const signedIn = sqlite
     .transaction(() => {
+      const resnapshot = answer.resnapshot || widensRoster(replica, grants);
       const next = nextSession(replica, answer.operator, grants);
       writeSession(sqlite, next);
       rememberOperator(sqlite, { operator: answer.operator, grants }, passwordHash, now().toISOString());
-      if (answer.resnapshot) markResnapshotNeeded(sqlite);
-      return next;
+      if (resnapshot) markResnapshotNeeded(sqlite);
+      return { next, resnapshot };
     })
     .immediate();
-  return { session, offline: false, resnapshot: answer.resnapshot };
+  return { session: signedIn.next, offline: false, resnapshot: signedIn.resnapshot };
 }
 
 /** Only someone who signed in here before, with the password and grants of that sign-in. */
@@ -89,6 +91,17 @@ async function signInOffline(replica: Replica, input: SignInInput, attempts: Att
     })
     .immediate();
   return { session, offline: true, resnapshot: false };
+}
+
+/**
+ * The server says `resnapshot` only when it admits the operator, once. Had the counter stopped
+ * between that answer and this transaction, the next sign-in would hear nothing of it: so the
+ * counter also compares with the operators it has recorded (the same set the server admitted).
+ */
+function widensRoster(replica: Replica, grants: Grant[]): boolean {
+  const { batch, sqlite } = replica;
+  const admitted = [...readSession(sqlite, batch).grants, ...knownGrants(sqlite)];
+  return !scopeCovers(rosterScope(batch, admitted), rosterScope(batch, [...admitted, ...grants]));
 }
 
 function grantsInBatch(replica: Replica, grants: readonly Grant[]): Grant[] {

@@ -3,6 +3,7 @@ import type { Output } from '../../src-shared/contract/counter-api';
 import { readSession } from '../../src-main/db';
 import { createCounterService, type CounterService } from '../../src-main/counter/service';
 import { resnapshotNeeded } from '../../src-main/sync/roster-merge';
+import { SyncHttp } from '../../src-main/sync/server-http';
 import { addOperator } from '../../src-server/admin/operators';
 import { PASSWORD } from '../../src-server/testing/fixtures';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
@@ -189,6 +190,17 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
     await counter.client.sync();
     expect(studentNos(counter)).toEqual(['2023000001', '2023000002', '2023000003', '2023000004']);
     expect(resnapshotNeeded(counter.replica.sqlite)).toBe(false);
+  });
+
+  it('a resnapshot answer the counter never recorded is still acted on at the next sign-in', async () => {
+    const counter = await world.counter('T-CS');
+    const service = createCounterService(counter.replica, { sync: counter.client });
+    // The server admits T-CERT and says resnapshot; the counter stopped before it wrote that down.
+    const lost = await new SyncHttp(world.relay.url, tokenOf(counter.replica)).login({ operatorNo: 'T-CERT', password: PASSWORD });
+    expect(lost.resnapshot).toBe(true);
+    const answer = await signIn(service, 'T-CERT');
+    expect(answer).toMatchObject({ roster: 'merged', session: { operator: { id: 'T-CERT' }, checkpointId: 'certificates' } });
+    expect(studentNos(counter)).toEqual(['2023000001', '2023000002', '2023000003', '2023000004']);
   });
 
   it('offline: only an operator who signed in here before, with the password and grants of then', async () => {
