@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { maskIdCard } from '../../src-shared/scan/classify';
 import type { InitialState, RosterStudent } from '../../src-shared/domain/types';
@@ -23,7 +24,7 @@ export async function storeRoster(
   roster: RosterStudent[],
   initial: InitialState[] = [],
 ): Promise<{ students: number; states: number }> {
-  return db.transaction(async (tx) => {
+  const stored = await db.transaction(async (tx) => {
     await lockWrites(tx);
     const batch = await batches.get(tx, batchId);
     if (!batch) throw new AdminError(`没有编号为 "${batchId}" 的批次`);
@@ -54,7 +55,7 @@ export async function storeRoster(
     const ordered = [...initial].sort((a, b) => order(a.stepId) - order(b.stepId));
     const problems: string[] = [];
     const session = new ApplySession(tx, batch);
-    await session.preload(ordered.map((s) => s.studentNo));
+    await session.preload(ordered);
     const source = await ServerOpSource.open(tx, ROSTER_DEVICE);
     const actor = { kind: 'system' as const, name: '花名册导入' };
     for (const state of ordered) {
@@ -70,4 +71,15 @@ export async function storeRoster(
     if (problems.length > 0) throw new AdminError('花名册附带的办理状态有误，未导入任何数据', problems);
     return { students: roster.length, states: initial.length };
   });
+  await refreshPlannerStatistics(db);
+  return stored;
+}
+
+/**
+ * Right after a bulk import PostgreSQL has no statistics for the new rows until autovacuum
+ * comes by, and plans the snapshot's key-ordered pages as sort-everything-then-limit: 60 ms a
+ * page, 12 s for a 20,000-student snapshot instead of 2 s. Analysing at once avoids that window.
+ */
+export async function refreshPlannerStatistics(db: Db): Promise<void> {
+  await db.execute(sql`analyze students, step_states, waivers, ops`);
 }

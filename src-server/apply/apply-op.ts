@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { checkActions, checkLift, inScope, type Grant } from '../../src-shared/domain/actions';
 import type { BatchIndex } from '../../src-shared/domain/batch';
 import type { StudentGateInput } from '../../src-shared/domain/gate';
@@ -67,6 +67,8 @@ interface AppliedRevoke {
   resultVersion: number | null;
 }
 
+const stepKey = (studentNo: string, stepId: string) => `${studentNo}\u0000${stepId}`;
+
 /** Students read per query by preload. */
 const PRELOAD_CHUNK = 1000;
 
@@ -79,12 +81,15 @@ const PRELOAD_CHUNK = 1000;
  */
 export class ApplySession {
   private readonly studentFacts = new Map<string, StudentFacts | null>();
-  private readonly states = new Map<string, Map<string, StateRow>>();
+  /** Every step's status, per student: what the gate evaluator reads. */
+  private readonly statuses = new Map<string, Map<string, StateRow['status']>>();
+  /** Whole rows, only of the steps ops touch, per student and step; null = no row yet. */
+  private readonly stateRows = new Map<string, StateRow | null>();
   private readonly waiverRows = new Map<string, Map<string, WaiverRow>>();
   private readonly pendingOps: { row: OpRecord; result: OpResult }[] = [];
   private readonly dirtyStates = new Set<StateRow>();
   private readonly dirtyWaivers = new Set<WaiverRow>();
-  /** Revokes applied in this session, newest last, per "student/step". */
+  /** Revokes applied in this session, newest last, per student and step. */
   private readonly sessionRevokes = new Map<string, AppliedRevoke[]>();
 
   constructor(
@@ -92,14 +97,19 @@ export class ApplySession {
     readonly batch: LoadedBatch,
   ) {}
 
-  /** Reads the rows of these students in a few queries instead of a few per op. */
-  async preload(studentNos: Iterable<string>): Promise<void> {
-    const wanted = [...new Set(studentNos)].filter((no) => !this.studentFacts.has(no));
+  /**
+   * Reads what deciding these ops needs, in a few queries instead of a few per op: each
+   * student's facts, waivers and step statuses (aggregated by PostgreSQL: one row per student,
+   * not twenty), and the whole row only of the step each op touches.
+   */
+  async preload(keys: Iterable<{ studentNo: string; stepId: string }>): Promise<void> {
+    const list = [...keys];
+    const wanted = [...new Set(list.map((k) => k.studentNo))].filter((no) => !this.studentFacts.has(no));
     for (let i = 0; i < wanted.length; i += PRELOAD_CHUNK) {
       const chunk = wanted.slice(i, i + PRELOAD_CHUNK);
       for (const no of chunk) {
         this.studentFacts.set(no, null);
-        this.states.set(no, new Map());
+        this.statuses.set(no, new Map());
         this.waiverRows.set(no, new Map());
       }
       const inBatch = (t: typeof students | typeof stepStates | typeof waivers) =>
@@ -109,17 +119,45 @@ export class ApplySession {
         .select({ studentNo: students.studentNo, college: students.college, flags: students.flags })
         .from(students)
         .where(inBatch(students));
-      const stateRows = await this.tx.select().from(stepStates).where(inBatch(stepStates));
+      const statusRows = await this.tx
+        .select({ studentNo: stepStates.studentNo, statuses: sql<string>`json_object_agg(${stepStates.stepId}, ${stepStates.status})::text` })
+        .from(stepStates)
+        .where(inBatch(stepStates))
+        .groupBy(stepStates.studentNo);
       const waiverRows = await this.tx.select().from(waivers).where(inBatch(waivers));
       for (const s of found) this.studentFacts.set(s.studentNo, { college: s.college, flags: s.flags });
-      for (const r of stateRows) this.states.get(r.studentNo)!.set(r.stepId, r);
+      for (const r of statusRows) {
+        const statuses = JSON.parse(r.statuses) as Record<string, StateRow['status']>;
+        this.statuses.set(r.studentNo, new Map(Object.entries(statuses)));
+      }
       for (const r of waiverRows) this.waiverRows.get(r.studentNo)!.set(r.stepId, r);
+    }
+    const unread = new Map<string, [string, string]>();
+    for (const k of list) {
+      const key = stepKey(k.studentNo, k.stepId);
+      if (!this.stateRows.has(key)) unread.set(key, [k.studentNo, k.stepId]);
+    }
+    const rowKeys = [...unread.keys()];
+    for (let i = 0; i < rowKeys.length; i += PRELOAD_CHUNK) {
+      const chunk = rowKeys.slice(i, i + PRELOAD_CHUNK);
+      for (const key of chunk) this.stateRows.set(key, null);
+      const pairs = JSON.stringify(chunk.map((key) => unread.get(key)));
+      const rows = await this.tx
+        .select()
+        .from(stepStates)
+        .where(
+          and(
+            eq(stepStates.batchId, this.batch.id),
+            sql`(${stepStates.studentNo}, ${stepStates.stepId}) in (select k->>0, k->>1 from json_array_elements(${pairs}::json) as k)`,
+          ),
+        );
+      for (const r of rows) this.stateRows.set(stepKey(r.studentNo, r.stepId), r);
     }
   }
 
   /** Decides and records one op. Its result's seq is filled in by flush(). */
   async apply(actor: OpActor, op: Op): Promise<OpResult> {
-    await this.preload([op.studentNo]);
+    await this.preload([op]);
     const { decision, ctx } = await this.decide(actor, op);
     let version: number | null = null;
     if (decision.change && ctx) version = this.recordChange(ctx, decision.change);
@@ -142,7 +180,7 @@ export class ApplySession {
     }
     const applied = decision.change !== null;
     if (applied && op.kind === 'revoke') {
-      const key = `${op.studentNo}/${op.stepId}`;
+      const key = stepKey(op.studentNo, op.stepId);
       const list = this.sessionRevokes.get(key) ?? [];
       list.push({ opId: op.opId, operatorId: op.operatorId, clientTime: op.clientTime, resultVersion: version });
       this.sessionRevokes.set(key, list);
@@ -223,17 +261,16 @@ export class ApplySession {
       actorName = actor.name;
       index = batch.integrationIndex;
     }
-    const states = this.states.get(op.studentNo)!;
     const waiverRows = this.waiverRows.get(op.studentNo)!;
     const ctx: Context = {
       op,
       index,
       input: {
         student,
-        status: new Map([...states.values()].map((r) => [r.stepId, r.status])),
+        status: new Map(this.statuses.get(op.studentNo)),
         lifted: new Set([...waiverRows.values()].filter((w) => w.lifted).map((w) => w.stepId)),
       },
-      state: states.get(op.stepId),
+      state: this.stateRows.get(stepKey(op.studentNo, op.stepId)) ?? undefined,
       waiver: waiverRows.get(op.stepId),
       actorName,
       actorKind: actor.kind,
@@ -307,7 +344,7 @@ export class ApplySession {
 
   /** The latest applied revoke of this step that produced a version newer than `base`. */
   private async revokeSince(studentNo: string, stepId: string, base: number): Promise<AppliedRevoke | undefined> {
-    const recent = (this.sessionRevokes.get(`${studentNo}/${stepId}`) ?? []).filter((r) => (r.resultVersion ?? 0) > base);
+    const recent = (this.sessionRevokes.get(stepKey(studentNo, stepId)) ?? []).filter((r) => (r.resultVersion ?? 0) > base);
     if (recent.length > 0) return recent[recent.length - 1];
     const [row] = await this.tx
       .select({ opId: ops.opId, operatorId: ops.operatorId, clientTime: ops.clientTime, resultVersion: ops.resultVersion })
@@ -322,7 +359,7 @@ export class ApplySession {
   private async latestRevokeOf(studentNo: string, stepIds: string[]): Promise<{ opId: string } | undefined> {
     let latest: { opId: string; seq: number } | undefined;
     for (const stepId of stepIds) {
-      const recent = this.sessionRevokes.get(`${studentNo}/${stepId}`);
+      const recent = this.sessionRevokes.get(stepKey(studentNo, stepId));
       // Revokes of this session are newer than anything already stored.
       if (recent?.length) return recent[recent.length - 1];
       const [row] = await this.tx
@@ -359,7 +396,8 @@ export class ApplySession {
     }
     const version = (ctx.state?.version ?? 0) + 1;
     const row: StateRow = { ...key, status: change.status, version, updatedByName: ctx.actorName };
-    this.states.get(op.studentNo)!.set(op.stepId, row);
+    this.stateRows.set(stepKey(op.studentNo, op.stepId), row);
+    this.statuses.get(op.studentNo)!.set(op.stepId, row.status);
     if (ctx.state) this.dirtyStates.delete(ctx.state);
     this.dirtyStates.add(row);
     return version;

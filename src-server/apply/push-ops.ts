@@ -53,7 +53,7 @@ export async function pushOps(db: Db, batches: BatchCache, device: Authenticated
     );
     const results = new Map<string, OpResult>();
     const session = new ApplySession(tx, batch);
-    await session.preload(unique.filter((o) => !stored.has(o.opId)).map((o) => o.studentNo));
+    await session.preload(unique.filter((o) => !stored.has(o.opId)));
     const actor = { kind: 'device' as const, operators: device.operators };
     let lastSeq = deviceRow.lastSeq;
     for (const op of unique) {

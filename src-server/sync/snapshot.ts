@@ -3,8 +3,8 @@ import type { Db } from '../db/database';
 import type { AuthenticatedDevice } from '../auth/device-auth';
 import type { LoadedBatch } from './batch-cache';
 import { deviceScope } from './pull';
-import { conflictRow, opRow, stateRow, studentRow, waiverRow } from './rows';
-import { countInScope, readConflicts, readOwnOps, readStates, readStudents, readWaivers } from './scoped-queries';
+import { conflictRow, opRow, studentRow, waiverRow } from './rows';
+import { countInScope, readConflicts, readOwnOps, readStateLines, readStudents, readWaivers } from './scoped-queries';
 import { currentSeq } from './seq';
 
 const PAGE = 2000;
@@ -39,8 +39,9 @@ export async function writeSnapshot(db: Db, batch: LoadedBatch, device: Authenti
         after = page[page.length - 1]!.studentNo;
       }
       for (let after: [string, string] | undefined; ; ) {
-        const page = await readStates(tx, batch.id, scope, null, PAGE, after);
-        emit(page.map(stateRow));
+        const page = await readStateLines(tx, batch.id, scope, PAGE, after);
+        rows += page.length;
+        if (page.length > 0) write(page.map((r) => r.line).join('\n') + '\n');
         if (page.length < PAGE) break;
         const last = page[page.length - 1]!;
         after = [last.studentNo, last.stepId];
