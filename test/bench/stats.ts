@@ -38,3 +38,14 @@ export function report(name: string, samples: number[], goalMs?: number): void {
   const goal = goalMs === undefined ? '' : `  goal < ${goalMs} ms: p95 ${verdict(p95, goalMs)}, p50 ${verdict(p50, goalMs)}`;
   console.log(`${name.padEnd(48)} n=${String(samples.length).padStart(5)}  p50 ${p50.toFixed(3).padStart(8)} ms  p95 ${p95.toFixed(3).padStart(8)} ms${goal}`);
 }
+
+export const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+
+/** Runs one step of a benchmark and prints its wall time. */
+export async function timed<T>(label: string, work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+  const t0 = performance.now();
+  const value = await work();
+  const ms = performance.now() - t0;
+  console.log(`  ${label.padEnd(58)} ${seconds(ms).padStart(9)}`);
+  return { value, ms };
+}
