@@ -7,7 +7,7 @@ import { conflictRow, opRow, studentRow, waiverRow } from './rows';
 import { countInScope, readConflicts, readOwnOps, readStateLines, readStudents, readWaivers } from './scoped-queries';
 import { currentSeq } from './seq';
 
-const PAGE = 2000;
+const PAGE = 10000;
 
 /**
  * Writes the device's snapshot as NDJSON chunks: a header, every row in scope as of one seq,
