@@ -106,6 +106,7 @@ export async function benchOurSync(workload: SyncWorkload): Promise<SyncFigures>
     });
     const round = await timed(`${workload.ops.length} operations: counter 1 sync round (push, pull back)`, () => clientA.sync());
     unsubscribe();
+    if (pushedAt === 0) throw new Error('the outbox never emptied during the round');
     const push = { ms: pushedAt - t0 };
     console.log(`  ${`  of which the push, until the outbox is empty`.padEnd(58)} ${seconds(push.ms).padStart(9)}`);
     const pull = await timed('second counter pulls them (counter 2 sync)', () => clientB.sync());
