@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   let runtime: CounterRuntime;
   try {
     runtime = new CounterRuntime({ path: resolve(args.db) });
+    await runtime.ready;
   } catch (e) {
     return fail((e as Error).message);
   }

@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { ApiResponse, ChangeEvent } from '../../src-shared/contract/counter-api';
+import { fileTokenStore, type DeviceTokenStore } from '../sync/device-token-store';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol';
 
 export interface BackendWorker {
@@ -8,13 +9,22 @@ export interface BackendWorker {
   close(): Promise<void>;
 }
 
+export interface BackendWorkerOptions {
+  workerPath: string;
+  dbPath: string;
+  nativeBinding?: string;
+  /** Keeps the device token for the worker; Electron passes its safeStorage store. A file next to the replica when omitted. */
+  tokens?: DeviceTokenStore;
+}
+
 /**
  * Starts the counter back end in a worker thread and resolves once its database is open, or
  * rejects with the worker's (Chinese) reason, so the app never starts half-way.
  */
-export function startBackendWorker(opts: WorkerInit & { workerPath: string }): Promise<BackendWorker> {
+export function startBackendWorker(opts: BackendWorkerOptions): Promise<BackendWorker> {
+  const tokens = opts.tokens ?? fileTokenStore;
   const worker = new Worker(opts.workerPath, {
-    workerData: { dbPath: opts.dbPath, nativeBinding: opts.nativeBinding } satisfies WorkerInit,
+    workerData: { dbPath: opts.dbPath, nativeBinding: opts.nativeBinding, deviceToken: tokens.read(opts.dbPath) } satisfies WorkerInit,
   });
   const pending = new Map<number, (r: ApiResponse<unknown>) => void>();
   const listeners = new Set<(event: ChangeEvent) => void>();
@@ -22,6 +32,11 @@ export function startBackendWorker(opts: WorkerInit & { workerPath: string }): P
   let closed: (() => void) | null = null;
 
   const post = (msg: ToWorker) => worker.postMessage(msg);
+  const answerToken = (id: number, done: Promise<void>) =>
+    done.then(
+      () => post({ type: 'tokenStored', id, error: null }),
+      (e: unknown) => post({ type: 'tokenStored', id, error: (e as Error).message }),
+    );
 
   return new Promise((resolve, reject) => {
     worker.on('error', (err) => {
@@ -62,6 +77,12 @@ export function startBackendWorker(opts: WorkerInit & { workerPath: string }): P
           break;
         case 'change':
           for (const l of listeners) l(msg.event);
+          break;
+        case 'storeToken':
+          void answerToken(msg.id, tokens.write(msg.path, msg.token));
+          break;
+        case 'removeToken':
+          void answerToken(msg.id, tokens.remove(msg.path));
           break;
         case 'closed':
           void worker.terminate().then(() => closed?.());

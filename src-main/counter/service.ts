@@ -24,6 +24,7 @@ import { chaseListXlsx, dailyReportXlsx } from '../reports/xlsx';
 import { applyBatch, batchGrid } from './class-batch';
 import { applyImport, importTemplate, previewImport } from './list-import';
 import { liftedList, setWaiver, waiverDesk } from './waivers';
+import { fileTokenStore, type DeviceTokenStore } from '../sync/device-token-store';
 import { syncHandlers } from '../sync/sync-handlers';
 import type { SyncClient } from '../sync/sync-client';
 
@@ -31,6 +32,8 @@ export interface CounterServiceOptions {
   now?: () => Date;
   /** The running sync client, whose live status the header shows; without one, the stored status. */
   sync?: SyncClient;
+  /** Where the device token is kept (sign-in, the stored status); a file next to the replica when omitted. */
+  tokens?: DeviceTokenStore;
 }
 
 /** exceljs writes workbooks asynchronously, and some methods wait for the server; every other method answers at once. */
@@ -114,7 +117,7 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
     'waivers.forStudent': ({ studentNo }) => waiverDesk(replica, currentSession(replica), studentNo),
     'waivers.set': (input) => setWaiver(replica, currentSession(replica), input, now),
     'waivers.lifted': (input) => liftedList(replica, currentSession(replica), input),
-    ...syncHandlers(replica, options.sync ?? null, now),
+    ...syncHandlers(replica, options.sync ?? null, now, options.tokens ?? fileTokenStore),
   };
 
   const call = <M extends Method>(method: M, input: Input<M>): Result<M> => {

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 
 /**
- * serverUrl and deviceToken: where and as whom the sync client talks to the central server.
- * knownOperators: who signed in here before, for offline sign-in. resnapshotPending: a widened
- * roster whose snapshot is not merged yet.
+ * serverUrl: where the sync client talks to the central server; as whom (the device token) is
+ * kept outside the replica (src-main/sync/device-token-store.ts). deviceToken: only in replicas
+ * downloaded before that, read once to move it out. knownOperators: who signed in here before,
+ * for offline sign-in. resnapshotPending: a widened roster whose snapshot is not merged yet.
  */
 export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken' | 'knownOperators' | 'resnapshotPending';
 

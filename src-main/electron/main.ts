@@ -1,7 +1,8 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { startBackendWorker, type BackendWorker } from '../backend/client';
 import { IPC_CALL, IPC_CHANGE, IPC_SAVE_PDF } from './channels';
+import { electronTokenStore } from './device-token';
 import { saveReportPdf } from './save-pdf';
 import { isAppUrl, lockDownContents, lockDownSession, secureWebPreferences } from './security';
 
@@ -47,10 +48,12 @@ async function main(): Promise<void> {
   lockDownSession(session.defaultSession, appOrigin);
   let backend: BackendWorker;
   try {
+    const path = dbPath();
     backend = await startBackendWorker({
       workerPath: join(import.meta.dirname, 'backend-worker.js'),
-      dbPath: dbPath(),
+      dbPath: path,
       nativeBinding: nativeBinding(),
+      tokens: await electronTokenStore(safeStorage, path),
     });
   } catch (e) {
     dialog.showErrorBox('离校办理台无法启动', (e as Error).message);

@@ -3,7 +3,8 @@ import type { BrowserWindow, Session, WebContents } from 'electron';
 /**
  * The Electron security checklist in one place: the window may only show the app itself,
  * may not open windows or navigate away, and the camera is granted to the app's own origin
- * only (Electron grants every permission unless both handlers are installed).
+ * only (Electron grants every permission unless both handlers are installed). The device token
+ * is kept out of the replica, encrypted with safeStorage (device-token.ts).
  */
 export function isAppUrl(url: string, appOrigin: string): boolean {
   try {

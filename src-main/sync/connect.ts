@@ -1,6 +1,10 @@
+import { existsSync } from 'node:fs';
+import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { passwordRecord, rememberOperator } from '../db/known-operators';
 import type { Replica } from '../db/open';
+import { ReplicaError } from '../db/replica-error';
 import { readSession } from '../db/session-store';
+import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
 import { SyncHttp, normaliseServerUrl } from './server-http';
 import { downloadReplica, type SnapshotProgress } from './snapshot-loader';
 
@@ -15,6 +19,8 @@ export interface ConnectCounterInput {
   checkpointId?: string;
   /** Where the replica file goes; it must not exist yet. */
   path: string;
+  /** Where the device token goes; a file next to the replica when omitted. */
+  tokens?: DeviceTokenStore;
   onProgress?: (progress: SnapshotProgress) => void;
   signal?: AbortSignal;
 }
@@ -23,8 +29,13 @@ export interface ConnectCounterInput {
  * A new counter: registers the device with the operator's 工号 and password, then downloads
  * the snapshot into a new replica. Used by the setup screen, the demo and the tests. The
  * registering operator is remembered like any later sign-in, so they can sign back in offline.
+ * The device token is stored before the download, so a replica never appears without it; it is
+ * removed again when the download fails.
  */
 export async function connectCounter(input: ConnectCounterInput): Promise<Replica> {
+  // The token is stored under the replica's path: an existing replica's token must not be replaced.
+  if (existsSync(input.path)) throw new ReplicaError(syncText.replicaExists(input.path));
+  const tokens = input.tokens ?? fileTokenStore;
   const api = new SyncHttp(normaliseServerUrl(input.serverUrl));
   const device = await api.registerDevice({
     operatorNo: input.operatorNo,
@@ -32,19 +43,28 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
     name: input.counterName,
     batchId: input.batchId,
   });
-  const replica = await downloadReplica({
-    api: api.withToken(device.token),
-    token: device.token,
-    path: input.path,
-    session: {
-      deviceId: device.deviceId,
-      operator: device.operator,
-      grants: device.grants,
-      ...(input.checkpointId ? { checkpointId: input.checkpointId } : {}),
-    },
-    onProgress: input.onProgress,
-    signal: input.signal,
-  });
+  await tokens.write(input.path, device.token);
+  let replica: Replica;
+  try {
+    replica = await downloadReplica({
+      api: api.withToken(device.token),
+      token: device.token,
+      path: input.path,
+      session: {
+        deviceId: device.deviceId,
+        operator: device.operator,
+        grants: device.grants,
+        ...(input.checkpointId ? { checkpointId: input.checkpointId } : {}),
+      },
+      onProgress: input.onProgress,
+      signal: input.signal,
+    });
+  } catch (e) {
+    // A token without its replica is of no use. Should removing fail as well, the next
+    // registration replaces it; the download's error is the one to report.
+    await tokens.remove(input.path).catch(() => undefined);
+    throw e;
+  }
   const passwordHash = await passwordRecord(input.password);
   const { grants } = readSession(replica.sqlite, replica.batch);
   rememberOperator(replica.sqlite, { operator: device.operator, grants }, passwordHash, new Date().toISOString());

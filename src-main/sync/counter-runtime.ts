@@ -6,7 +6,10 @@ import type { SetupStateDto, SyncStatusDto } from '../../src-shared/contract/syn
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { createCounterService, type CounterService } from '../counter/service';
 import { openReplica, type Replica } from '../db/open';
+import { ReplicaError } from '../db/replica-error';
 import { connectCounter } from './connect';
+import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
+import { moveDeviceTokenOutOfReplica } from './move-device-token';
 import { normaliseServerUrl, SyncError, SyncHttp } from './server-http';
 import { serverOf, SyncClient, type SyncClientOptions } from './sync-client';
 
@@ -17,6 +20,8 @@ export interface CounterRuntimeOptions {
   path: string;
   sync?: SyncClientOptions;
   now?: () => Date;
+  /** Where the device token is kept; a file next to the replica when omitted (Electron passes its encrypted store). */
+  tokens?: DeviceTokenStore;
 }
 
 const SETUP_METHODS = new Set(['setup.state', 'setup.login', 'setup.start', 'sync.status']);
@@ -40,9 +45,30 @@ export class CounterRuntime {
   private readonly listeners = new Set<Listener>();
   private setup: SetupStateDto = { needed: true, progress: null, error: null };
   private downloading = false;
+  private readonly tokens: DeviceTokenStore;
+  /**
+   * Settles when an existing replica is attached. Moving an old replica's token into the store
+   * may wait for another thread (Electron's main process), so calls wait for it; a failure is
+   * the answer to every call, and to whoever awaits it at start.
+   */
+  readonly ready: Promise<void>;
 
   constructor(private readonly options: CounterRuntimeOptions) {
-    if (existsSync(options.path)) this.attach(openReplica(options.path));
+    this.tokens = options.tokens ?? fileTokenStore;
+    // openReplica throws here, synchronously, on a file it cannot use, as before.
+    this.ready = existsSync(options.path) ? this.open(openReplica(options.path)) : Promise.resolve();
+    // Handled by dispatch and close: not an unhandled rejection if nobody else awaits it.
+    this.ready.catch(() => undefined);
+  }
+
+  private async open(replica: Replica): Promise<void> {
+    try {
+      await moveDeviceTokenOutOfReplica(replica, this.tokens);
+    } catch (e) {
+      replica.close();
+      throw new ReplicaError(syncText.tokenNotMoved((e as Error).message));
+    }
+    this.attach(replica);
   }
 
   get replica(): Replica | null {
@@ -55,9 +81,9 @@ export class CounterRuntime {
 
   /** Starts the counter service (and sync, when the replica has a server) over an open replica. */
   private attach(replica: Replica): void {
-    const server = serverOf(replica);
+    const server = serverOf(replica, this.tokens);
     this.client = server ? new SyncClient(replica, server, this.options.sync) : null;
-    this.service = createCounterService(replica, { now: this.options.now, ...(this.client ? { sync: this.client } : {}) });
+    this.service = createCounterService(replica, { now: this.options.now, tokens: this.tokens, ...(this.client ? { sync: this.client } : {}) });
     replica.changes.subscribe((event) => {
       for (const listener of [...this.listeners]) listener(event);
     });
@@ -71,6 +97,11 @@ export class CounterRuntime {
   }
 
   async dispatch(method: string, input: unknown): Promise<ApiResponse<unknown>> {
+    try {
+      await this.ready;
+    } catch (e) {
+      return failure(e);
+    }
     if (this.service) return this.service.dispatch(method, input);
     if (!SETUP_METHODS.has(method)) return { ok: false, error: { code: 'refused', message: syncText.setupFirst } };
     try {
@@ -91,7 +122,7 @@ export class CounterRuntime {
       case 'setup.state':
         return this.setup;
       case 'sync.status':
-        return { configured: false, state: 'offline', unsent: 0, lastSyncAt: null, lastError: null, stale: false, rosterMerge: null } satisfies SyncStatusDto;
+        return { configured: false, state: 'offline', unsent: 0, lastSyncAt: null, lastError: null, stale: false, tokenLost: false, rosterMerge: null } satisfies SyncStatusDto;
       case 'setup.login': {
         const body = this.parse(counterApi['setup.login'].input, input);
         const answer = await new SyncHttp(normaliseServerUrl(body.serverUrl)).login({ operatorNo: body.operatorNo, password: body.password });
@@ -104,7 +135,7 @@ export class CounterRuntime {
         this.setup = { needed: true, progress: { done: 0, total: 0 }, error: null };
         mkdirSync(dirname(this.options.path), { recursive: true });
         // The download runs on; the screen polls setup.state for the progress bar.
-        connectCounter({ ...body, path: this.options.path, onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
+        connectCounter({ ...body, path: this.options.path, tokens: this.tokens, onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
           (replica) => {
             this.downloading = false;
             this.attach(replica);
@@ -122,6 +153,7 @@ export class CounterRuntime {
   }
 
   async close(): Promise<void> {
+    await this.ready.catch(() => undefined);
     await this.client?.stop();
     this.service?.replica.close();
   }

@@ -7,9 +7,10 @@ import { rosterScope, scopeCovers } from '../../src-server/auth/scope';
 import { checkKnownOperator, knownGrants, passwordRecord, rememberOperator } from '../db/known-operators';
 import type { Replica } from '../db/open';
 import { readSession, validateSession, writeSession, type ReplicaSession } from '../db/session-store';
+import type { DeviceTokenStore } from './device-token-store';
 import { markResnapshotNeeded } from './roster-merge';
 import { SyncError, SyncHttp } from './server-http';
-import { serverOf } from './sync-client';
+import { serverOf, tokenLost } from './sync-client';
 
 const t = syncText.signIn;
 /** Shorter than sync's own: at a shift change a dead network should lead to the offline check soon. */
@@ -40,10 +41,18 @@ export interface SignedIn {
  * 换人登录 on the existing replica: the operator signs in with the device's token, which also
  * admits them to the device on the server, so their ops are accepted and their grants widen
  * the roster. The session becomes theirs (grants of this batch only), keeping the checkpoint
- * when they hold it too. Any refusal leaves the session as it was.
+ * when they hold it too. Any refusal leaves the session as it was. Without the device token
+ * the server cannot be asked as this counter, so the shift changes as it does offline.
  */
-export async function signInOperator(replica: Replica, input: SignInInput, now: () => Date, offlineAttempts: AttemptLimiter): Promise<SignedIn> {
-  const server = serverOf(replica);
+export async function signInOperator(
+  replica: Replica,
+  tokens: DeviceTokenStore,
+  input: SignInInput,
+  now: () => Date,
+  offlineAttempts: AttemptLimiter,
+): Promise<SignedIn> {
+  const server = serverOf(replica, tokens);
+  if (!server && tokenLost(replica, tokens)) return signInOffline(replica, input, offlineAttempts);
   if (!server) throw new ApiError('refused', t.standalone);
   let answer: LoginResponse;
   try {

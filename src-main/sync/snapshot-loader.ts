@@ -203,7 +203,6 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
           );
           writeMeta(sqlite, 'idHashKey', line.idHashKey);
           writeMeta(sqlite, 'serverUrl', api.baseUrl);
-          writeMeta(sqlite, 'deviceToken', options.token);
           writeSession(sqlite, session);
           sqlite.prepare('insert into sync_state (slot, cursor, server_seq, last_pull_at) values (1, ?, ?, ?)').run(line.seq, line.seq, new Date().toISOString());
           const c = line.counts;

@@ -6,6 +6,7 @@ import { readMeta } from '../db/meta';
 import type { Replica } from '../db/open';
 import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
+import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
 import { mergeSnapshot, resnapshotNeeded } from './roster-merge';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
 import type { SnapshotProgress } from './snapshot-loader';
@@ -31,27 +32,42 @@ interface Settled {
   lastError: string | null;
 }
 
-/** Where this replica's server is and the device's token; null for a stand-alone replica. */
-export function serverOf(replica: Replica): { serverUrl: string; token: string } | null {
+/**
+ * Where this replica's server is (meta) and the device's token (the token store); null for a
+ * stand-alone replica, and when the store has lost the token.
+ */
+export function serverOf(replica: Replica, tokens: DeviceTokenStore = fileTokenStore): { serverUrl: string; token: string } | null {
   const serverUrl = readMeta(replica.sqlite, 'serverUrl');
-  const token = readMeta(replica.sqlite, 'deviceToken');
+  const token = serverUrl ? tokens.read(replica.path) : null;
   return serverUrl && token ? { serverUrl, token } : null;
 }
 
-/** The status a replica shows without a running client: what the last run stored. */
-export function storedStatus(replica: Replica, now: Date, state: ConnectionState = 'offline'): SyncStatus {
+/** The replica names a server but the token store has lost its token: no sync; the counter works on offline. */
+export function tokenLost(replica: Replica, tokens: DeviceTokenStore): boolean {
+  return readMeta(replica.sqlite, 'serverUrl') !== null && tokens.read(replica.path) === null;
+}
+
+/** The end of the last successful round and the last error, as the last run stored them. */
+function lastRound(replica: Replica): Settled {
   const row = replica.sqlite.prepare('select last_pull_at, last_error from sync_state where slot = 1').get() as
     | { last_pull_at: string | null; last_error: string | null }
     | undefined;
-  const lastSyncAt = row?.last_pull_at ?? null;
-  const configured = serverOf(replica) !== null;
+  return { lastSyncAt: row?.last_pull_at ?? null, lastError: row?.last_error ?? null };
+}
+
+/** The status a replica shows without a running client: what the last run stored. */
+export function storedStatus(replica: Replica, now: Date, tokens: DeviceTokenStore, state: ConnectionState = 'offline'): SyncStatus {
+  const { lastSyncAt, lastError } = lastRound(replica);
+  const lost = tokenLost(replica, tokens);
+  const configured = lost || serverOf(replica, tokens) !== null;
   return {
     configured,
     state,
     unsent: unsentCount(replica.sqlite),
     lastSyncAt,
-    lastError: configured ? (row?.last_error ?? null) : syncText.notConfigured,
+    lastError: !configured ? syncText.notConfigured : lost ? syncText.tokenLost : lastError,
     stale: lastSyncAt === null || now.getTime() - Date.parse(lastSyncAt) > STALE_AFTER_MS,
+    tokenLost: lost,
     rosterMerge: null,
   };
 }
@@ -95,8 +111,7 @@ export class SyncClient {
     };
     this.now = options.now ?? (() => new Date());
     this.random = options.random ?? Math.random;
-    const stored = storedStatus(replica, this.now());
-    this.settled = { lastSyncAt: stored.lastSyncAt, lastError: stored.lastError };
+    this.settled = lastRound(replica);
   }
 
   /** Starts background sync: an immediate round, the event stream, the interval. */
@@ -136,6 +151,7 @@ export class SyncClient {
       lastSyncAt,
       lastError,
       stale: lastSyncAt === null || now - Date.parse(lastSyncAt) > STALE_AFTER_MS,
+      tokenLost: false,
       rosterMerge: this.rosterMerge,
     };
   }

@@ -4,10 +4,11 @@ import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-s
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import type { Replica } from '../db/open';
 import { currentSession, toSessionDto } from '../counter/session';
+import type { DeviceTokenStore } from './device-token-store';
 import { offlineAttemptLimiter, signInOperator, type SignInInput } from './operator-sign-in';
 import { resnapshotNeeded } from './roster-merge';
 import { SyncError } from './server-http';
-import { storedStatus, type SyncClient } from './sync-client';
+import { storedStatus, tokenLost, type SyncClient } from './sync-client';
 
 interface OutboxOpRow {
   op_id: string;
@@ -85,11 +86,12 @@ const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null }
 async function signIn(
   replica: Replica,
   sync: SyncClient | null,
+  tokens: DeviceTokenStore,
   input: SignInInput,
   now: () => Date,
   offlineAttempts: ReturnType<typeof offlineAttemptLimiter>,
 ): Promise<SignInResult> {
-  const signedIn = await signInOperator(replica, input, now, offlineAttempts);
+  const signedIn = await signInOperator(replica, tokens, input, now, offlineAttempts);
   const result: SignInResult = { session: toSessionDto(replica, signedIn.session), offline: signedIn.offline, roster: 'unchanged', rosterError: null };
   if (!signedIn.resnapshot) return result;
   let rosterError: string | null = null;
@@ -101,13 +103,13 @@ async function signIn(
 }
 
 /** The sync and setup methods of a counter that has its replica. */
-export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date) {
+export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date, tokens: DeviceTokenStore) {
   const offlineAttempts = offlineAttemptLimiter(() => now().getTime());
   return {
-    'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now()),
+    'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now(), tokens),
     'sync.conflicts': (): SyncConflictsDto => syncConflicts(replica),
     'sync.resolveConflict': async ({ id }: { id: number }): Promise<SyncConflictsDto> => {
-      if (!sync) throw new ApiError('refused', syncText.notConfigured);
+      if (!sync) throw new ApiError('refused', tokenLost(replica, tokens) ? syncText.tokenLost : syncText.notConfigured);
       try {
         await sync.resolveConflict(id, currentSession(replica).operator.id);
       } catch (e) {
@@ -116,7 +118,7 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
       }
       return syncConflicts(replica);
     },
-    'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, input, now, offlineAttempts),
+    'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, tokens, input, now, offlineAttempts),
     'setup.state': (): SetupStateDto => SETUP_DONE,
     'setup.login': (): never => {
       throw new ApiError('refused', syncText.replicaExists(replica.path));

@@ -13,6 +13,8 @@ export const syncStatusSchema = z.object({
   lastError: z.string().nullable(),
   /** The last successful sync is older than five minutes, or there never was one. */
   stale: z.boolean(),
+  /** This counter's device token is gone from its token store: no sync until it is registered again; lastError says so. */
+  tokenLost: z.boolean(),
   /** A widened roster's snapshot being merged now: rows received of the snapshot's total. */
   rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
 });

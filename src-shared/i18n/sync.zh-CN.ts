@@ -11,6 +11,8 @@ export const syncText = {
   opMismatch: (message: string) => `本柜台的操作记录与服务器不一致，已停止上传，请联系管理员：${message}`,
   localFailure: (detail: string) => `本机同步出错（数据未丢失，将自动重试）：${detail}`,
   notConfigured: '未连接服务器（单机模式）',
+  tokenLost: '本柜台的登记凭据丢失，无法同步，请重新登记或联系管理员',
+  tokenNotMoved: (detail: string) => `无法把本柜台的登记凭据移出数据文件（${detail}），请检查磁盘空间和文件夹权限后重新启动`,
   replicaExists: (path: string) => `本柜台的数据文件 ${path} 已存在，无需重新设置`,
   setupBusy: '正在下载数据，请稍候',
   setupFirst: '本柜台尚未设置，请先连接服务器并下载数据',

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { readSession, type Replica } from '../../src-main/db';
 import { applyOps, type MutationRequest } from '../../src-main/counter/mutate';
 import { connectCounter } from '../../src-main/sync/connect';
+import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { SyncClient, type SyncClientOptions } from '../../src-main/sync/sync-client';
 import { ops, stepStates, waivers } from '../../src-server/db/schema';
 import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
@@ -177,9 +178,11 @@ export class SyncWorld {
   }
 }
 
+/** The device token connectCounter stored next to the replica (the file token store). */
 export function tokenOf(replica: Replica): string {
-  const row = replica.sqlite.prepare("select value from meta where key = 'deviceToken'").get() as { value: string };
-  return row.value;
+  const token = fileTokenStore.read(replica.path);
+  if (token === null) throw new Error(`no device token stored for ${replica.path}`);
+  return token;
 }
 
 /** Local view of every step that applies, as the server would spell it. */

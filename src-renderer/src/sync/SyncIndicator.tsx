@@ -11,7 +11,7 @@ function hhmm(iso: string): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
-/** Always in the header: 在线 / 离线 / 同步中, unsent ops, the last sync, a warning when stale, the last error on hover. */
+/** Always in the header: 在线 / 离线 / 同步中, unsent ops, the last sync, a warning when stale, the last error on hover (a lost device token in plain sight). */
 export function SyncIndicator() {
   const status = useSyncStore((s) => s.status);
   const panelOpen = useSyncStore((s) => s.panelOpen);
@@ -49,6 +49,8 @@ export function SyncIndicator() {
         <span className="sync-state">{t.state[status.state]}</span>
         <span className={status.unsent > 0 ? 'sync-unsent sync-unsent-some' : 'sync-unsent'}>{t.unsent(status.unsent)}</span>
         <span className="sync-last">{status.lastSyncAt ? t.lastSync(hhmm(status.lastSyncAt)) : t.neverSynced}</span>
+        {/* Unlike a network error this does not go away by itself: shown, not left to the hover. */}
+        {status.tokenLost && <span className="sync-token-lost">{status.lastError}</span>}
         <button type="button" className="btn btn-small sync-conflicts-button" onClick={() => void useSyncStore.getState().openPanel()}>
           {t.panel.open}
         </button>

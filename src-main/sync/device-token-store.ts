@@ -1,0 +1,109 @@
+import { readFileSync } from 'node:fs';
+import { open, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/**
+ * Where a counter keeps its device token, by replica path. Never in the replica itself: the
+ * replica file is copied for backups and support, and whoever holds the token can push ops as
+ * this counter. Reading is synchronous (once, when the replica opens); writing may have to ask
+ * another thread (the Electron main process encrypts), so it is asynchronous.
+ */
+export interface DeviceTokenStore {
+  /** null when no token is stored for this replica, or it cannot be read back. */
+  read(replicaPath: string): string | null;
+  write(replicaPath: string, token: string): Promise<void>;
+  remove(replicaPath: string): Promise<void>;
+}
+
+/** How the token's bytes are kept in its file: as they are, or encrypted. */
+export interface TokenCodec {
+  /** Next to the replica: `<replica><suffix>`. */
+  suffix: string;
+  encode(token: string): Buffer;
+  decode(bytes: Buffer): string;
+}
+
+const plain: TokenCodec = {
+  suffix: '.token',
+  encode: (token) => Buffer.from(token, 'utf8'),
+  decode: (bytes) => bytes.toString('utf8'),
+};
+
+/** Data and directory entry on disk when this returns, so a rename survives a power cut. */
+async function syncToDisk(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Written to a side file readable by this user only, then renamed over the old one: a stop
+ * midway leaves the old token or the new one, never half of one. chmod after creating, because
+ * the mode given to open is reduced by the umask.
+ */
+async function writePrivateFile(path: string, bytes: Buffer): Promise<void> {
+  const side = `${path}.tmp`;
+  await rm(side, { force: true });
+  const handle = await open(side, 'wx', 0o600);
+  try {
+    await handle.chmod(0o600);
+    await handle.writeFile(bytes);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await rename(side, path);
+  await syncToDisk(dirname(path));
+}
+
+/** A file next to the replica (`<replica><codec.suffix>`), mode 0600, replaced atomically. */
+export function tokenFileStore(codec: TokenCodec, onUnreadable: (path: string, e: Error) => void = () => undefined): DeviceTokenStore {
+  const fileOf = (replicaPath: string) => replicaPath + codec.suffix;
+  return {
+    read(replicaPath) {
+      const file = fileOf(replicaPath);
+      try {
+        return codec.decode(readFileSync(file)) || null;
+      } catch (e) {
+        // Deleted, unreadable, or encrypted on another machine or for another user: as good as
+        // missing, which the header reports.
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') onUnreadable(file, e as Error);
+        return null;
+      }
+    },
+    write: (replicaPath, token) => writePrivateFile(fileOf(replicaPath), codec.encode(token)),
+    remove: (replicaPath) => rm(fileOf(replicaPath), { force: true }),
+  };
+}
+
+/** The browser host, `npm run demo`, `npm run counter`, the tests; and Electron where the OS offers no encryption. */
+export const fileTokenStore: DeviceTokenStore = tokenFileStore(plain);
+
+/** Encryption by the OS, bound to this machine and user (Electron's safeStorage). */
+export interface TokenCipher {
+  encrypt(token: string): Buffer;
+  decrypt(bytes: Buffer): string;
+}
+
+/**
+ * The token encrypted, in `<replica>.token.enc`. Writing removes a plain `<replica>.token`, so
+ * a token a Node process stored (`npm run demo` registers its counters before it starts
+ * Electron) is in clear only until the app stores it again.
+ */
+export function encryptedTokenStore(cipher: TokenCipher, onUnreadable: (path: string, e: Error) => void): DeviceTokenStore {
+  const encrypted = tokenFileStore({ suffix: '.token.enc', encode: (t) => cipher.encrypt(t), decode: (b) => cipher.decrypt(b) }, onUnreadable);
+  return {
+    read: (replicaPath) => encrypted.read(replicaPath),
+    async write(replicaPath, token) {
+      await encrypted.write(replicaPath, token);
+      await fileTokenStore.remove(replicaPath);
+    },
+    async remove(replicaPath) {
+      await encrypted.remove(replicaPath);
+      await fileTokenStore.remove(replicaPath);
+    },
+  };
+}
