@@ -48,7 +48,6 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
   try {
     replica = await downloadReplica({
       api: api.withToken(device.token),
-      token: device.token,
       path: input.path,
       session: {
         deviceId: device.deviceId,

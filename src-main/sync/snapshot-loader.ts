@@ -19,7 +19,6 @@ export interface SnapshotProgress {
 export interface DownloadReplicaOptions {
   /** Authenticated as the device. */
   api: SyncHttp;
-  token: string;
   path: string;
   /** Who registered the counter; grants outside the snapshot's batch are dropped. */
   session: ReplicaSessionInput;

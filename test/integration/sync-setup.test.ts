@@ -113,14 +113,14 @@ describe('first download', () => {
     await world.relay.down();
     world.relay.responseBudget = Math.floor(full.byteLength * 0.8);
     await world.relay.up();
-    await expect(downloadReplica({ api, token, path, session })).rejects.toThrow(/不完整|中断/);
+    await expect(downloadReplica({ api, path, session })).rejects.toThrow(/不完整|中断/);
     await world.relay.down();
     world.relay.responseBudget = null;
     await world.relay.up();
     expect(existsSync(path)).toBe(false);
     expect(existsSync(`${path}.download`)).toBe(false);
     const progress: number[] = [];
-    const replica = await downloadReplica({ api, token, path, session, onProgress: (p) => progress.push(p.done) });
+    const replica = await downloadReplica({ api, path, session, onProgress: (p) => progress.push(p.done) });
     try {
       expect(progress.at(-1)).toBeGreaterThan(0);
       const students = replica.sqlite.prepare('select count(*) as n from students').get() as { n: number };
