@@ -14,7 +14,14 @@ const PAGE = 10000;
  * then an end line. Read in one repeatable-read transaction, so the rows and the seq agree.
  * `write` must not block: the transaction stays open until every row has been read.
  */
-export async function writeSnapshot(db: Db, batch: LoadedBatch, device: AuthenticatedDevice, write: (chunk: string) => void): Promise<void> {
+export async function writeSnapshot(
+  db: Db,
+  batch: LoadedBatch,
+  device: AuthenticatedDevice,
+  write: (chunk: string) => void,
+  /** Rows read per query; small only in tests of the paging. */
+  pageSize = PAGE,
+): Promise<void> {
   const scope = deviceScope(batch, device);
   await db.transaction(
     async (tx) => {
@@ -33,36 +40,36 @@ export async function writeSnapshot(db: Db, batch: LoadedBatch, device: Authenti
         if (lines.length > 0) write(lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
       };
       for (let after: string | undefined; ; ) {
-        const page = await readStudents(tx, batch.id, scope, null, PAGE, after);
+        const page = await readStudents(tx, batch.id, scope, null, pageSize, after);
         emit(page.map(studentRow));
-        if (page.length < PAGE) break;
+        if (page.length < pageSize) break;
         after = page[page.length - 1]!.studentNo;
       }
       for (let after: [string, string] | undefined; ; ) {
-        const page = await readStateLines(tx, batch.id, scope, PAGE, after);
+        const page = await readStateLines(tx, batch.id, scope, pageSize, after);
         rows += page.length;
         if (page.length > 0) write(page.map((r) => r.line).join('\n') + '\n');
-        if (page.length < PAGE) break;
+        if (page.length < pageSize) break;
         const last = page[page.length - 1]!;
         after = [last.studentNo, last.stepId];
       }
       for (let after: [string, string] | undefined; ; ) {
-        const page = await readWaivers(tx, batch.id, scope, null, PAGE, after);
+        const page = await readWaivers(tx, batch.id, scope, null, pageSize, after);
         emit(page.map(waiverRow));
-        if (page.length < PAGE) break;
+        if (page.length < pageSize) break;
         const last = page[page.length - 1]!;
         after = [last.studentNo, last.stepId];
       }
       for (let after = 0; ; ) {
-        const page = await readConflicts(tx, batch.id, scope, null, PAGE, after);
+        const page = await readConflicts(tx, batch.id, scope, null, pageSize, after);
         emit(page.map(conflictRow));
-        if (page.length < PAGE) break;
+        if (page.length < pageSize) break;
         after = page[page.length - 1]!.id;
       }
       for (let after = 0; ; ) {
-        const page = await readOwnOps(tx, device.id, null, PAGE, after);
+        const page = await readOwnOps(tx, device.id, null, pageSize, after);
         emit(page.map(opRow));
-        if (page.length < PAGE) break;
+        if (page.length < pageSize) break;
         after = page[page.length - 1]!.seq;
       }
       write(`${JSON.stringify({ type: 'end', seq, rows })}\n`);

@@ -6,7 +6,8 @@ import { createReplica, type Replica } from '../../src-main/db';
 import { demoSession } from '../../src-main/demo/demo-replica';
 import { connectCounter } from '../../src-main/sync/connect';
 import { generateRoster } from '../../src-shared/demo/roster';
-import { DEMO_PASSWORD, DEMO_SEED, seedDemo } from '../../src-server/demo/seed-demo';
+import { DEMO_PASSWORD, DEMO_SEED, demoOperators, seedDemo } from '../../src-server/demo/seed-demo';
+import { writeSnapshot } from '../../src-server/sync/snapshot';
 import { startTestServer } from '../../src-server/testing/test-server';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
 
@@ -48,6 +49,27 @@ describe.each(BACKENDS)('snapshot download into an empty replica (%s)', (backend
         expect(localView(downloaded)).toEqual(expected);
         const serverRows = downloaded.sqlite.prepare('select count(*) as n from server_step_states').get() as { n: number };
         expect(serverRows.n).toBe(roster.initial.length);
+
+        // The same snapshot read in pages of 7 rows: the page boundaries (keys carried from one
+        // page to the next) must neither skip nor repeat a row.
+        const batch = (await server.batches.get(server.database.db, seeded.batch.id))!;
+        const supervisor = demoOperators(seeded.batch)[0]!;
+        const device = {
+          id: 'snapshot-paging',
+          name: '分页校验',
+          batchId: batch.id,
+          operators: new Map([
+            [supervisor.operatorNo, { ...supervisor, grants: supervisor.grants.map((g) => ({ checkpointId: g.checkpointId, colleges: 'all' as const })) }],
+          ]),
+        };
+        const read = async (pageSize?: number) => {
+          let text = '';
+          await writeSnapshot(server.database.db, batch, device, (chunk) => (text += chunk), pageSize);
+          return text;
+        };
+        const whole = await read();
+        expect(whole.split('\n').filter((l) => l.startsWith('{"type":"state"'))).toHaveLength(roster.initial.length);
+        expect(await read(7)).toBe(whole);
       } finally {
         downloaded.close();
         built.close();
