@@ -44,7 +44,7 @@ export function handleError(bodyLimit: number) {
     }
     const code = 'code' in error ? error.code : undefined;
     if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      const mb = (bodyLimit / 1024 / 1024).toFixed(0);
+      const mb = ((request.routeOptions.bodyLimit ?? bodyLimit) / 1024 / 1024).toFixed(0);
       return reply.code(413).send(errorBody('body_too_large', `请求内容过大（上限 ${mb} MB），请分批上传`));
     }
     const known = code ? BODY_ERRORS[code] : undefined;

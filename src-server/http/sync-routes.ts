@@ -13,6 +13,8 @@ import { HttpError, parseInput } from './http-error';
 
 const PUSH_REFUSAL_STATUS = { seq_gap: 409, op_mismatch: 409, forbidden: 403, device_revoked: 403 } as const;
 const HEARTBEAT_MS = 15_000;
+/** MAX_PUSH_OPS ops with the longest notes (500 characters of 3 UTF-8 bytes) fit with room to spare. */
+export const PUSH_BODY_LIMIT = 16 * 1024 * 1024;
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): void {
   async function deviceAndBatch(request: Parameters<typeof requireDevice>[1]): Promise<[AuthenticatedDevice, LoadedBatch]> {
@@ -22,7 +24,7 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return [device, batch];
   }
 
-  app.post('/api/sync/push', async (request): Promise<PushResponse> => {
+  app.post('/api/sync/push', { bodyLimit: PUSH_BODY_LIMIT }, async (request): Promise<PushResponse> => {
     const device = await requireDevice(ctx.db, request);
     const body = parseInput(pushRequestSchema, request.body, '上传内容');
     try {

@@ -16,6 +16,7 @@ import { addOperator } from '../../src-server/admin/operators';
 import { ops, stepStates } from '../../src-server/db/schema';
 import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
+import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
 
 const CS1 = '2023000001';
@@ -193,9 +194,12 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
       expect(errorOf(shape).issues?.length).toBeGreaterThan(0);
       const empty = await call('POST', '/api/sync/push', { body: { ops: [] }, token: device.token });
       expect(errorOf(empty).message).toContain('没有要上传的操作');
-      const huge = await call('POST', '/api/sync/push', { body: { ops: [], pad: 'x'.repeat(3 * 1024 * 1024) }, token: device.token });
+      const huge = await call('POST', '/api/sync/push', { body: { ops: [], pad: 'x'.repeat(PUSH_BODY_LIMIT + 1024) }, token: device.token });
       expect(huge.status).toBe(413);
-      expect(errorOf(huge)).toMatchObject({ code: 'body_too_large' });
+      expect(errorOf(huge)).toMatchObject({ code: 'body_too_large', message: '请求内容过大（上限 16 MB），请分批上传' });
+      const hugeLogin = await call('POST', '/api/login', { body: { operatorNo: 'T-DORM', password: 'x'.repeat(3 * 1024 * 1024) } });
+      expect(hugeLogin.status).toBe(413);
+      expect(errorOf(hugeLogin)).toMatchObject({ code: 'body_too_large', message: '请求内容过大（上限 2 MB），请分批上传' });
       expect(await storedOps()).toBe(before);
       const after = await device.push([device.op('pass', ME3, 'dorm-clearance')]);
       expect(after.status).toBe(200);
