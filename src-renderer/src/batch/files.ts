@@ -11,7 +11,8 @@ export function saveXlsx(file: XlsxFile): void {
   document.body.append(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // The click has started the download by now; revoking later keeps slow disks happy.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 /** A picked file as base64, for the counter API call. */

@@ -6,7 +6,7 @@ import { messageOf } from '../store/errors';
 import { useSessionStore } from '../store/session';
 import { ChaseDocument } from './ChaseDocument';
 import { DailyDocument } from './DailyDocument';
-import { saveXlsx } from './download';
+import { saveXlsx } from '../batch/files';
 import { localTimeZone, todayLocal } from './format';
 import { printWithPageNumbers } from './page-style';
 import { SavePdfButton } from './SavePdfButton';
