@@ -3,7 +3,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { maskIdCard } from '../../src-shared/scan/classify';
 import type { InitialState, RosterStudent } from '../../src-shared/domain/types';
 import type { Db } from '../db/database';
-import { bulkInsert, STUDENTS_TABLE } from '../db/bulk-insert';
+import { bulkInsert } from '../db/bulk-insert';
+import { students } from '../db/schema';
 import { hashIdCard } from '../auth/tokens';
 import { ApplySession } from '../apply/apply-op';
 import { ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
@@ -31,23 +32,24 @@ export async function storeRoster(
     let seq = roster.length > 0 ? await reserveSeqs(tx, roster.length) : 0;
     await bulkInsert(
       tx,
-      STUDENTS_TABLE,
+      students,
       roster.map((s) => ({
-        batch_id: batchId,
-        student_no: s.studentNo,
+        batchId,
+        studentNo: s.studentNo,
         name: s.name,
         gender: s.gender,
         college: s.college,
         major: s.major,
-        class_name: s.className,
+        className: s.className,
         dorm: s.dorm,
-        id_hash: hashIdCard(batch.idHashKey, s.idCard),
-        id_masked: maskIdCard(s.idCard.toUpperCase()),
-        id_last6: s.idCard.toUpperCase().slice(-6),
-        is_previous: s.isPrevious,
+        idHash: hashIdCard(batch.idHashKey, s.idCard),
+        idMasked: maskIdCard(s.idCard.toUpperCase()),
+        idLast6: s.idCard.toUpperCase().slice(-6),
+        isPrevious: s.isPrevious,
         flags: s.flags,
         seq: seq++,
       })),
+      [students.batchId, students.studentNo],
     );
     const time = new Date().toISOString();
     // Prerequisites first, so a certificate passed in the feed is not flagged for a step later in it.

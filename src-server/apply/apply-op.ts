@@ -6,7 +6,7 @@ import type { Op } from '../../src-shared/contract/ops';
 import type { OpResult } from '../../src-shared/contract/sync';
 import { formatMissing } from '../../src-shared/i18n/zh-CN';
 import type { Tx } from '../db/database';
-import { bulkInsert, OPS_TABLE, STEP_STATES_TABLE, WAIVERS_TABLE } from '../db/bulk-insert';
+import { bulkInsert } from '../db/bulk-insert';
 import { conflicts, ops, stepStates, students, waivers } from '../db/schema';
 import type { LoadedBatch } from '../sync/batch-cache';
 import { nextSeq, reserveSeqs } from '../sync/seq';
@@ -229,9 +229,9 @@ export class ApplySession {
     for (const p of this.pendingOps) p.result.seq = p.row.seq = seq++;
     for (const s of this.dirtyStates) s.seq = seq++;
     for (const w of this.dirtyWaivers) w.seq = seq++;
-    await bulkInsert(this.tx, OPS_TABLE, this.pendingOps.map((p) => opColumns(p.row)));
-    await bulkInsert(this.tx, STEP_STATES_TABLE, [...this.dirtyStates].map(stateColumns));
-    await bulkInsert(this.tx, WAIVERS_TABLE, [...this.dirtyWaivers].map(waiverColumns));
+    await bulkInsert(this.tx, ops, this.pendingOps.map((p) => p.row));
+    await bulkInsert(this.tx, stepStates, [...this.dirtyStates], [stepStates.batchId, stepStates.studentNo, stepStates.stepId]);
+    await bulkInsert(this.tx, waivers, [...this.dirtyWaivers], [waivers.batchId, waivers.studentNo, waivers.stepId]);
     this.pendingOps.length = 0;
     this.dirtyStates.clear();
     this.dirtyWaivers.clear();
@@ -414,57 +414,4 @@ function decideLift(ctx: Context): Decision {
 function decideImpose(ctx: Context): Decision {
   if (!ctx.waiver?.lifted) return noChange(reasons.notLifted);
   return apply({ table: 'waiver', lifted: false });
-}
-
-function opColumns(r: OpRecord) {
-  return {
-    op_id: r.opId,
-    batch_id: r.batchId,
-    device_id: r.deviceId,
-    device_seq: r.deviceSeq,
-    operator_id: r.operatorId,
-    kind: r.kind,
-    student_no: r.studentNo,
-    step_id: r.stepId,
-    note: r.note,
-    base_version: r.baseVersion,
-    client_time: r.clientTime,
-    outcome: r.outcome,
-    applied: r.applied,
-    reason: r.reason,
-    result_version: r.resultVersion,
-    conflict_id: r.conflictId,
-    seq: r.seq,
-  };
-}
-
-function stateColumns(r: StateRow) {
-  return {
-    batch_id: r.batchId,
-    student_no: r.studentNo,
-    step_id: r.stepId,
-    status: r.status,
-    note: r.note,
-    version: r.version,
-    updated_at: r.updatedAt,
-    updated_by: r.updatedBy,
-    updated_by_name: r.updatedByName,
-    last_op_id: r.lastOpId,
-    seq: r.seq,
-  };
-}
-
-function waiverColumns(r: WaiverRow) {
-  return {
-    batch_id: r.batchId,
-    student_no: r.studentNo,
-    step_id: r.stepId,
-    lifted: r.lifted,
-    version: r.version,
-    note: r.note,
-    updated_at: r.updatedAt,
-    updated_by: r.updatedBy,
-    last_op_id: r.lastOpId,
-    seq: r.seq,
-  };
 }

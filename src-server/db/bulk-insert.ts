@@ -1,115 +1,44 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, getTableName, sql } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from './database';
-
-export interface BulkTable {
-  name: string;
-  /** Column name → PostgreSQL type, in the order rows are written. */
-  columns: Record<string, string>;
-  /** Primary key columns: with them, an existing row is replaced by the new one. */
-  upsertOn?: string[];
-}
 
 const CHUNK = 5000;
 const quote = (name: string) => `"${name.replaceAll('"', '""')}"`;
 
 /**
- * Inserts many rows as one JSON parameter expanded by jsonb_to_recordset. Drizzle's builder
- * spends milliseconds per row on large value lists; this costs one parse on the server, the
- * same on PGlite and PostgreSQL. Rows are keyed by column name.
+ * Inserts many rows of a schema table as one JSON parameter expanded by jsonb_to_recordset.
+ * Drizzle's builder spends milliseconds per row on large value lists; this costs one parse on
+ * the server, the same on PGlite and PostgreSQL. Rows are the table's insert shape; columns no
+ * row gives keep their defaults. With `upsertOn` (the primary key's columns) an existing row is
+ * replaced by the new one.
  */
-export async function bulkInsert(exec: Executor, table: BulkTable, rows: Record<string, unknown>[]): Promise<void> {
-  const names = Object.keys(table.columns);
+export async function bulkInsert<T extends PgTable>(
+  exec: Executor,
+  table: T,
+  rows: T['$inferInsert'][],
+  upsertOn: PgColumn[] = [],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const given = Object.entries(getTableColumns(table) as Record<string, PgColumn>).filter(([key]) =>
+    rows.some((row) => (row as Record<string, unknown>)[key] !== undefined),
+  );
+  const names = given.map(([, column]) => column.name);
   const list = names.map(quote).join(', ');
-  const shape = names.map((n) => `${quote(n)} ${table.columns[n]}`).join(', ');
-  const conflict = table.upsertOn
-    ? ` on conflict (${table.upsertOn.map(quote).join(', ')}) do update set ${names
-        .filter((n) => !table.upsertOn!.includes(n))
-        .map((n) => `${quote(n)} = excluded.${quote(n)}`)
-        .join(', ')}`
-    : '';
+  const shape = given.map(([, column]) => `${quote(column.name)} ${column.getSQLType()}`).join(', ');
+  const keys = upsertOn.map((column) => column.name);
+  const conflict =
+    keys.length > 0
+      ? ` on conflict (${keys.map(quote).join(', ')}) do update set ${names
+          .filter((n) => !keys.includes(n))
+          .map((n) => `${quote(n)} = excluded.${quote(n)}`)
+          .join(', ')}`
+      : '';
   for (let i = 0; i < rows.length; i += CHUNK) {
-    const json = JSON.stringify(rows.slice(i, i + CHUNK));
+    const json = JSON.stringify(
+      rows.slice(i, i + CHUNK).map((row) => Object.fromEntries(given.map(([key, column]) => [column.name, (row as Record<string, unknown>)[key]]))),
+    );
     await exec.execute(
-      sql`${sql.raw(`insert into ${quote(table.name)} (${list}) select ${list} from jsonb_to_recordset(`)}${json}${sql.raw(`::jsonb) as x(${shape})${conflict}`)}`,
+      sql`${sql.raw(`insert into ${quote(getTableName(table))} (${list}) select ${list} from jsonb_to_recordset(`)}${json}${sql.raw(`::jsonb) as x(${shape})${conflict}`)}`,
     );
   }
 }
-
-export const OPS_TABLE: BulkTable = {
-  name: 'ops',
-  columns: {
-    op_id: 'text',
-    batch_id: 'text',
-    device_id: 'text',
-    device_seq: 'integer',
-    operator_id: 'text',
-    kind: 'text',
-    student_no: 'text',
-    step_id: 'text',
-    note: 'text',
-    base_version: 'integer',
-    client_time: 'text',
-    outcome: 'text',
-    applied: 'boolean',
-    reason: 'text',
-    result_version: 'integer',
-    conflict_id: 'bigint',
-    seq: 'bigint',
-  },
-};
-
-export const STEP_STATES_TABLE: BulkTable = {
-  name: 'step_states',
-  columns: {
-    batch_id: 'text',
-    student_no: 'text',
-    step_id: 'text',
-    status: 'text',
-    note: 'text',
-    version: 'integer',
-    updated_at: 'text',
-    updated_by: 'text',
-    updated_by_name: 'text',
-    last_op_id: 'text',
-    seq: 'bigint',
-  },
-  upsertOn: ['batch_id', 'student_no', 'step_id'],
-};
-
-export const WAIVERS_TABLE: BulkTable = {
-  name: 'waivers',
-  columns: {
-    batch_id: 'text',
-    student_no: 'text',
-    step_id: 'text',
-    lifted: 'boolean',
-    version: 'integer',
-    note: 'text',
-    updated_at: 'text',
-    updated_by: 'text',
-    last_op_id: 'text',
-    seq: 'bigint',
-  },
-  upsertOn: ['batch_id', 'student_no', 'step_id'],
-};
-
-export const STUDENTS_TABLE: BulkTable = {
-  name: 'students',
-  columns: {
-    batch_id: 'text',
-    student_no: 'text',
-    name: 'text',
-    gender: 'text',
-    college: 'text',
-    major: 'text',
-    class_name: 'text',
-    dorm: 'text',
-    id_hash: 'text',
-    id_masked: 'text',
-    id_last6: 'text',
-    is_previous: 'boolean',
-    flags: 'jsonb',
-    seq: 'bigint',
-  },
-  upsertOn: ['batch_id', 'student_no'],
-};

@@ -12,7 +12,8 @@ import { serverOf, SyncClient } from '../../src-main/sync/sync-client';
 import { createBatch } from '../../src-server/admin/batches';
 import { addOperator, grantCheckpoint } from '../../src-server/admin/operators';
 import { refreshPlannerStatistics, storeRoster } from '../../src-server/admin/roster-store';
-import { bulkInsert, STEP_STATES_TABLE } from '../../src-server/db/bulk-insert';
+import { bulkInsert } from '../../src-server/db/bulk-insert';
+import { stepStates } from '../../src-server/db/schema';
 import type { Db } from '../../src-server/db/database';
 import { BatchCache } from '../../src-server/sync/batch-cache';
 import { lockWrites, reserveSeqs } from '../../src-server/sync/seq';
@@ -51,18 +52,18 @@ export async function seedServer(db: Db, workload: SyncWorkload): Promise<void> 
     const time = new Date().toISOString();
     await bulkInsert(
       tx,
-      STEP_STATES_TABLE,
+      stepStates,
       workload.states.map((s, i) => ({
-        batch_id: def.id,
-        student_no: s.studentNo,
-        step_id: s.stepId,
+        batchId: def.id,
+        studentNo: s.studentNo,
+        stepId: s.stepId,
         status: s.status,
         note: s.note,
         version: s.version,
-        updated_at: time,
-        updated_by: OPERATOR.operatorNo,
-        updated_by_name: OPERATOR.name,
-        last_op_id: `seed-${i}`,
+        updatedAt: time,
+        updatedBy: OPERATOR.operatorNo,
+        updatedByName: OPERATOR.name,
+        lastOpId: `seed-${i}`,
         seq: seq++,
       })),
     );
