@@ -12,7 +12,7 @@ import { connectCounter } from '../../src-main/sync/connect';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { PASSWORD } from '../../src-server/testing/fixtures';
-import { eventually, SyncWorld, tokenOf } from './sync-world';
+import { eventually, SyncWorld, tokenOf, dispatchOk } from './sync-world';
 
 /**
  * The device token lives outside the replica (issue #4): a copied replica file must not let
@@ -60,11 +60,6 @@ describe('the device token is kept outside the replica', () => {
     await world.stop();
   });
 
-  async function ok(runtime: CounterRuntime, method: string, input: unknown = {}) {
-    const response = await runtime.dispatch(method, input);
-    if (!response.ok) throw new Error(`${method}: ${response.error.message}`);
-    return response.value as Record<string, unknown>;
-  }
 
   async function registered(operatorNo = 'T-DORM'): Promise<Replica> {
     n += 1;
@@ -111,8 +106,8 @@ describe('the device token is kept outside the replica', () => {
     expect(metaToken(path)).toBeNull();
     expect(replicaFilesHold(path, token)).toBe(false);
 
-    await ok(runtime, 'steps.apply', { studentNo: '2023000002', stepId: 'dorm-clearance', action: 'pass' });
-    await eventually(async () => expect(await ok(runtime, 'sync.status')).toMatchObject({ configured: true, tokenLost: false, state: 'online', unsent: 0 }));
+    await dispatchOk(runtime, 'steps.apply', { studentNo: '2023000002', stepId: 'dorm-clearance', action: 'pass' });
+    await eventually(async () => expect(await dispatchOk(runtime, 'sync.status')).toMatchObject({ configured: true, tokenLost: false, state: 'online', unsent: 0 }));
     expect((await world.serverOps(deviceId)).map((o) => [o.studentNo, o.outcome])).toEqual([['2023000002', 'applied']]);
   });
 
@@ -141,12 +136,12 @@ describe('the device token is kept outside the replica', () => {
     const runtime = open(replica.path);
     await runtime.ready;
 
-    expect(await ok(runtime, 'sync.status')).toMatchObject({ configured: true, tokenLost: true, state: 'offline', lastError: syncText.tokenLost, unsent: 0 });
+    expect(await dispatchOk(runtime, 'sync.status')).toMatchObject({ configured: true, tokenLost: true, state: 'offline', lastError: syncText.tokenLost, unsent: 0 });
     expect(syncText.tokenLost).toMatch(/登记凭据丢失/);
-    await ok(runtime, 'steps.apply', { studentNo: '2023000003', stepId: 'dorm-clearance', action: 'pass' });
-    expect(await ok(runtime, 'sync.status')).toMatchObject({ tokenLost: true, unsent: 1 });
+    await dispatchOk(runtime, 'steps.apply', { studentNo: '2023000003', stepId: 'dorm-clearance', action: 'pass' });
+    expect(await dispatchOk(runtime, 'sync.status')).toMatchObject({ tokenLost: true, unsent: 1 });
     // The shift still changes, as it does offline: the registering operator is known here.
-    expect(await ok(runtime, 'session.signIn', { operatorNo: 'T-DORM', password: PASSWORD })).toMatchObject({ offline: true });
+    expect(await dispatchOk(runtime, 'session.signIn', { operatorNo: 'T-DORM', password: PASSWORD })).toMatchObject({ offline: true });
     expect(await runtime.dispatch('sync.resolveConflict', { id: 1 })).toMatchObject({ ok: false, error: { message: syncText.tokenLost } });
     expect(await world.serverOps(deviceId)).toEqual([]);
   });

@@ -7,7 +7,7 @@ import { SyncHttp } from '../../src-main/sync/server-http';
 import { downloadReplica } from '../../src-main/sync/snapshot-loader';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { PASSWORD } from '../../src-server/testing/fixtures';
-import { eventually, SyncWorld, tokenOf } from './sync-world';
+import { eventually, SyncWorld, tokenOf, dispatchOk } from './sync-world';
 
 describe('first-run setup and the sync methods of the counter API', () => {
   const world = new SyncWorld();
@@ -19,25 +19,20 @@ describe('first-run setup and the sync methods of the counter API', () => {
     await world.stop();
   });
 
-  async function ok(runtime: CounterRuntime, method: string, input: unknown = {}) {
-    const response = await runtime.dispatch(method, input);
-    if (!response.ok) throw new Error(`${method}: ${response.error.message}`);
-    return response.value as Record<string, unknown>;
-  }
 
   it('serves only setup until the snapshot is in place, then the counter with sync running', async () => {
     const runtime = new CounterRuntime({ path: join(world.dir, 'setup', 'counter.db'), sync: { backoffBaseMs: 50 } });
     runtimes.push(runtime);
-    expect(await ok(runtime, 'setup.state')).toEqual({ needed: true, progress: null, error: null });
+    expect(await dispatchOk(runtime, 'setup.state')).toEqual({ needed: true, progress: null, error: null });
     const refused = await runtime.dispatch('session.get', {});
     expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/尚未设置/) } });
 
     const wrong = await runtime.dispatch('setup.login', { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: 'nope' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'unauthorized', message: '工号或密码错误' } });
-    const login = await ok(runtime, 'setup.login', { serverUrl: world.relay.url.replace('http://', ''), operatorNo: 'T-DORM', password: PASSWORD });
+    const login = await dispatchOk(runtime, 'setup.login', { serverUrl: world.relay.url.replace('http://', ''), operatorNo: 'T-DORM', password: PASSWORD });
     expect(login.batches).toEqual([{ id: world.batchId, name: expect.any(String) }]);
 
-    await ok(runtime, 'setup.start', {
+    await dispatchOk(runtime, 'setup.start', {
       serverUrl: world.relay.url,
       operatorNo: 'T-DORM',
       password: PASSWORD,
@@ -45,31 +40,31 @@ describe('first-run setup and the sync methods of the counter API', () => {
       batchId: world.batchId,
       checkpointId: 'dorm',
     });
-    await eventually(async () => expect(await ok(runtime, 'setup.state')).toMatchObject({ needed: false }));
-    const session = await ok(runtime, 'session.get');
+    await eventually(async () => expect(await dispatchOk(runtime, 'setup.state')).toMatchObject({ needed: false }));
+    const session = await dispatchOk(runtime, 'session.get');
     expect(session).toMatchObject({ operator: { id: 'T-DORM' }, checkpointId: 'dorm' });
-    await eventually(async () => expect(await ok(runtime, 'sync.status')).toMatchObject({ configured: true, state: 'online', unsent: 0, stale: false }));
+    await eventually(async () => expect(await dispatchOk(runtime, 'sync.status')).toMatchObject({ configured: true, state: 'online', unsent: 0, stale: false }));
 
     const changes: string[] = [];
     runtime.subscribe((e) => changes.push(e.source));
-    await ok(runtime, 'steps.apply', { studentNo: '2023000002', stepId: 'dorm-clearance', action: 'pass' });
-    await eventually(async () => expect(await ok(runtime, 'sync.status')).toMatchObject({ state: 'online', unsent: 0 }));
+    await dispatchOk(runtime, 'steps.apply', { studentNo: '2023000002', stepId: 'dorm-clearance', action: 'pass' });
+    await eventually(async () => expect(await dispatchOk(runtime, 'sync.status')).toMatchObject({ state: 'online', unsent: 0 }));
     expect(changes).toContain('local');
     const stored = await world.serverOps(readSession(runtime.replica!.sqlite, runtime.replica!.batch).deviceId);
     expect(stored.map((o) => [o.kind, o.studentNo, o.outcome])).toEqual([['pass', '2023000002', 'applied']]);
 
     // Pulled rows land on a connection whose statistics cache has its temp triggers installed.
-    await ok(runtime, 'stats.checkpoint');
+    await dispatchOk(runtime, 'stats.checkpoint');
     const other = await world.counter('T-DORM');
     other.do([{ kind: 'pass', studentNo: '2023000003', stepId: 'dorm-clearance' }]);
     other.do([{ kind: 'reject', studentNo: '2023000004', stepId: 'dorm-clearance', note: '钥匙未还' }]);
     await other.client.sync();
     await eventually(async () => {
-      const detail = await ok(runtime, 'students.detail', { studentNo: '2023000004' });
+      const detail = await dispatchOk(runtime, 'students.detail', { studentNo: '2023000004' });
       expect((detail.actions as { id: string; status: string }[]).find((a) => a.id === 'dorm-clearance')?.status).toBe('rejected');
     });
-    expect(await ok(runtime, 'sync.status')).toMatchObject({ lastError: null });
-    const stats = (await ok(runtime, 'stats.checkpoint')) as { checkpoint: { total: number; unfinished: number } };
+    expect(await dispatchOk(runtime, 'sync.status')).toMatchObject({ lastError: null });
+    const stats = (await dispatchOk(runtime, 'stats.checkpoint')) as { checkpoint: { total: number; unfinished: number } };
     expect(stats.checkpoint.unfinished).toBe(stats.checkpoint.total - 2);
   });
 
@@ -81,7 +76,7 @@ describe('first-run setup and the sync methods of the counter API', () => {
     await a.client.sync();
     const runtime = new CounterRuntime({ path: a.replica.path });
     runtimes.push(runtime);
-    const listed = await ok(runtime, 'sync.conflicts');
+    const listed = await dispatchOk(runtime, 'sync.conflicts');
     expect(listed.rejected).toEqual([
       expect.objectContaining({ kind: 'pass', studentNo: '2023000003', stepId: 'electricity', stepName: expect.any(String), reason: expect.stringMatching(/[\u4e00-\u9fa5]/) }),
     ]);

@@ -7,6 +7,7 @@ import { eq } from 'drizzle-orm';
 import { readSession, type Replica } from '../../src-main/db';
 import { applyOps, type MutationRequest } from '../../src-main/counter/mutate';
 import { connectCounter } from '../../src-main/sync/connect';
+import type { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { SyncClient, type SyncClientOptions } from '../../src-main/sync/sync-client';
 import { ops, stepStates, waivers } from '../../src-server/db/schema';
@@ -179,6 +180,13 @@ export class SyncWorld {
 }
 
 /** The device token connectCounter stored next to the replica (the file token store). */
+/** A counter API call on a runtime; an `ok: false` answer fails the test with its message. */
+export async function dispatchOk(runtime: CounterRuntime, method: string, input: unknown = {}): Promise<Record<string, unknown>> {
+  const response = await runtime.dispatch(method, input);
+  if (!response.ok) throw new Error(`${method}: ${response.error.message}`);
+  return response.value as Record<string, unknown>;
+}
+
 export function tokenOf(replica: Replica): string {
   const token = fileTokenStore.read(replica.path);
   if (token === null) throw new Error(`no device token stored for ${replica.path}`);
