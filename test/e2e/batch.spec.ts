@@ -1,17 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startDemoHost, type DemoHost } from './demo-host';
+import { shot, useDemoHost } from './demo-host';
 
-let host: DemoHost;
-
-test.beforeAll(async () => {
-  host = await startDemoHost(400);
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
+const host = useDemoHost(400);
 
 async function openCounter(page: Page): Promise<void> {
   await page.addInitScript(() => localStorage.setItem('lixiao.scanner', JSON.stringify({ maxGapMs: 400, maxAverageGapMs: 70 })));

@@ -1,19 +1,9 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
 import type { BatchDef } from '../../src-shared/domain/types';
-import { startDemoHost, type DemoHost } from './demo-host';
+import { shot, useDemoHost } from './demo-host';
 
-let host: DemoHost;
-
-test.beforeAll(async () => {
-  host = await startDemoHost(300);
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
+const host = useDemoHost(300);
 
 /** A checkpoint this operator holds whose step is manual, ungated and for everyone. */
 async function plainCheckpointStep(): Promise<{ checkpointId: string; stepId: string; stepName: string }> {

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { test, type Page } from '@playwright/test';
 import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
 
 const READY_TIMEOUT_MS = 150_000;
@@ -36,6 +37,40 @@ export async function startDemoHost(size = 300): Promise<DemoHost> {
     stop: demo.stop,
   };
 }
+
+/**
+ * One demo host for the tests of a spec file: started before them, stopped after them. The
+ * returned host is usable inside tests and hooks that run after the start.
+ */
+export function useDemoHost(size = 300): DemoHost {
+  let started: DemoHost | null = null;
+  const current = () => {
+    if (!started) throw new Error('the demo host is started in beforeAll; use it inside tests');
+    return started;
+  };
+  test.beforeAll(async () => {
+    started = await startDemoHost(size);
+  });
+  test.afterAll(async () => {
+    await started?.stop();
+  });
+  return {
+    get url() {
+      return current().url;
+    },
+    get origin() {
+      return current().origin;
+    },
+    get token() {
+      return current().token;
+    },
+    call: (method, input) => current().call(method, input),
+    stop: () => current().stop(),
+  };
+}
+
+/** A screenshot under test-results/, to look at after the run. */
+export const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
 
 /** The counter API of the counter whose page URL (with its token) the demo printed. */
 export async function callCounter<M extends Method>(url: string, method: M, input: Input<M>): Promise<Output<M>> {

@@ -1,19 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
-import { startDemoHost, type DemoHost } from './demo-host';
+import { shot, useDemoHost } from './demo-host';
 
-let host: DemoHost;
-
-test.beforeAll(async () => {
-  host = await startDemoHost(400);
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
+const host = useDemoHost(400);
 const toFullWidth = (s: string) => s.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
 
 async function openCounter(page: Page): Promise<void> {

@@ -1,18 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
-import { startDemoHost, type DemoHost } from './demo-host';
+import { shot, useDemoHost } from './demo-host';
 
-let host: DemoHost;
-
-test.beforeAll(async () => {
-  host = await startDemoHost(300);
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
+const host = useDemoHost(300);
 
 /**
  * Playwright's keys arrive slower than a USB reader's, and on a shared 2-core machine under a

@@ -1,19 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
 import type { BatchDef } from '../../src-shared/domain/types';
-import { startDemoHost, type DemoHost } from './demo-host';
+import { shot, useDemoHost } from './demo-host';
 
-let host: DemoHost;
-
-test.beforeAll(async () => {
-  host = await startDemoHost(400);
-});
-
-test.afterAll(async () => {
-  await host?.stop();
-});
-
-const shot = (page: Page, name: string) => page.screenshot({ path: `test-results/${name}.png` });
+const host = useDemoHost(400);
 
 /**
  * A graduate at the certificate desk who has done every counter step but still owes what only
