@@ -2,6 +2,8 @@ import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { grantSchema } from '../../src-shared/contract/sync';
 import type { Grant } from '../../src-shared/domain/actions';
+// The server's scrypt format, so both sides check passwords alike; it needs node:crypto, which
+// keeps it out of src-shared (the renderer imports from there).
 import { hashPassword, verifyPassword } from '../../src-server/auth/passwords';
 import { readMeta, writeMeta } from './meta';
 

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import { AttemptLimiter } from '../auth/attempt-limiter';
+import { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
 import { BatchCache } from '../sync/batch-cache';
 import { ChangeNotifier } from '../sync/change-notifier';
 import { currentSeq } from '../sync/seq';

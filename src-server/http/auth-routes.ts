@@ -8,7 +8,7 @@ import {
 import type { OperatorScope } from '../apply/apply-op';
 import { checkCredentials } from '../auth/operators';
 import { admitOperator, registerDevice } from '../auth/devices';
-import { rosterScope, scopeCovers } from '../auth/scope';
+import { rosterScope, scopeCovers } from '../../src-shared/domain/roster-scope';
 import { listBatches } from '../admin/batches';
 import { deviceScope } from '../sync/pull';
 import type { ServerContext } from './context';

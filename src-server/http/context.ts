@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { AttemptLimiter } from '../auth/attempt-limiter';
+import type { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
 import type { BatchCache } from '../sync/batch-cache';
 import type { ChangeNotifier } from '../sync/change-notifier';
 

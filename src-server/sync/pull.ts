@@ -1,7 +1,7 @@
 import type { PullResponse, SyncRow } from '../../src-shared/contract/sync';
 import type { Db } from '../db/database';
 import type { AuthenticatedDevice } from '../auth/device-auth';
-import { rosterScope } from '../auth/scope';
+import { rosterScope } from '../../src-shared/domain/roster-scope';
 import type { LoadedBatch } from './batch-cache';
 import { conflictRow, opRow, stateRow, studentRow, waiverRow } from './rows';
 import { readConflicts, readOwnOps, readStates, readStudents, readWaivers } from './scoped-queries';

@@ -2,7 +2,7 @@ import { and, asc, count, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-or
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/database';
 import { conflicts, ops, stepStates, students, waivers } from '../db/schema';
-import type { RosterScope } from '../auth/scope';
+import type { RosterScope } from '../../src-shared/domain/roster-scope';
 
 /**
  * The replicated tables, read within a device's roster scope. Each reader returns rows in seq

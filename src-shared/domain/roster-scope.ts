@@ -1,5 +1,5 @@
-import type { BatchIndex } from '../../src-shared/domain/batch';
-import type { Grant } from '../../src-shared/domain/actions';
+import type { BatchIndex } from './batch';
+import type { Grant } from './actions';
 
 /** Which students a device replicates: all of them, or those of some colleges. */
 export type RosterScope = { all: true } | { all: false; colleges: string[] };
