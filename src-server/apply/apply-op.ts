@@ -65,6 +65,8 @@ interface AppliedRevoke {
   operatorId: string;
   clientTime: string;
   resultVersion: number | null;
+  /** Position among this session's applied revokes of every step: they get their seqs in this order. */
+  order: number;
 }
 
 const stepKey = (studentNo: string, stepId: string) => `${studentNo}\u0000${stepId}`;
@@ -91,6 +93,7 @@ export class ApplySession {
   private readonly dirtyWaivers = new Set<WaiverRow>();
   /** Revokes applied in this session, newest last, per student and step. */
   private readonly sessionRevokes = new Map<string, AppliedRevoke[]>();
+  private sessionRevokeCount = 0;
 
   constructor(
     private readonly tx: Tx,
@@ -182,7 +185,7 @@ export class ApplySession {
     if (applied && op.kind === 'revoke') {
       const key = stepKey(op.studentNo, op.stepId);
       const list = this.sessionRevokes.get(key) ?? [];
-      list.push({ opId: op.opId, operatorId: op.operatorId, clientTime: op.clientTime, resultVersion: version });
+      list.push({ opId: op.opId, operatorId: op.operatorId, clientTime: op.clientTime, resultVersion: version, order: this.sessionRevokeCount++ });
       this.sessionRevokes.set(key, list);
     }
     const result: OpResult = {
@@ -349,35 +352,39 @@ export class ApplySession {
     const [row] = await this.tx
       .select({ opId: ops.opId, operatorId: ops.operatorId, clientTime: ops.clientTime, resultVersion: ops.resultVersion })
       .from(ops)
-      .where(and(this.revokesOf(studentNo, stepId), gt(ops.resultVersion, base)))
+      .where(and(this.revokesOf(studentNo, [stepId]), gt(ops.resultVersion, base)))
       .orderBy(desc(ops.resultVersion))
       .limit(1);
     return row;
   }
 
   /** The most recent applied revoke among the given steps of a student, if any. */
+  /**
+   * The newest applied revoke among the missing steps: what a supervisor is shown as the cause.
+   * It must not depend on how ops were grouped into pushes, so every missing step is looked at;
+   * revokes of this session are newer than anything stored and ordered as they were applied.
+   */
   private async latestRevokeOf(studentNo: string, stepIds: string[]): Promise<{ opId: string } | undefined> {
-    let latest: { opId: string; seq: number } | undefined;
+    let newest: AppliedRevoke | undefined;
     for (const stepId of stepIds) {
-      const recent = this.sessionRevokes.get(stepKey(studentNo, stepId));
-      // Revokes of this session are newer than anything already stored.
-      if (recent?.length) return recent[recent.length - 1];
-      const [row] = await this.tx
-        .select({ opId: ops.opId, seq: ops.seq })
-        .from(ops)
-        .where(this.revokesOf(studentNo, stepId))
-        .orderBy(desc(ops.seq))
-        .limit(1);
-      if (row && (!latest || row.seq > latest.seq)) latest = row;
+      const last = this.sessionRevokes.get(stepKey(studentNo, stepId))?.at(-1);
+      if (last && (!newest || last.order > newest.order)) newest = last;
     }
-    return latest;
+    if (newest) return newest;
+    const [row] = await this.tx
+      .select({ opId: ops.opId })
+      .from(ops)
+      .where(this.revokesOf(studentNo, stepIds))
+      .orderBy(desc(ops.seq))
+      .limit(1);
+    return row;
   }
 
-  private revokesOf(studentNo: string, stepId: string) {
+  private revokesOf(studentNo: string, stepIds: string[]) {
     return and(
       eq(ops.batchId, this.batch.id),
       eq(ops.studentNo, studentNo),
-      eq(ops.stepId, stepId),
+      inArray(ops.stepId, stepIds),
       eq(ops.kind, 'revoke'),
       eq(ops.applied, true),
     );

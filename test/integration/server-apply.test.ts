@@ -12,7 +12,7 @@ import { conflicts, devices, ops, stepStates, waivers } from '../../src-server/d
 import { BatchCache } from '../../src-server/sync/batch-cache';
 import { currentSeq } from '../../src-server/sync/seq';
 import { BACKENDS, openThrowawayDatabase, type ThrowawayDatabase } from '../../src-server/testing/throwaway-database';
-import { seedSmallWorld } from '../../src-server/testing/fixtures';
+import { seedSmallWorld, student } from '../../src-server/testing/fixtures';
 
 const CS1 = '2023000001';
 const CS2 = '2023000002';
@@ -207,6 +207,39 @@ describe.each(BACKENDS)('apply path on %s', (backend) => {
     expect(await stateOf(CS2, 'degree-cert')).toMatchObject({ status: 'passed' });
     const [conflict] = await database.db.select().from(conflicts).where(eq(conflicts.id, result!.conflictId!));
     expect(conflict).toMatchObject({ kind: 'prerequisite_revoked', winningOpId: revoke.opId, flaggedOpId: offlinePass.opId });
+  });
+
+  it('names the newest revoke among all missing prerequisites, however the ops were grouped into pushes', async () => {
+    const prereqs = ['return-instruments', 'return-books', 'return-student-card', 'electricity', 'dorm-clearance', 'repay-debt'];
+    const [together, apart] = ['2023000021', '2023000022'];
+    await storeRoster(
+      database.db,
+      batches,
+      batchId,
+      [together, apart].map((no) => student(no, '机电工程学院')),
+      [together, apart].flatMap((studentNo) => prereqs.map((stepId) => ({ studentNo, stepId, status: 'passed' as const }))),
+    );
+    /** The step list names 学生工作处 before 宿管中心; the newer revoke is of the later-listed step. */
+    const opsFor = async (c: Awaited<ReturnType<typeof counter>>, studentNo: string) => [
+      c.op('revoke', studentNo, 'return-student-card', (await stateOf(studentNo, 'return-student-card'))!.version, 'T-STU', '学生证未交'),
+      c.op('revoke', studentNo, 'dorm-clearance', (await stateOf(studentNo, 'dorm-clearance'))!.version, 'T-DORM', '宿舍物品未清'),
+      c.op('pass', studentNo, 'degree-cert', 0, 'T-CERT'),
+    ];
+    const conflictOf = async (flaggedOpId: string) =>
+      (await database.db.select().from(conflicts).where(eq(conflicts.flaggedOpId, flaggedOpId)))[0];
+
+    const one = await counter('T-CERT', 'T-STU', 'T-DORM');
+    const oneOps = await opsFor(one, together);
+    const oneResults = (await one.push(oneOps)).results;
+    expect(oneResults.map((r) => [r.outcome, r.applied])).toEqual([['applied', true], ['applied', true], ['conflict', true]]);
+    expect(await conflictOf(oneOps[2]!.opId)).toMatchObject({ kind: 'prerequisite_revoked', stepId: 'degree-cert', winningOpId: oneOps[1]!.opId });
+
+    const three = await counter('T-CERT', 'T-STU', 'T-DORM');
+    const threeOps = await opsFor(three, apart);
+    for (const op of threeOps) await three.push([op]);
+    const apartConflict = await conflictOf(threeOps[2]!.opId);
+    expect(apartConflict).toMatchObject({ kind: 'prerequisite_revoked', stepId: 'degree-cert', winningOpId: threeOps[1]!.opId });
+    expect(apartConflict!.detail).toBe((await conflictOf(oneOps[2]!.opId))!.detail);
   });
 
   it('lifts and re-imposes a restriction, and refuses to lift a passed step', async () => {
