@@ -12,9 +12,8 @@ export default defineConfig({
   timeout: 120_000,
   expect: { timeout: 20_000 },
   workers: 1,
-  // CI shares two cores between Chromium, the demo back end and its server: one retry absorbs a
-  // starved frame; a test that fails twice still fails the run.
-  retries: process.env['CI'] ? 1 : 0,
+  // No retries: a retry that passes hides a one-off failure, and a one-off failure is a finding.
+  retries: 0,
   fullyParallel: false,
   reporter: [['list']],
   use: {

@@ -65,7 +65,10 @@ interface AppliedRevoke {
   operatorId: string;
   clientTime: string;
   resultVersion: number | null;
-  /** Position among this session's applied revokes of every step: they get their seqs in this order. */
+}
+
+/** A revoke applied in this session, with its position among the session's revokes of every step (their seq order). */
+interface SessionRevoke extends AppliedRevoke {
   order: number;
 }
 
@@ -92,7 +95,7 @@ export class ApplySession {
   private readonly dirtyStates = new Set<StateRow>();
   private readonly dirtyWaivers = new Set<WaiverRow>();
   /** Revokes applied in this session, newest last, per student and step. */
-  private readonly sessionRevokes = new Map<string, AppliedRevoke[]>();
+  private readonly sessionRevokes = new Map<string, SessionRevoke[]>();
   private sessionRevokeCount = 0;
 
   constructor(
@@ -365,7 +368,7 @@ export class ApplySession {
    * revokes of this session are newer than anything stored and ordered as they were applied.
    */
   private async latestRevokeOf(studentNo: string, stepIds: string[]): Promise<{ opId: string } | undefined> {
-    let newest: AppliedRevoke | undefined;
+    let newest: SessionRevoke | undefined;
     for (const stepId of stepIds) {
       const last = this.sessionRevokes.get(stepKey(studentNo, stepId))?.at(-1);
       if (last && (!newest || last.order > newest.order)) newest = last;

@@ -43,18 +43,23 @@ function lineOf(child: ChildProcess, pattern: RegExp, what: string, timeoutMs = 
   });
 }
 
-/** `npm run server` as a real process group (npx → tsx → node). */
-export async function startServerProcess(target: DatabaseTarget, port: number): Promise<ChildProcess> {
-  const args = ['tsx', 'src-server/cli.ts', 'serve', '--host', '127.0.0.1', '--port', String(port)];
-  const env = { ...process.env };
+export interface ServerProcess extends ChildProcess {
+  /** Resolves when the server prints a line matching the pattern. */
+  prints(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+}
+
+/** `npm run server` as a real process group, optionally with a fault injector imported first. */
+export async function startServerProcess(target: DatabaseTarget, port: number, { preload, env: extra = {} }: ProcessOptions = {}): Promise<ServerProcess> {
+  const args = ['--import', 'tsx', ...(preload ? ['--import', preload] : []), 'src-server/cli.ts', 'serve', '--host', '127.0.0.1', '--port', String(port)];
+  const env = { ...process.env, ...extra };
   if ('url' in target) env.DATABASE_URL = target.url;
   else {
     delete env.DATABASE_URL;
     args.push('--data-dir', (target as { dataDir: string }).dataDir);
   }
-  const child = spawn('npx', args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   await lineOf(child, /服务器已启动/, 'server');
-  return child;
+  return Object.assign(child, { prints: (pattern: RegExp, timeoutMs?: number) => lineOf(child, pattern, 'server', timeoutMs) });
 }
 
 /** Resolves once the child has exited (at once if it already has). */
@@ -89,8 +94,8 @@ export interface CounterProcess {
   prints(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
 }
 
-export interface CounterProcessOptions {
-  /** A module imported before the counter's code (a fault injector), and its environment. */
+export interface ProcessOptions {
+  /** A module imported before the process's code (a fault injector), and its environment. */
   preload?: string;
   env?: Record<string, string>;
 }
@@ -99,7 +104,7 @@ export interface CounterProcessOptions {
  * `npm run counter -- --db <file>`: the counter back end the app runs (CounterRuntime with its
  * sync client behind the browser host) on a replica file.
  */
-export async function startCounterProcess(dbPath: string, { preload, env = {} }: CounterProcessOptions = {}): Promise<CounterProcess> {
+export async function startCounterProcess(dbPath: string, { preload, env = {} }: ProcessOptions = {}): Promise<CounterProcess> {
   const args = ['--import', 'tsx', ...(preload ? ['--import', preload] : []), 'scripts/counter.ts', '--db', dbPath];
   const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const prints = (pattern: RegExp, timeoutMs?: number) => lineOf(child, pattern, 'counter', timeoutMs);

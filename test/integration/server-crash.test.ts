@@ -47,7 +47,8 @@ describe.each(BACKENDS)('server killed in the middle of a push, on %s', (backend
   it('keeps whole pushes or none, and stores every op exactly once after a restart and a retry', async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
-    let server = await startServerProcess(target, port);
+    // The third push that stores ops stops before its commit, every row written, until the kill.
+    let server = await startServerProcess(target, port, { preload: './test/integration/push-pause.ts', env: { LIXIAO_PAUSE_AT_PUSH: '3' } });
     try {
       const registered = await fetch(`${url}/api/devices`, {
         method: 'POST',
@@ -85,15 +86,16 @@ describe.each(BACKENDS)('server killed in the middle of a push, on %s', (backend
           headers: { authorization: `Bearer ${device.token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ ops: list }),
         });
-      // Pushes in flight when the power goes: each either committed whole or not at all.
-      const inFlight = [0, 1, 2, 3, 4, 5].map((i) => push(all.slice(i * studentNos.length, (i + 1) * studentNos.length)).catch(() => null));
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      const pushOf = (i: number) => push(all.slice(i * studentNos.length, (i + 1) * studentNos.length));
+      for (const i of [0, 1]) expect((await pushOf(i)).status).toBe(200);
+      // The power goes while the third push is inside its transaction, the later ones waiting behind it.
+      const paused = server.prints(/paused in push transaction/);
+      const inFlight = [2, 3, 4, 5].map((i) => pushOf(i).catch(() => null));
+      await paused;
       await killHard(server);
       await Promise.all(inFlight);
-      const survived = await storedSeqs(device.deviceId);
-      // A push is one transaction: the kill leaves whole pushes or none, in device order.
-      expect(survived.length % studentNos.length).toBe(0);
-      expect(survived).toEqual(all.slice(0, survived.length).map((o) => o.deviceSeq));
+      // A push is one transaction: the two committed pushes survive whole, the interrupted one not at all.
+      expect(await storedSeqs(device.deviceId)).toEqual(all.slice(0, 2 * studentNos.length).map((o) => o.deviceSeq));
 
       server = await startServerProcess(target, port);
       for (let i = 0; i < all.length; i += 500) {

@@ -16,7 +16,10 @@ import { lockWrites } from '../../src-server/sync/seq';
 import { seedBatch, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { BACKENDS, openThrowawayDatabase, type ThrowawayDatabase } from '../../src-server/testing/throwaway-database';
 import type { SyncRow } from '../../src-shared/contract/sync';
+import { propertyOptions, propertyTimeout } from '../property-options';
 
+/** Runs per engine in `npm test`; `FC_RUNS` raises it. */
+const RUNS = 12;
 const STUDENTS = ['2023000001', '2023000002', '2023000003', '2023000004'];
 const STEPS = ['return-student-card', 'origin-loan', 'dorm-clearance', 'degree-cert'];
 const KINDS: OpKind[] = ['pass', 'pass', 'pass', 'reject', 'revoke', 'revoke', 'lift', 'impose'];
@@ -198,9 +201,9 @@ describe.each(BACKENDS)('server model on %s', (backend) => {
           expect(new Map([...pulled].sort())).toEqual(new Map(snapshot.map((r) => [keyOf(r), r] as const).sort()));
         }
       }),
-      { numRuns: 12 },
+      propertyOptions(RUNS),
     );
-  }, 240_000);
+  }, propertyTimeout(RUNS, 1_000));
 });
 
 function keyOf(row: SyncRow): string {

@@ -37,18 +37,17 @@ describe('sync client against a real server', () => {
     }
   }
 
-  it('a pass on counter A appears on counter B within a second of the nudge', async () => {
+  it('a pass on counter A reaches counter B by the server\'s nudge, not by B\'s pull interval', async () => {
     const a = await world.counter('T-DORM');
-    const b = await world.counter('T-DORM');
+    // B's interval never fires within the test: only the nudge can bring A's pass.
+    const b = await world.counter('T-DORM', { pullIntervalMs: 3_600_000 });
     a.client.start();
     b.client.start();
     await eventually(() => expect(b.client.status().state).toBe('online'));
     const heard: string[][] = [];
     b.replica.changes.subscribe((e) => e.source === 'sync' && heard.push(e.studentNos));
-    const started = Date.now();
     a.do([{ kind: 'pass', studentNo: CS1, stepId: DORM }]);
-    await eventually(() => expect(b.state(CS1, DORM).status).toBe('passed'), 5000, 10);
-    expect(Date.now() - started).toBeLessThan(2000);
+    await eventually(() => expect(b.state(CS1, DORM).status).toBe('passed'), 30_000, 10);
     expect(heard.flat()).toContain(CS1);
     await eventually(() => expect(a.client.status()).toMatchObject({ state: 'online', unsent: 0, lastError: null, stale: false }));
     await expectConverged(a, b);

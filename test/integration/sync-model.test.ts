@@ -7,6 +7,7 @@ import { unackedOps } from '../../src-main/db/outbox';
 import { SyncHttp } from '../../src-main/sync/server-http';
 import { createApiKey } from '../../src-server/admin/devices';
 import { conflicts as serverConflicts } from '../../src-server/db/schema';
+import { propertyOptions, propertyTimeout } from '../property-options';
 import { localView, SyncWorld, tokenOf, type Counter, type Relay } from './sync-world';
 
 /**
@@ -17,6 +18,8 @@ import { localView, SyncWorld, tokenOf, type Counter, type Relay } from './sync-
  * equals the server. (The server's own invariants are test/integration/server-model.test.ts.)
  */
 
+/** Runs in `npm test`; `FC_RUNS` raises it. */
+const RUNS = 15;
 const STUDENTS = ['2023000001', '2023000002', '2023000003', '2023000004'];
 const OPERATORS = ['T-DORM', 'T-DORM', 'T-STU'];
 const STEP_OF: Record<string, string> = { 'T-DORM': 'dorm-clearance', 'T-STU': 'return-student-card' };
@@ -139,7 +142,7 @@ describe('sync client model', () => {
         }
         for (const c of counters) await c.client.stop();
       }),
-      { numRuns: 15 },
+      propertyOptions(RUNS),
     );
-  });
+  }, propertyTimeout(RUNS, 2_000));
 });

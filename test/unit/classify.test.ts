@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { propertyOptions } from '../property-options';
 import { classifyScan, idCardCheckDigit, isValidIdCard, maskIdCard, toHalfWidth } from '../../src-shared/scan/classify';
 
 // The sample numbers from GB 11643 and two fictitious ones, check digits computed by hand.
@@ -50,6 +51,7 @@ describe('classifyScan: 身份证号', () => {
         if (last === idCardCheckDigit(first17)) expect(result).toEqual({ kind: 'idCard', value: first17 + last });
         else expect(result).toMatchObject({ kind: 'invalid', reason: 'id_checksum' });
       }),
+      propertyOptions(100),
     );
   });
 
@@ -131,7 +133,7 @@ describe('classifyScan: garbage', () => {
   });
 
   it('never throws, whatever is scanned (property)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (t) => void classifyScan(t)));
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (t) => void classifyScan(t)), propertyOptions(100));
   });
 });
 
