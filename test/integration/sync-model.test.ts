@@ -123,7 +123,7 @@ describe('sync client model', () => {
         for (let round = 0; round < 3; round++) for (const c of counters) await settle(c);
 
         const server = await world.serverView();
-        const serverConflictIds = (await world.server.database.db.select().from(serverConflicts)).map((r) => r.id).sort();
+        const serverConflictIds = (await world.server.database.db.select().from(serverConflicts)).map((r) => r.id).sort((x, y) => x - y);
         for (const c of counters) {
           expect(c.client.status().unsent).toBe(0);
           const outbox = c.replica.sqlite.prepare('select device_seq, op_id, outcome from outbox order by device_seq').all() as {
