@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OP_KINDS } from './ops';
 import { CONFLICT_KINDS } from './sync';
+import { textField } from './text-rule';
 
 /** The counter API's sync methods: the status line, the conflicts panel, first-run setup. */
 
@@ -74,8 +75,7 @@ export const setupStateSchema = z.object({
 });
 export type SetupStateDto = z.infer<typeof setupStateSchema>;
 
-const text = (label: string, max: number) =>
-  z.string().trim().min(1, { error: `请填写${label}` }).max(max, { error: `${label}过长` });
+const text = (label: string, max: number) => textField(label, { max, required: true, trim: true });
 
 export const setupLoginInputSchema = z.object({
   serverUrl: text('服务器地址', 200),
