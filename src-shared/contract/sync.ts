@@ -25,6 +25,7 @@ export const SYNC_ERROR_CODES = [
   'seq_gap',
   'op_mismatch',
   'conflict',
+  'unavailable',
   'internal',
 ] as const;
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
