@@ -5,22 +5,6 @@ import { textField } from './text-rule';
 
 /** The counter API's sync methods: the status line, the conflicts panel, first-run setup. */
 
-export const syncStatusSchema = z.object({
-  /** False for a stand-alone replica (no server): the status line says so. */
-  configured: z.boolean(),
-  state: z.enum(['online', 'offline', 'syncing']),
-  unsent: z.number().int(),
-  lastSyncAt: z.string().nullable(),
-  lastError: z.string().nullable(),
-  /** The last successful sync is older than five minutes, or there never was one. */
-  stale: z.boolean(),
-  /** This counter's device token is gone from its token store: no sync until it is registered again; lastError says so. */
-  tokenLost: z.boolean(),
-  /** A widened roster's snapshot being merged now: rows received of the snapshot's total. */
-  rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
-});
-export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
-
 /** One op named by a conflict; details only when it is this counter's own (other counters' ops are known by id). */
 export const conflictOpSchema = z.object({
   opId: z.string(),
@@ -44,7 +28,8 @@ export const conflictItemSchema = z.object({
   flagged: conflictOpSchema,
 });
 
-export const rejectedOpSchema = z.object({
+/** One of this counter's own ops, as the sync panel names it. */
+export const outboxOpSchema = z.object({
   opId: z.string(),
   deviceSeq: z.number().int(),
   kind: z.enum(OP_KINDS),
@@ -55,8 +40,35 @@ export const rejectedOpSchema = z.object({
   operatorId: z.string(),
   clientTime: z.string(),
   note: z.string(),
-  reason: z.string(),
 });
+export type OutboxOpDto = z.infer<typeof outboxOpSchema>;
+
+export const rejectedOpSchema = outboxOpSchema.extend({ reason: z.string() });
+
+/** The oldest unsent op, after the server refused the pushes starting with it several times running. */
+export const stuckOpSchema = outboxOpSchema.extend({ failures: z.number().int(), error: z.string() });
+
+export const syncStatusSchema = z.object({
+  /** False for a stand-alone replica (no server): the status line says so. */
+  configured: z.boolean(),
+  /**
+   * 'offline' only when the server could not be reached; 'error' when it answered with an error;
+   * 'local_error' when this counter's own replica failed. `lastError` says what happened.
+   */
+  state: z.enum(['online', 'offline', 'syncing', 'error', 'local_error']),
+  unsent: z.number().int(),
+  lastSyncAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  /** The last successful sync is older than five minutes, or there never was one. */
+  stale: z.boolean(),
+  /** This counter's device token is gone from its token store: no sync until it is registered again; lastError says so. */
+  tokenLost: z.boolean(),
+  /** A widened roster's snapshot being merged now: rows received of the snapshot's total. */
+  rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+  /** Set once the same op heads STUCK_AFTER failed pushes in a row: the sync panel names it and says what to do. */
+  stuck: stuckOpSchema.nullable(),
+});
+export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 
 export const syncConflictsSchema = z.object({
   conflicts: z.array(conflictItemSchema),

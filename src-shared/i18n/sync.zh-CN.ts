@@ -17,7 +17,7 @@ export const syncText = {
   setupBusy: '正在下载数据，请稍候',
   setupFirst: '本柜台尚未设置，请先连接服务器并下载数据',
   noGrantInBatch: '您在该离校批次中没有任何离校点的办理权限',
-  state: { online: '在线', offline: '离线', syncing: '同步中' },
+  state: { online: '在线', offline: '离线', syncing: '同步中', error: '服务器出错', local_error: '本机出错' },
   unsent: (n: number) => `未同步 ${n} 条`,
   lastSync: (hhmm: string) => `上次同步 ${hhmm}`,
   neverSynced: '尚未同步',
@@ -46,6 +46,13 @@ export const syncText = {
     noWinningOp: '无（未找到撤销记录）',
     otherCounter: '其他柜台',
     kind: { pass_revoke: '通过与撤销冲突（撤销生效）', prerequisite_revoked: '前提步骤已被撤销' },
+    stuck: '上传受阻的操作',
+    stuckBadge: '上传受阻',
+    stuckSummary: (failures: number) => `服务器已连续 ${failures} 次拒收从这条操作开始的上传，之后的操作都在等它：`,
+    stuckAdvice:
+      '这条操作和之后的操作都保存在本机，不会丢失，可以继续办理。请把本窗口截图发给系统管理员，请其按服务器的错误信息处理；服务器修复后会自动上传，无需重新办理。',
+    serverSaid: '服务器的回答',
+    note: '备注',
   },
   action: { pass: '通过', reject: '未通过', revoke: '撤销', lift: '解除限制', impose: '恢复限制' },
   signIn: {

@@ -1,4 +1,4 @@
-import type { SyncConflictsDto } from '../../../src-shared/contract/sync-api';
+import type { SyncConflictsDto, SyncStatusDto } from '../../../src-shared/contract/sync-api';
 import { syncText as t } from '../../../src-shared/i18n/sync.zh-CN';
 import { formatStamp } from '../format';
 import { useSyncStore } from './store';
@@ -22,13 +22,47 @@ function OpCell({ op }: { op: ConflictOp | null }) {
   );
 }
 
+/** The op every push has been refused at: which one, what the server said, what to do. */
+function StuckOp({ op }: { op: NonNullable<SyncStatusDto['stuck']> }) {
+  return (
+    <section className="sync-stuck" data-testid="stuck-op" role="alert">
+      <h3>{t.panel.stuck}</h3>
+      <p>{t.panel.stuckSummary(op.failures)}</p>
+      <dl className="sync-stuck-op">
+        <dt>{t.panel.student}</dt>
+        <dd>
+          {op.studentNo} {op.studentName ?? ''}
+        </dd>
+        <dt>{t.panel.step}</dt>
+        <dd>
+          {op.stepName}（{t.action[op.kind]}）
+        </dd>
+        <dt>{t.panel.time}</dt>
+        <dd>
+          {formatStamp(op.clientTime)} · {op.operatorId}
+        </dd>
+        {op.note && (
+          <>
+            <dt>{t.panel.note}</dt>
+            <dd>{op.note}</dd>
+          </>
+        )}
+        <dt>{t.panel.serverSaid}</dt>
+        <dd className="sync-reason">{op.error}</dd>
+      </dl>
+      <p className="sync-stuck-advice">{t.panel.stuckAdvice}</p>
+    </section>
+  );
+}
+
 /** 冲突与被拒操作: what the server decided against an operator's action, each with both ops and the reason. */
 export function ConflictsPanel() {
+  const stuck = useSyncStore((s) => s.status?.stuck ?? null);
   const data = useSyncStore((s) => s.conflicts);
   const error = useSyncStore((s) => s.error);
   const close = useSyncStore((s) => s.closePanel);
   const resolve = useSyncStore((s) => s.resolve);
-  const empty = data && data.conflicts.length === 0 && data.rejected.length === 0;
+  const empty = !stuck && data && data.conflicts.length === 0 && data.rejected.length === 0;
   return (
     <div className="sync-panel-backdrop" role="presentation" onClick={close}>
       <section className="sync-panel" role="dialog" aria-label={t.panel.title} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && close()}>
@@ -39,6 +73,7 @@ export function ConflictsPanel() {
           </button>
         </header>
         {error && <p className="sync-error">{error}</p>}
+        {stuck && <StuckOp op={stuck} />}
         {empty && <p className="sync-muted">{t.panel.empty}</p>}
         {data && data.rejected.length > 0 && (
           <>
