@@ -1,3 +1,5 @@
+import { request } from 'node:http';
+
 /**
  * The hostile inputs of the fuzz suites (issue 21): a table, not random, so a failure names
  * its case and the figure is the same on every run.
@@ -39,6 +41,8 @@ export const NASTY_VALUES: readonly [string, unknown][] = [
 
 export interface BodyCase {
   name: string;
+  /** 'field': one value of a valid body replaced; 'body': the body as a whole is wrong. */
+  kind?: 'field' | 'body';
   /** Raw request body; undefined sends none. */
   body: string | undefined;
   contentType: string | null;
@@ -72,13 +76,13 @@ const JSON_TYPE = 'application/json';
  */
 export function bodyCases(base: Json, limitBytes: number): BodyCase[] {
   const cases: BodyCase[] = [];
-  const json = (name: string, value: unknown) => cases.push({ name, body: JSON.stringify(value), contentType: JSON_TYPE });
+  const json = (name: string, value: unknown) => cases.push({ name, kind: 'field', body: JSON.stringify(value), contentType: JSON_TYPE });
   for (const path of leafPaths(base)) {
     const at = path.join('.');
     for (const [name, value] of NASTY_VALUES) json(`${at} = ${name}`, replaced(base, path, value));
     json(`${at} missing`, replaced(base, path, undefined));
   }
-  const raw = (name: string, body: string | undefined, contentType: string | null = JSON_TYPE) => cases.push({ name, body, contentType });
+  const raw = (name: string, body: string | undefined, contentType: string | null = JSON_TYPE) => cases.push({ name, kind: 'body', body, contentType });
   raw('no body', undefined);
   raw('empty body', '');
   raw('not JSON', '{"a":');
@@ -131,3 +135,96 @@ export const ODD_QUERIES: readonly string[] = [
 
 /** A message a person reads: at least one Chinese character. */
 export const CHINESE = /[\u4e00-\u9fff]/;
+
+export interface FuzzCase {
+  name: string;
+  method: string;
+  path: string;
+  c: BodyCase | null;
+  headers?: Record<string, string>;
+}
+
+export interface Answer {
+  status: number;
+  body: string;
+}
+
+/** How a transport says no: the message a person reads, and whether it was an error of ours (5xx, `internal`). */
+export interface Refusal {
+  message: string;
+  internal: boolean;
+}
+
+/** The figure per route: requests, how many were accepted, refused, and answered as our own error (must be 0). */
+export interface Tally {
+  requests: number;
+  accepted: number;
+  refused: number;
+  '5xx or internal': number;
+}
+
+/** One raw HTTP request, sending exactly the bytes and headers of the case (fetch would add a content type). */
+export function sendRaw(baseUrl: string, k: FuzzCase): Promise<Answer> {
+  const { c } = k;
+  const url = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = { ...k.headers };
+    if (c?.contentType) headers['content-type'] = c.contentType;
+    const req = request({ host: url.hostname, port: url.port, method: k.method, path: k.path, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    // The server may answer (413) and close before an oversized body is through.
+    req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' || e.code === 'ECONNRESET' ? undefined : reject(e)));
+    req.end(c?.body);
+  });
+}
+
+/**
+ * Sends every case and collects what breaks the rules instead of stopping at the first: an
+ * answer that is our own error, a refusal without a Chinese message, a refusal that changed
+ * the stored data (`fingerprint` before and after). `prepare` runs just before a case is sent.
+ */
+export async function runFuzz(options: {
+  baseUrl: string;
+  cases: FuzzCase[];
+  refusal: (answer: Answer) => Refusal | null;
+  fingerprint: () => Promise<string> | string;
+  prepare?: (c: BodyCase) => Promise<BodyCase> | BodyCase;
+}): Promise<{ tally: Tally; problems: string[] }> {
+  const tally: Tally = { requests: 0, accepted: 0, refused: 0, '5xx or internal': 0 };
+  const problems: string[] = [];
+  let last = await options.fingerprint();
+  for (const k of options.cases) {
+    const c = k.c && options.prepare ? await options.prepare(k.c) : k.c;
+    const answer = await sendRaw(options.baseUrl, { ...k, c });
+    tally.requests += 1;
+    const now = await options.fingerprint();
+    const refusal = options.refusal(answer);
+    if (refusal === null) {
+      tally.accepted += 1;
+    } else {
+      tally.refused += 1;
+      if (refusal.internal) {
+        tally['5xx or internal'] += 1;
+        problems.push(`${k.name}: ${answer.status} ${answer.body.slice(0, 200)}`);
+      }
+      if (!CHINESE.test(refusal.message)) problems.push(`${k.name}: ${answer.status} without a Chinese message: ${answer.body.slice(0, 200)}`);
+      if (now !== last) problems.push(`${k.name}: refused but changed the stored data`);
+    }
+    last = now;
+  }
+  return { tally, problems };
+}
+
+/** The `error.message` of a JSON answer, or '' when there is none. */
+export function errorMessage(body: string): { message: string; code: string } {
+  try {
+    const { error } = JSON.parse(body) as { error?: { message?: unknown; code?: unknown } };
+    return { message: typeof error?.message === 'string' ? error.message : '', code: typeof error?.code === 'string' ? error.code : '' };
+  } catch {
+    return { message: '', code: '' };
+  }
+}
