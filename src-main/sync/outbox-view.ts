@@ -12,6 +12,7 @@ export interface OutboxOpRow {
   client_time: string;
   args: string;
   outcome_reason: string | null;
+  acked_at: string | null;
   repaired_from: string | null;
 }
 

@@ -1,6 +1,8 @@
 import { ApiError, type SignInResult } from '../../src-shared/contract/counter-api';
 import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { visibleText } from '../../src-shared/contract/text-rule';
+import type { RepairedOriginal } from '../db/outbox-repair';
 import type { Replica } from '../db/open';
 import { currentSession, toSessionDto } from '../counter/session';
 import type { DeviceTokenStore } from './device-token-store';
@@ -9,6 +11,22 @@ import { resnapshotNeeded } from './roster-merge';
 import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
 import { SyncError } from './server-http';
 import { storedStatus, tokenLost, type SyncClient } from './sync-client';
+
+/** The fields a repair changed, as they were: 备注：证件[U+0000]损坏. */
+function describeRepair(op: OutboxOpRow): string {
+  const original = JSON.parse(op.repaired_from!) as RepairedOriginal;
+  const now: RepairedOriginal = {
+    operatorId: op.operator_id,
+    studentNo: op.student_no,
+    stepId: op.step_id,
+    note: (JSON.parse(op.args) as { note: string }).note,
+    clientTime: op.client_time,
+  };
+  return (Object.keys(original) as (keyof RepairedOriginal)[])
+    .filter((key) => original[key] !== now[key])
+    .map((key) => `${syncText.panel.field[key]}：${visibleText(original[key])}`)
+    .join('；');
+}
 
 /** Conflict records (every counter of the scope has them) and this counter's ops the server refused. */
 export function syncConflicts(replica: Replica): SyncConflictsDto {
@@ -49,7 +67,12 @@ export function syncConflicts(replica: Replica): SyncConflictsDto {
     ...view(op),
     reason: op.outcome_reason ?? '',
   }));
-  return { conflicts, rejected };
+  const repaired = (sqlite.prepare('select * from outbox where repaired_from is not null order by device_seq desc').all() as OutboxOpRow[]).map((op) => ({
+    ...view(op),
+    original: describeRepair(op),
+    sent: op.acked_at !== null,
+  }));
+  return { conflicts, rejected, repaired };
 }
 
 const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null };

@@ -45,6 +45,12 @@ export type OutboxOpDto = z.infer<typeof outboxOpSchema>;
 
 export const rejectedOpSchema = outboxOpSchema.extend({ reason: z.string() });
 
+/**
+ * An op an older build let into the outbox with text the server cannot store, uploaded in its
+ * repaired form; `original` spells out what was there (the refused characters as [U+0000]).
+ */
+export const repairedOpSchema = outboxOpSchema.extend({ original: z.string(), sent: z.boolean() });
+
 /** The oldest unsent op, after the server refused the pushes starting with it several times running. */
 export const stuckOpSchema = outboxOpSchema.extend({ failures: z.number().int(), error: z.string() });
 
@@ -73,6 +79,7 @@ export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 export const syncConflictsSchema = z.object({
   conflicts: z.array(conflictItemSchema),
   rejected: z.array(rejectedOpSchema),
+  repaired: z.array(repairedOpSchema),
 });
 export type SyncConflictsDto = z.infer<typeof syncConflictsSchema>;
 

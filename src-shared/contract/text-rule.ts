@@ -104,3 +104,13 @@ export const studentNoField = textField('学号', { max: 32, required: true, tri
 export const noteField = textField('备注', { max: NOTE_MAX });
 export const stepIdField = textField('环节编号', { max: 64, required: true, requiredMessage: '请提供环节编号' });
 export const operatorNoField = textField('工号', { max: 32, required: true, trim: true, requiredMessage: '请输入工号' });
+
+/** Text with every character the rule refuses spelled out (U+0000, U+D83D), for showing what was repaired. */
+export function visibleText(value: string): string {
+  let out = '';
+  for (const ch of value) {
+    const cp = ch.codePointAt(0)!;
+    out += isSurrogate(cp) || isControl(cp) ? `[${hex(cp)}]` : ch;
+  }
+  return out;
+}

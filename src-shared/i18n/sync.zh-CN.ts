@@ -52,6 +52,13 @@ export const syncText = {
     stuckAdvice:
       '这条操作和之后的操作都保存在本机，不会丢失，可以继续办理。请把本窗口截图发给系统管理员，请其按服务器的错误信息处理；服务器修复后会自动上传，无需重新办理。',
     serverSaid: '服务器的回答',
+    repaired: '已修复后上传的操作',
+    repairedHint:
+      '这些操作由旧版本保存，含有服务器无法保存的字符（不可见的控制字符或半个表情符号）。已去掉控制字符、把残缺的字符换成 �，按修复后的内容上传；原文保存在本机数据文件中。如备注有误，请重新办理。',
+    original: '原文',
+    sent: '已上传',
+    waiting: '等待上传',
+    field: { operatorId: '工号', studentNo: '学号', stepId: '环节', note: '备注', clientTime: '时间' },
     note: '备注',
   },
   action: { pass: '通过', reject: '未通过', revoke: '撤销', lift: '解除限制', impose: '恢复限制' },

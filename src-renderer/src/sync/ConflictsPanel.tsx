@@ -62,7 +62,7 @@ export function ConflictsPanel() {
   const error = useSyncStore((s) => s.error);
   const close = useSyncStore((s) => s.closePanel);
   const resolve = useSyncStore((s) => s.resolve);
-  const empty = !stuck && data && data.conflicts.length === 0 && data.rejected.length === 0;
+  const empty = !stuck && data && data.conflicts.length === 0 && data.rejected.length === 0 && data.repaired.length === 0;
   return (
     <div className="sync-panel-backdrop" role="presentation" onClick={close}>
       <section className="sync-panel" role="dialog" aria-label={t.panel.title} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && close()}>
@@ -100,6 +100,40 @@ export function ConflictsPanel() {
                     </td>
                     <td>{op.operatorId}</td>
                     <td className="sync-reason">{op.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+        {data && data.repaired.length > 0 && (
+          <>
+            <h3>{t.panel.repaired}</h3>
+            <p className="sync-muted">{t.panel.repairedHint}</p>
+            <table className="sync-table" data-testid="repaired-ops">
+              <thead>
+                <tr>
+                  <th>{t.panel.time}</th>
+                  <th>{t.panel.student}</th>
+                  <th>{t.panel.step}</th>
+                  <th>{t.panel.note}</th>
+                  <th>{t.panel.original}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.repaired.map((op) => (
+                  <tr key={op.opId}>
+                    <td>{formatStamp(op.clientTime)}</td>
+                    <td>
+                      {op.studentNo} {op.studentName ?? ''}
+                    </td>
+                    <td>
+                      {op.stepName}（{t.action[op.kind]}）
+                    </td>
+                    <td>
+                      {op.note}（{op.sent ? t.panel.sent : t.panel.waiting}）
+                    </td>
+                    <td className="sync-reason">{op.original}</td>
                   </tr>
                 ))}
               </tbody>
