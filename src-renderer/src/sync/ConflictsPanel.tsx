@@ -1,4 +1,4 @@
-import type { SyncConflictsDto, SyncStatusDto } from '../../../src-shared/contract/sync-api';
+import type { OutboxOpDto, SyncConflictsDto, SyncStatusDto } from '../../../src-shared/contract/sync-api';
 import { syncText as t } from '../../../src-shared/i18n/sync.zh-CN';
 import { formatStamp } from '../format';
 import { useSyncStore } from './store';
@@ -19,6 +19,31 @@ function OpCell({ op }: { op: ConflictOp | null }) {
       {t.action[op.kind]} · {op.operatorId} · {op.clientTime ? formatStamp(op.clientTime) : ''}
       {op.note ? ` · ${op.note}` : ''}
     </span>
+  );
+}
+
+/** Time, student and step of one of this counter's own ops: the first cells of the rejected and repaired tables. */
+function OwnOpCells({ op }: { op: OutboxOpDto }) {
+  return (
+    <>
+      <td>{formatStamp(op.clientTime)}</td>
+      <td>
+        {op.studentNo} {op.studentName ?? ''}
+      </td>
+      <td>
+        {op.stepName}（{t.action[op.kind]}）
+      </td>
+    </>
+  );
+}
+
+function OwnOpHeads() {
+  return (
+    <>
+      <th>{t.panel.time}</th>
+      <th>{t.panel.student}</th>
+      <th>{t.panel.step}</th>
+    </>
   );
 }
 
@@ -81,9 +106,7 @@ export function ConflictsPanel() {
             <table className="sync-table" data-testid="rejected-ops">
               <thead>
                 <tr>
-                  <th>{t.panel.time}</th>
-                  <th>{t.panel.student}</th>
-                  <th>{t.panel.step}</th>
+                  <OwnOpHeads />
                   <th>{t.panel.operator}</th>
                   <th>{t.panel.reason}</th>
                 </tr>
@@ -91,13 +114,7 @@ export function ConflictsPanel() {
               <tbody>
                 {data.rejected.map((op) => (
                   <tr key={op.opId}>
-                    <td>{formatStamp(op.clientTime)}</td>
-                    <td>
-                      {op.studentNo} {op.studentName ?? ''}
-                    </td>
-                    <td>
-                      {op.stepName}（{t.action[op.kind]}）
-                    </td>
+                    <OwnOpCells op={op} />
                     <td>{op.operatorId}</td>
                     <td className="sync-reason">{op.reason}</td>
                   </tr>
@@ -113,9 +130,7 @@ export function ConflictsPanel() {
             <table className="sync-table" data-testid="repaired-ops">
               <thead>
                 <tr>
-                  <th>{t.panel.time}</th>
-                  <th>{t.panel.student}</th>
-                  <th>{t.panel.step}</th>
+                  <OwnOpHeads />
                   <th>{t.panel.note}</th>
                   <th>{t.panel.original}</th>
                 </tr>
@@ -123,13 +138,7 @@ export function ConflictsPanel() {
               <tbody>
                 {data.repaired.map((op) => (
                   <tr key={op.opId}>
-                    <td>{formatStamp(op.clientTime)}</td>
-                    <td>
-                      {op.studentNo} {op.studentName ?? ''}
-                    </td>
-                    <td>
-                      {op.stepName}（{t.action[op.kind]}）
-                    </td>
+                    <OwnOpCells op={op} />
                     <td>
                       {op.note}（{op.sent ? t.panel.sent : t.panel.waiting}）
                     </td>
