@@ -6,6 +6,7 @@ import { AdminError } from './admin/admin-error';
 import { COMMANDS, type CliOptions } from './cli/commands';
 import { UsageError } from './cli/cli-error';
 import { USAGE } from './cli/usage';
+import { textRuleMessage } from '../src-shared/contract/text-rule';
 import { RosterFileError } from './roster/read-roster-file';
 
 const DEFAULT_PORT = 8787;
@@ -39,6 +40,10 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       throw new UsageError((e as Error).message);
     }
     const { values, positionals } = parsed;
+    for (const value of [...positionals, ...Object.values(values).flat()]) {
+      const problem = typeof value === 'string' ? textRuleMessage('命令行参数', value) : null;
+      if (problem) throw new UsageError(problem);
+    }
     const [name, ...args] = positionals;
     if (values.help || !name) {
       print(USAGE);

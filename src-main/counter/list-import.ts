@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { ImportApplyResult, ImportPreview, ImportRow, ImportVerdict, importInputSchema } from '../../src-shared/contract/batch-api';
 import { IMPORT_VERDICTS } from '../../src-shared/contract/batch-api';
-import { ApiError, NOTE_MAX } from '../../src-shared/contract/counter-api';
+import { ApiError } from '../../src-shared/contract/counter-api';
+import { codePointLength, NOTE_MAX } from '../../src-shared/contract/text-rule';
 import type { XlsxFile } from '../../src-shared/contract/report-api';
 import { checkActions, inScope, type Refusal } from '../../src-shared/domain/actions';
 import { batchZhCN as t } from '../../src-shared/i18n/batch.zh-CN';
@@ -111,7 +112,7 @@ function classify(replica: Replica, session: ReplicaSession, input: ImportInput,
       message: '',
     };
     if (row.problem) return { ...out, verdict: 'invalid', message: row.problem };
-    if (row.note.length > NOTE_MAX) return { ...out, verdict: 'invalid', message: t.errors.noteTooLong };
+    if (codePointLength(row.note) > NOTE_MAX) return { ...out, verdict: 'invalid', message: t.errors.noteTooLong };
     const resolution = resolveStudentNo(row, (no) => roster.has(no), lengths);
     let studentNo: string;
     if (resolution.kind === 'unknown') return { ...out, verdict: 'unknown', message: excelZhCN.unknown };

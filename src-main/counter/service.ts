@@ -69,7 +69,11 @@ function parseInput<M extends Method>(method: M, input: unknown): z.output<(type
   const result = counterApi[method].input.safeParse(input ?? {}, { error: zodChinese });
   if (result.success) return result.data as z.output<(typeof counterApi)[M]['input']>;
   const detail = result.error.issues
-    .map((i) => (i.path.length > 0 ? `${fieldLabel(i.path)}：${i.message}` : i.message))
+    .map((i) => {
+      const label = fieldLabel(i.path);
+      // The text rule's messages name their field already.
+      return i.path.length > 0 && !i.message.startsWith(label) ? `${label}：${i.message}` : i.message;
+    })
     .join('；');
   throw new ApiError('bad_input', messages.badInput(detail));
 }

@@ -161,4 +161,9 @@ CREATE TABLE \`server_waivers\` (
 );
 `,
   },
+  {
+    version: 3,
+    name: '0002_outbox_repair',
+    sql: `ALTER TABLE \`outbox\` ADD \`repaired_from\` text;`,
+  },
 ];

@@ -6,6 +6,7 @@ import { BatchIndex } from '../../src-shared/domain/batch';
 import { BatchDefinitionError, parseBatchDefinitionText } from '../../src-shared/domain/batch-definition';
 import { ChangeFeed } from './change-feed';
 import { assertKnownVersion, migrate } from './migrate';
+import { repairOutbox } from './outbox-repair';
 import { ReplicaError } from './replica-error';
 import * as schema from './schema';
 
@@ -89,6 +90,7 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     migrate(sqlite);
+    repairOutbox(sqlite);
     return sqlite;
   } catch (e) {
     sqlite.close();

@@ -107,6 +107,8 @@ export const outbox = sqliteTable(
     ackedAt: text('acked_at'),
     outcome: text('outcome', { enum: ['applied', 'conflict', 'rejected'] }),
     outcomeReason: text('outcome_reason'),
+    /** The op as an older build wrote it, when its text broke the text rule and was repaired before upload (JSON). */
+    repairedFrom: text('repaired_from'),
   },
   (t) => [index('outbox_unacked').on(t.ackedAt, t.deviceSeq)],
 );

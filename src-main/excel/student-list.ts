@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import { toHalfWidth } from '../../src-shared/scan/classify';
 import { excelZhCN as t } from '../../src-shared/i18n/excel.zh-CN';
+import { textRuleMessage } from '../../src-shared/contract/text-rule';
 
 /** A student list read from an .xlsx (导入名单): one row per 学号, with an optional 状态 and 备注. */
 export interface ListRow {
@@ -102,7 +103,7 @@ function readRow(row: ExcelJS.Row, rowNumber: number, noCol: number, statusCol: 
   const { text, numeric, error } = cellText(cell);
   const half = toHalfWidth(text).trim();
   const statusText = statusCol ? toHalfWidth(row.getCell(statusCol).text).trim() : '';
-  const note = noteCol ? row.getCell(noteCol).text.trim() : '';
+  const note = noteCol ? row.getCell(noteCol).text.trim().normalize('NFC') : '';
   let problem: string | null = null;
   let status: ListRow['status'] = 'pass';
   if (statusText === t.statusReject) status = 'reject';
@@ -111,6 +112,7 @@ function readRow(row: ExcelJS.Row, rowNumber: number, noCol: number, statusCol: 
   else if (error) problem = t.formulaError;
   else if (!half) problem = t.emptyStudentNo;
   else if (status === 'reject' && !note) problem = t.rejectReasonMissing;
+  problem ??= textRuleMessage('学号', half) ?? textRuleMessage('备注', note);
   return { rowNumber, raw: text, studentNo: half, numeric, fullWidth: half !== text.trim(), status, note, problem };
 }
 

@@ -8,6 +8,7 @@ import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
 import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
 import { mergeSnapshot, resnapshotNeeded } from './roster-merge';
+import { outboxOpView, type OutboxOpRow } from './outbox-view';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
 import type { SnapshotProgress } from './snapshot-loader';
 
@@ -15,6 +16,8 @@ export type ConnectionState = SyncStatusDto['state'];
 export type SyncStatus = SyncStatusDto;
 
 export const STALE_AFTER_MS = 5 * 60_000;
+/** Failed pushes in a row headed by the same op before the sync panel names it. */
+export const STUCK_AFTER = 3;
 
 export interface SyncClientOptions {
   /** Regular pull, in case a nudge was missed. */
@@ -69,6 +72,7 @@ export function storedStatus(replica: Replica, now: Date, tokens: DeviceTokenSto
     stale: lastSyncAt === null || now.getTime() - Date.parse(lastSyncAt) > STALE_AFTER_MS,
     tokenLost: lost,
     rosterMerge: null,
+    stuck: null,
   };
 }
 
@@ -95,6 +99,10 @@ export class SyncClient {
   private state: ConnectionState = 'offline';
   private settled: Settled;
   private rosterMerge: SnapshotProgress | null = null;
+  /** The first op of the push in flight; null outside a push. */
+  private pushHead: string | null = null;
+  /** Pushes in a row the server refused, all headed by this op (a network failure neither counts nor resets). */
+  private headFailures: { opId: string; failures: number; error: string } | null = null;
 
   constructor(
     private readonly replica: Replica,
@@ -153,7 +161,15 @@ export class SyncClient {
       stale: lastSyncAt === null || now - Date.parse(lastSyncAt) > STALE_AFTER_MS,
       tokenLost: false,
       rosterMerge: this.rosterMerge,
+      stuck: this.stuckOp(),
     };
+  }
+
+  private stuckOp(): SyncStatus['stuck'] {
+    const head = this.headFailures;
+    if (!head || head.failures < STUCK_AFTER) return null;
+    const row = this.replica.sqlite.prepare('select * from outbox where op_id = ? and acked_at is null').get(head.opId) as OutboxOpRow | undefined;
+    return row ? { ...outboxOpView(this.replica)(row), failures: head.failures, error: head.error } : null;
   }
 
   onStatus(listener: (status: SyncStatus) => void): () => void {
@@ -207,6 +223,7 @@ export class SyncClient {
 
   private async round(): Promise<void> {
     this.state = 'syncing';
+    this.pushHead = null;
     this.emitStatus();
     try {
       // Pushing first: a merge that keeps failing must not hold back the operators' ops.
@@ -222,7 +239,11 @@ export class SyncClient {
       this.failures += 1;
       const message = e instanceof SyncError ? e.message : syncText.localFailure((e as Error).message);
       if (!(e instanceof SyncError)) console.error('sync round failed', e);
-      this.state = 'offline';
+      this.state = !(e instanceof SyncError) ? 'local_error' : e.status === null ? 'offline' : 'error';
+      if (this.state === 'error' && this.pushHead !== null) {
+        const same = this.headFailures?.opId === this.pushHead;
+        this.headFailures = { opId: this.pushHead, failures: same ? this.headFailures!.failures + 1 : 1, error: message };
+      }
       this.settled = { ...this.settled, lastError: message };
       this.replica.sqlite.prepare('update sync_state set last_error = ? where slot = 1').run(message);
       this.scheduleRetry();
@@ -253,6 +274,7 @@ export class SyncClient {
       const ops: Op[] = resumeAt === null ? unackedOps(this.replica.sqlite, this.opts.pushBatch) : opsFrom(this.replica.sqlite, resumeAt, this.opts.pushBatch);
       if (ops.length === 0) return;
       let response: PushResponse;
+      this.pushHead = ops[0]!.opId;
       try {
         response = await this.api.push(ops);
       } catch (e) {
@@ -265,6 +287,8 @@ export class SyncClient {
         throw e;
       }
       resumeAt = null;
+      this.pushHead = null;
+      this.headFailures = null;
       this.recordResults(response);
     }
   }

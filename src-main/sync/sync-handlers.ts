@@ -1,29 +1,31 @@
 import { ApiError, type SignInResult } from '../../src-shared/contract/counter-api';
-import type { OpKind } from '../../src-shared/contract/ops';
 import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { visibleText } from '../../src-shared/contract/text-rule';
+import type { RepairedOriginal } from '../db/outbox-repair';
 import type { Replica } from '../db/open';
 import { currentSession, toSessionDto } from '../counter/session';
 import type { DeviceTokenStore } from './device-token-store';
 import { offlineAttemptLimiter, signInOperator, type SignInInput } from './operator-sign-in';
 import { resnapshotNeeded } from './roster-merge';
+import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
 import { SyncError } from './server-http';
 import { storedStatus, tokenLost, type SyncClient } from './sync-client';
 
-interface OutboxOpRow {
-  op_id: string;
-  device_seq: number;
-  kind: OpKind;
-  student_no: string;
-  step_id: string;
-  operator_id: string;
-  client_time: string;
-  args: string;
-  outcome_reason: string | null;
-}
-
-function stepName(replica: Replica, stepId: string): string {
-  return replica.batch.hasStep(stepId) ? replica.batch.step(stepId).step.name : stepId;
+/** The fields a repair changed, as they were: 备注：证件[U+0000]损坏. */
+function describeRepair(op: OutboxOpRow): string {
+  const original = JSON.parse(op.repaired_from!) as RepairedOriginal;
+  const now: RepairedOriginal = {
+    operatorId: op.operator_id,
+    studentNo: op.student_no,
+    stepId: op.step_id,
+    note: (JSON.parse(op.args) as { note: string }).note,
+    clientTime: op.client_time,
+  };
+  return (Object.keys(original) as (keyof RepairedOriginal)[])
+    .filter((key) => original[key] !== now[key])
+    .map((key) => `${syncText.panel.field[key]}：${visibleText(original[key])}`)
+    .join('；');
 }
 
 /** Conflict records (every counter of the scope has them) and this counter's ops the server refused. */
@@ -60,20 +62,17 @@ export function syncConflicts(replica: Replica): SyncConflictsDto {
     winning: c.winning_op_id ? describe(c.winning_op_id) : null,
     flagged: describe(c.flagged_op_id),
   }));
+  const view = outboxOpView(replica);
   const rejected = (sqlite.prepare("select * from outbox where outcome = 'rejected' order by device_seq desc").all() as OutboxOpRow[]).map((op) => ({
-    opId: op.op_id,
-    deviceSeq: op.device_seq,
-    kind: op.kind,
-    studentNo: op.student_no,
-    studentName: studentName(op.student_no),
-    stepId: op.step_id,
-    stepName: stepName(replica, op.step_id),
-    operatorId: op.operator_id,
-    clientTime: op.client_time,
-    note: (JSON.parse(op.args) as { note: string }).note,
+    ...view(op),
     reason: op.outcome_reason ?? '',
   }));
-  return { conflicts, rejected };
+  const repaired = (sqlite.prepare('select * from outbox where repaired_from is not null order by device_seq desc').all() as OutboxOpRow[]).map((op) => ({
+    ...view(op),
+    original: describeRepair(op),
+    sent: op.acked_at !== null,
+  }));
+  return { conflicts, rejected, repaired };
 }
 
 const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null };

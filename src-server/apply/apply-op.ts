@@ -191,17 +191,26 @@ export class ApplySession {
       list.push({ opId: op.opId, operatorId: op.operatorId, clientTime: op.clientTime, resultVersion: version, order: this.sessionRevokeCount++ });
       this.sessionRevokes.set(key, list);
     }
-    const result: OpResult = {
-      opId: op.opId,
-      deviceSeq: op.deviceSeq,
-      outcome: decision.outcome,
-      applied,
-      reason: decision.reason,
-      conflictId,
-      version,
-      seq: 0,
-      duplicate: false,
-    };
+    return this.record(op, decision.outcome, applied, decision.reason, version, conflictId);
+  }
+
+  /**
+   * Records an op as rejected without deciding it: its content cannot be stored as sent. The
+   * op given is the storable form (storableOp), so the log keeps what can be kept of it.
+   */
+  refuse(op: Op, reason: string): OpResult {
+    return this.record(op, 'rejected', false, reason, null, null);
+  }
+
+  private record(
+    op: Op,
+    outcome: OpResult['outcome'],
+    applied: boolean,
+    reason: string | null,
+    version: number | null,
+    conflictId: number | null,
+  ): OpResult {
+    const result: OpResult = { opId: op.opId, deviceSeq: op.deviceSeq, outcome, applied, reason, conflictId, version, seq: 0, duplicate: false };
     this.pendingOps.push({
       row: {
         opId: op.opId,
@@ -215,9 +224,9 @@ export class ApplySession {
         note: op.args.note,
         baseVersion: op.base.version,
         clientTime: op.clientTime,
-        outcome: decision.outcome,
+        outcome,
         applied,
-        reason: decision.reason,
+        reason,
         resultVersion: version,
         conflictId,
         seq: 0,

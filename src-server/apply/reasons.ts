@@ -27,5 +27,6 @@ export const reasons = {
     `办理时该环节已被 ${revokedBy} 于 ${at} 撤销；撤销优先，本次通过未生效，已提交主管核对`,
   revokeWinsOverPass: (passedBy: string, at: string) =>
     `撤销时不知道 ${passedBy} 于 ${at} 的通过操作；撤销优先，已提交主管核对`,
+  unstorable: (problem: string) => `服务器无法保存此操作：${problem}。此操作未生效，请改正后重新办理`,
   prerequisiteRevoked: (missing: string) => `办理时前提环节已不满足（${missing}）；通过已记录，已提交主管核对`,
 };

@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/database';
 import { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
@@ -40,7 +40,18 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
     },
   };
   // Event streams never go idle; without forcing, close() would wait for every counter to hang up.
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit, forceCloseConnections: true });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit,
+    forceCloseConnections: true,
+    // The router's own refusals (a malformed %-escape, an overlong path parameter) skip the error handler.
+    frameworkErrors: (error, _request, reply: FastifyReply) => {
+      const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      void reply
+        .code(tooLong ? 414 : 400)
+        .send(errorBody('bad_request', tooLong ? '请求地址过长' : '请求地址含有无法识别的编码，请检查地址'));
+    },
+  });
   // Every endpoint takes JSON; a text body should hear so (415), not fail validation as a string.
   app.removeContentTypeParser('text/plain');
   app.setErrorHandler(handleError(bodyLimit));

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { ErrorResponse, SyncErrorCode } from '../../src-shared/contract/sync';
+import { dbErrorDetail, dbErrorKind } from '../db/db-errors';
 
 /** A refusal with an HTTP status and a Chinese message; rendered as ErrorResponse. */
 export class HttpError extends Error {
@@ -51,6 +52,14 @@ export function handleError(bodyLimit: number) {
     if (known) return reply.code(known.status).send(errorBody(known.code, known.message));
     if (error instanceof SyntaxError && 'statusCode' in error && error.statusCode === 400) {
       return reply.code(400).send(errorBody('invalid_json', '请求内容不是有效的 JSON'));
+    }
+    const dbError = dbErrorKind(error);
+    if (dbError === 'unavailable') {
+      request.log.warn({ err: error }, 'database unavailable');
+      return reply.code(503).header('retry-after', '5').send(errorBody('unavailable', '服务器暂时无法访问数据库，请稍后重试（本次请求未生效）'));
+    }
+    if (dbError === 'data') {
+      return reply.code(400).send(errorBody('bad_request', `请求中的数据无法保存（${dbErrorDetail(error)}），请检查后重试`));
     }
     request.log.error({ err: error }, 'unhandled error');
     return reply.code(500).send(errorBody('internal', '服务器内部错误，请稍后重试'));

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { isValidIdCard, toHalfWidth } from '../../src-shared/scan/classify';
+import { textRuleMessage } from '../../src-shared/contract/text-rule';
 import type { BatchDef, RosterStudent } from '../../src-shared/domain/types';
 import { OPTIONAL_COLUMNS, ROSTER_COLUMNS, type RosterColumn } from './roster-columns';
 
@@ -49,7 +50,7 @@ function cellText(cell: ExcelJS.Cell): CellText {
   return { text: cell.text, numeric: false };
 }
 
-const clean = (text: string) => toHalfWidth(text).trim();
+const clean = (text: string) => toHalfWidth(text).trim().normalize('NFC');
 
 /**
  * Reads and validates a roster .xlsx against a batch: every problem is reported with its row,
@@ -141,6 +142,10 @@ export async function readRosterFile(path: string, def: BatchDef): Promise<Roste
     const major = required('专业');
     const className = required('班级');
     const dorm = clean(get('宿舍').text);
+    for (const [label, value] of [['姓名', name], ['学院', college], ['专业', major], ['班级', className], ['宿舍', dorm]] as const) {
+      const problem = textRuleMessage(label, value);
+      if (problem) messages.push(problem);
+    }
 
     const idCell = get('身份证号');
     const idCard = clean(idCell.text).replace(/\s+/g, '').toUpperCase();

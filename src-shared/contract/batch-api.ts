@@ -2,14 +2,15 @@ import { z } from 'zod';
 import { STEP_STATUSES } from '../domain/types';
 import { batchZhCN as t } from '../i18n/batch.zh-CN';
 import { xlsxFileSchema } from './report-api';
+import { noteField, stepIdField, studentNoField } from './text-rule';
 
 /**
  * Schemas of the batch methods of the counter API: the class / dorm / college grid, the Excel
  * list import (导入名单) and the waiver desk (调整离校点限制 / 缓交). Imported by counter-api.ts.
  */
 
-const studentNo = z.string().trim().min(1, { error: t.errors.studentNoRequired }).max(32, { error: t.errors.studentNoTooLong });
-const note = z.string().max(500, { error: t.errors.noteTooLong }).default('');
+const studentNo = studentNoField;
+const note = noteField.default('');
 const refusalCode = z.string();
 const missingGroup = z.object({
   checkpointId: z.string(),
@@ -68,7 +69,7 @@ export const BATCH_APPLY_MAX = 10_000;
 
 export const batchApplyInputSchema = z.object({
   items: z
-    .array(z.object({ studentNo, stepId: z.string().min(1) }))
+    .array(z.object({ studentNo, stepId: stepIdField }))
     .min(1, { error: t.errors.nothingChecked })
     .max(BATCH_APPLY_MAX, { error: t.errors.tooManyItems(BATCH_APPLY_MAX) }),
   note,
@@ -195,7 +196,7 @@ export type WaiverDesk = z.infer<typeof waiverDeskSchema>;
 
 export const waiverSetInputSchema = z.object({
   studentNo,
-  stepId: z.string().min(1),
+  stepId: stepIdField,
   lifted: z.boolean(),
   note,
 });

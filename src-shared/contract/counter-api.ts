@@ -4,6 +4,7 @@ import { STEP_ACTIONS } from '../domain/actions';
 import * as reports from './report-api';
 import * as batches from './batch-api';
 import * as sync from './sync-api';
+import { noteField, studentNoField, stepIdField, textField } from './text-rule';
 
 /**
  * The counter API: every call the renderer makes to its back end, over Electron IPC or the
@@ -31,9 +32,8 @@ export const refusalSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('reason_required') }),
 ]);
 
-export const NOTE_MAX = 500;
-const note = z.string().max(NOTE_MAX, { error: `备注不能超过 ${NOTE_MAX} 个字` });
-const studentNo = z.string().trim().min(1, { error: '请输入学号' }).max(32, { error: '学号过长' });
+const note = noteField;
+const studentNo = studentNoField;
 
 export const checkpointRefSchema = z.object({
   id: z.string(),
@@ -123,12 +123,12 @@ export type StudentDetail = z.infer<typeof studentDetailSchema>;
 export const completionFilter = z.enum(['all', 'done', 'notDone']);
 
 export const searchInputSchema = z.object({
-  studentNo: z.string().trim().max(32).optional(),
-  name: z.string().trim().max(40).optional(),
-  idCard: z.string().trim().max(18).optional(),
-  college: z.string().optional(),
-  className: z.string().optional(),
-  dorm: z.string().optional(),
+  studentNo: textField('学号', { max: 32, trim: true }).optional(),
+  name: textField('姓名', { max: 40, trim: true }).optional(),
+  idCard: textField('身份证号', { max: 18, trim: true }).optional(),
+  college: textField('学院', { max: 64 }).optional(),
+  className: textField('班级', { max: 64 }).optional(),
+  dorm: textField('宿舍', { max: 64 }).optional(),
   isPrevious: z.boolean().optional(),
   /** 前提条件完成情况 */
   prereq: completionFilter.default('all'),
@@ -149,7 +149,7 @@ export const scanResultSchema = z.discriminatedUnion('kind', [
 
 export const stepApplySchema = z.object({
   studentNo,
-  stepId: z.string().min(1),
+  stepId: stepIdField,
   action: stepActionSchema,
   note: note.default(''),
 });
@@ -178,12 +178,12 @@ const empty = z.object({}).strict();
 
 export const counterApi = {
   'session.get': { input: empty, output: sessionSchema },
-  'session.setCheckpoint': { input: z.object({ checkpointId: z.string() }), output: sessionSchema },
+  'session.setCheckpoint': { input: z.object({ checkpointId: textField('离校点', { max: 64, required: true }) }), output: sessionSchema },
   'session.signIn': { input: sync.signInInputSchema, output: signInResultSchema },
   /** The batch definition, for rendering; validated when it was loaded. */
   'batch.get': { input: empty, output: z.custom<import('../domain/types').BatchDef>() },
   'students.lookup': {
-    input: z.object({ text: z.string().max(2000, { error: '扫描内容过长' }) }),
+    input: z.object({ text: textField('扫描内容', { max: 2000 }) }),
     output: z.object({ scan: scanResultSchema, students: z.array(studentSummarySchema) }),
   },
   'students.search': {

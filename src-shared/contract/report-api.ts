@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { reportZhCN as t } from '../i18n/report.zh-CN';
+import { studentNoField } from './text-rule';
 
 /**
  * The reports part of the counter API (离校点日报, 未完成名单, 离校单). Kept apart from
@@ -170,7 +171,7 @@ export const xlsxFileSchema = z.object({
 export type XlsxFile = z.infer<typeof xlsxFileSchema>;
 
 export const slipInputSchema = z.object({
-  studentNo: z.string().trim().min(1, { error: t.errors.studentNoRequired }).max(32),
+  studentNo: studentNoField,
 });
 
 export const slipStepSchema = z.object({

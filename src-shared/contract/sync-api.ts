@@ -1,24 +1,9 @@
 import { z } from 'zod';
 import { OP_KINDS } from './ops';
 import { CONFLICT_KINDS } from './sync';
+import { textField } from './text-rule';
 
 /** The counter API's sync methods: the status line, the conflicts panel, first-run setup. */
-
-export const syncStatusSchema = z.object({
-  /** False for a stand-alone replica (no server): the status line says so. */
-  configured: z.boolean(),
-  state: z.enum(['online', 'offline', 'syncing']),
-  unsent: z.number().int(),
-  lastSyncAt: z.string().nullable(),
-  lastError: z.string().nullable(),
-  /** The last successful sync is older than five minutes, or there never was one. */
-  stale: z.boolean(),
-  /** This counter's device token is gone from its token store: no sync until it is registered again; lastError says so. */
-  tokenLost: z.boolean(),
-  /** A widened roster's snapshot being merged now: rows received of the snapshot's total. */
-  rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
-});
-export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 
 /** One op named by a conflict; details only when it is this counter's own (other counters' ops are known by id). */
 export const conflictOpSchema = z.object({
@@ -43,7 +28,8 @@ export const conflictItemSchema = z.object({
   flagged: conflictOpSchema,
 });
 
-export const rejectedOpSchema = z.object({
+/** One of this counter's own ops, as the sync panel names it. */
+export const outboxOpSchema = z.object({
   opId: z.string(),
   deviceSeq: z.number().int(),
   kind: z.enum(OP_KINDS),
@@ -54,12 +40,46 @@ export const rejectedOpSchema = z.object({
   operatorId: z.string(),
   clientTime: z.string(),
   note: z.string(),
-  reason: z.string(),
 });
+export type OutboxOpDto = z.infer<typeof outboxOpSchema>;
+
+export const rejectedOpSchema = outboxOpSchema.extend({ reason: z.string() });
+
+/**
+ * An op an older build let into the outbox with text the server cannot store, uploaded in its
+ * repaired form; `original` spells out what was there (the refused characters as [U+0000]).
+ */
+export const repairedOpSchema = outboxOpSchema.extend({ original: z.string(), sent: z.boolean() });
+
+/** The oldest unsent op, after the server refused the pushes starting with it several times running. */
+export const stuckOpSchema = outboxOpSchema.extend({ failures: z.number().int(), error: z.string() });
+
+export const syncStatusSchema = z.object({
+  /** False for a stand-alone replica (no server): the status line says so. */
+  configured: z.boolean(),
+  /**
+   * 'offline' only when the server could not be reached; 'error' when it answered with an error;
+   * 'local_error' when this counter's own replica failed. `lastError` says what happened.
+   */
+  state: z.enum(['online', 'offline', 'syncing', 'error', 'local_error']),
+  unsent: z.number().int(),
+  lastSyncAt: z.string().nullable(),
+  lastError: z.string().nullable(),
+  /** The last successful sync is older than five minutes, or there never was one. */
+  stale: z.boolean(),
+  /** This counter's device token is gone from its token store: no sync until it is registered again; lastError says so. */
+  tokenLost: z.boolean(),
+  /** A widened roster's snapshot being merged now: rows received of the snapshot's total. */
+  rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
+  /** Set once the same op heads STUCK_AFTER failed pushes in a row: the sync panel names it and says what to do. */
+  stuck: stuckOpSchema.nullable(),
+});
+export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 
 export const syncConflictsSchema = z.object({
   conflicts: z.array(conflictItemSchema),
   rejected: z.array(rejectedOpSchema),
+  repaired: z.array(repairedOpSchema),
 });
 export type SyncConflictsDto = z.infer<typeof syncConflictsSchema>;
 
@@ -74,8 +94,7 @@ export const setupStateSchema = z.object({
 });
 export type SetupStateDto = z.infer<typeof setupStateSchema>;
 
-const text = (label: string, max: number) =>
-  z.string().trim().min(1, { error: `请填写${label}` }).max(max, { error: `${label}过长` });
+const text = (label: string, max: number) => textField(label, { max, required: true, trim: true });
 
 export const setupLoginInputSchema = z.object({
   serverUrl: text('服务器地址', 200),

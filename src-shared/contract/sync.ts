@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { batchDefinitionSchema } from '../domain/batch-definition';
 import { OP_OUTCOMES, opSchema } from './ops';
+import { noteField, operatorNoField, stepIdField, studentNoField, textField } from './text-rule';
 
 /**
  * The sync protocol between counters and the central server (docs/sync-protocol.md). Both
@@ -24,6 +25,7 @@ export const SYNC_ERROR_CODES = [
   'seq_gap',
   'op_mismatch',
   'conflict',
+  'unavailable',
   'internal',
 ] as const;
 export type SyncErrorCode = (typeof SYNC_ERROR_CODES)[number];
@@ -41,7 +43,7 @@ export const errorResponseSchema = z.object({
 });
 export type ErrorResponse = z.infer<typeof errorResponseSchema>;
 
-const operatorNo = z.string().trim().min(1, { error: '请输入工号' }).max(32, { error: '工号过长' });
+const operatorNo = operatorNoField;
 const password = z.string().min(1, { error: '请输入密码' }).max(200, { error: '密码过长' });
 
 export const grantSchema = z.object({
@@ -68,8 +70,8 @@ export const registerDeviceRequestSchema = z
   .object({
     operatorNo,
     password,
-    name: z.string().trim().min(1, { error: '请填写柜台名称' }).max(64, { error: '柜台名称过长' }),
-    batchId: z.string().min(1, { error: '请选择离校批次' }),
+    name: textField('柜台名称', { max: 64, required: true, trim: true }),
+    batchId: textField('离校批次', { max: 64, required: true, requiredMessage: '请选择离校批次' }),
   })
   .strict();
 export const registerDeviceResponseSchema = z.object({
@@ -264,10 +266,10 @@ export type ChangedEvent = z.infer<typeof changedEventSchema>;
 export const integrationWriteRequestSchema = z
   .object({
     opId: z.uuid({ error: 'opId 必须是 UUID' }),
-    studentNo: z.string().trim().min(1, { error: '请提供学号' }).max(32, { error: '学号过长' }),
-    stepId: z.string().min(1, { error: '请提供环节编号' }),
+    studentNo: studentNoField,
+    stepId: stepIdField,
     status: z.enum(['passed', 'rejected', 'pending'], { error: 'status 必须是 passed、rejected 或 pending' }),
-    note: z.string().max(500, { error: '备注不能超过 500 个字' }).default(''),
+    note: noteField.default(''),
     /** When it happened in the other system; defaults to the time the server receives it. */
     time: z.iso.datetime({ offset: true, error: 'time 必须是 ISO 8601 时间' }).optional(),
   })

@@ -3,8 +3,6 @@ import type { BatchGrouping, ImportVerdict } from '../contract/batch-api';
 /** Operator-facing text of the batch grid, the list import and the waiver desk. */
 export const batchZhCN = {
   errors: {
-    studentNoRequired: '请输入学号',
-    studentNoTooLong: '学号过长',
     noteTooLong: '备注不能超过 500 个字',
     nothingChecked: '请先勾选要办理的学生',
     tooManyItems: (max: number) => `一次最多提交 ${max} 项`,

@@ -4,7 +4,6 @@ export const reportZhCN = {
     dateFormat: '日期格式应为 YYYY-MM-DD',
     dateInvalid: '日期不存在',
     timeZone: '无法识别的时区',
-    studentNoRequired: '请输入学号',
     notGranted: (name: string) => `您没有离校点“${name}”的权限，不能查看其报表`,
     unknownCheckpoint: (id: string) => `离校批次中没有离校点“${id}”`,
     collegeOnSchoolCheckpoint: (name: string) => `“${name}”是全校性离校点，不能按学院出报表`,

@@ -95,6 +95,9 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     const bad = await cli('init', '--frob');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--help');
+    const nul = await cli('add-operator', 'T\u0000X', '张三', '--password', 'abcdefgh1');
+    expect(nul.code).toBe(2);
+    expect(nul.err).toContain('命令行参数含有不可见的控制字符（第 2 个字符，U+0000）');
   });
 
   it('initialises the database and creates a batch once', async () => {

@@ -8,6 +8,7 @@ import { notify } from '../feedback/notify';
 import { messageOf } from '../store/errors';
 import { Dialog } from './Dialog';
 import { useVirtualRows } from './virtual-rows';
+import { limitNote } from '../note-limit';
 import './batch.css';
 
 const t = batchZhCN.grid;
@@ -226,7 +227,7 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
         <>
           <label className="batch-note">
             <span>{t.note}</span>
-            <input value={note} maxLength={500} placeholder={t.notePlaceholder} onChange={(e) => setNote(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && void submit()} />
+            <input value={note} placeholder={t.notePlaceholder} onChange={(e) => setNote(limitNote(e.target.value))} onKeyDown={(e) => e.key === 'Enter' && void submit()} />
           </label>
           <span className="batch-foot-keys">{t.keys}</span>
           <button type="button" className="btn" onClick={onClose}>

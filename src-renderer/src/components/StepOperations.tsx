@@ -4,6 +4,7 @@ import { refusalMessage, zhCN } from '../../../src-shared/i18n/zh-CN';
 import { formatStamp } from '../format';
 import { canPass, useStudentStore, type ReasonPrompt, type StepActionRow } from '../store/student';
 import { Kbd } from './Kbd';
+import { limitNote } from '../note-limit';
 import { StatusPill, displayStatus } from './StatusIcon';
 
 const t = zhCN.ui.ops;
@@ -46,11 +47,10 @@ function ReasonPromptRow({ prompt, initial }: { prompt: ReasonPrompt; initial: s
         data-scan="off"
         autoFocus
         value={reason}
-        maxLength={500}
         placeholder={t.reasonPlaceholder}
         aria-invalid={missing}
         onChange={(e) => {
-          setReason(e.target.value);
+          setReason(limitNote(e.target.value));
           setMissing(false);
         }}
         onKeyDown={onKeyDown}
@@ -90,9 +90,8 @@ function StepActionRowView({ row }: { row: StepActionRow }) {
           aria-label={`${row.name} ${t.note}`}
           placeholder={t.notePlaceholder}
           value={note}
-          maxLength={500}
           disabled={row.pass !== null && row.reject !== null && row.revoke !== null}
-          onChange={(e) => setNote(row.id, e.target.value)}
+          onChange={(e) => setNote(row.id, limitNote(e.target.value))}
         />
         <div className="op-buttons">
           <button type="button" className="btn btn-small btn-success" disabled={row.pass !== null || busy} title={why(row.pass)} onClick={() => void apply(row.id, 'pass', note)}>

@@ -1,4 +1,4 @@
-import type { SyncConflictsDto } from '../../../src-shared/contract/sync-api';
+import type { OutboxOpDto, SyncConflictsDto, SyncStatusDto } from '../../../src-shared/contract/sync-api';
 import { syncText as t } from '../../../src-shared/i18n/sync.zh-CN';
 import { formatStamp } from '../format';
 import { useSyncStore } from './store';
@@ -22,13 +22,72 @@ function OpCell({ op }: { op: ConflictOp | null }) {
   );
 }
 
+/** Time, student and step of one of this counter's own ops: the first cells of the rejected and repaired tables. */
+function OwnOpCells({ op }: { op: OutboxOpDto }) {
+  return (
+    <>
+      <td>{formatStamp(op.clientTime)}</td>
+      <td>
+        {op.studentNo} {op.studentName ?? ''}
+      </td>
+      <td>
+        {op.stepName}（{t.action[op.kind]}）
+      </td>
+    </>
+  );
+}
+
+function OwnOpHeads() {
+  return (
+    <>
+      <th>{t.panel.time}</th>
+      <th>{t.panel.student}</th>
+      <th>{t.panel.step}</th>
+    </>
+  );
+}
+
+/** The op every push has been refused at: which one, what the server said, what to do. */
+function StuckOp({ op }: { op: NonNullable<SyncStatusDto['stuck']> }) {
+  return (
+    <section className="sync-stuck" data-testid="stuck-op" role="alert">
+      <h3>{t.panel.stuck}</h3>
+      <p>{t.panel.stuckSummary(op.failures)}</p>
+      <dl className="sync-stuck-op">
+        <dt>{t.panel.student}</dt>
+        <dd>
+          {op.studentNo} {op.studentName ?? ''}
+        </dd>
+        <dt>{t.panel.step}</dt>
+        <dd>
+          {op.stepName}（{t.action[op.kind]}）
+        </dd>
+        <dt>{t.panel.time}</dt>
+        <dd>
+          {formatStamp(op.clientTime)} · {op.operatorId}
+        </dd>
+        {op.note && (
+          <>
+            <dt>{t.panel.note}</dt>
+            <dd>{op.note}</dd>
+          </>
+        )}
+        <dt>{t.panel.serverSaid}</dt>
+        <dd className="sync-reason">{op.error}</dd>
+      </dl>
+      <p className="sync-stuck-advice">{t.panel.stuckAdvice}</p>
+    </section>
+  );
+}
+
 /** 冲突与被拒操作: what the server decided against an operator's action, each with both ops and the reason. */
 export function ConflictsPanel() {
+  const stuck = useSyncStore((s) => s.status?.stuck ?? null);
   const data = useSyncStore((s) => s.conflicts);
   const error = useSyncStore((s) => s.error);
   const close = useSyncStore((s) => s.closePanel);
   const resolve = useSyncStore((s) => s.resolve);
-  const empty = data && data.conflicts.length === 0 && data.rejected.length === 0;
+  const empty = !stuck && data && data.conflicts.length === 0 && data.rejected.length === 0 && data.repaired.length === 0;
   return (
     <div className="sync-panel-backdrop" role="presentation" onClick={close}>
       <section className="sync-panel" role="dialog" aria-label={t.panel.title} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && close()}>
@@ -39,6 +98,7 @@ export function ConflictsPanel() {
           </button>
         </header>
         {error && <p className="sync-error">{error}</p>}
+        {stuck && <StuckOp op={stuck} />}
         {empty && <p className="sync-muted">{t.panel.empty}</p>}
         {data && data.rejected.length > 0 && (
           <>
@@ -46,9 +106,7 @@ export function ConflictsPanel() {
             <table className="sync-table" data-testid="rejected-ops">
               <thead>
                 <tr>
-                  <th>{t.panel.time}</th>
-                  <th>{t.panel.student}</th>
-                  <th>{t.panel.step}</th>
+                  <OwnOpHeads />
                   <th>{t.panel.operator}</th>
                   <th>{t.panel.reason}</th>
                 </tr>
@@ -56,15 +114,35 @@ export function ConflictsPanel() {
               <tbody>
                 {data.rejected.map((op) => (
                   <tr key={op.opId}>
-                    <td>{formatStamp(op.clientTime)}</td>
-                    <td>
-                      {op.studentNo} {op.studentName ?? ''}
-                    </td>
-                    <td>
-                      {op.stepName}（{t.action[op.kind]}）
-                    </td>
+                    <OwnOpCells op={op} />
                     <td>{op.operatorId}</td>
                     <td className="sync-reason">{op.reason}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </>
+        )}
+        {data && data.repaired.length > 0 && (
+          <>
+            <h3>{t.panel.repaired}</h3>
+            <p className="sync-muted">{t.panel.repairedHint}</p>
+            <table className="sync-table" data-testid="repaired-ops">
+              <thead>
+                <tr>
+                  <OwnOpHeads />
+                  <th>{t.panel.note}</th>
+                  <th>{t.panel.original}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.repaired.map((op) => (
+                  <tr key={op.opId}>
+                    <OwnOpCells op={op} />
+                    <td>
+                      {op.note}（{op.sent ? t.panel.sent : t.panel.waiting}）
+                    </td>
+                    <td className="sync-reason">{op.original}</td>
                   </tr>
                 ))}
               </tbody>

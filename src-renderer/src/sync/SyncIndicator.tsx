@@ -49,10 +49,19 @@ export function SyncIndicator() {
         <span className="sync-state">{t.state[status.state]}</span>
         <span className={status.unsent > 0 ? 'sync-unsent sync-unsent-some' : 'sync-unsent'}>{t.unsent(status.unsent)}</span>
         <span className="sync-last">{status.lastSyncAt ? t.lastSync(hhmm(status.lastSyncAt)) : t.neverSynced}</span>
-        {/* Unlike a network error this does not go away by itself: shown, not left to the hover. */}
+        {/* Unlike a network error these do not go away by themselves: shown, not left to the hover. */}
         {status.tokenLost && <span className="sync-token-lost">{status.lastError}</span>}
-        <button type="button" className="btn btn-small sync-conflicts-button" onClick={() => void useSyncStore.getState().openPanel()}>
-          {t.panel.open}
+        {!status.tokenLost && (status.state === 'error' || status.state === 'local_error') && status.lastError && (
+          <span className="sync-error-text" data-testid="sync-error">
+            {status.lastError}
+          </span>
+        )}
+        <button
+          type="button"
+          className={`btn btn-small sync-conflicts-button${status.stuck ? ' sync-stuck-button' : ''}`}
+          onClick={() => void useSyncStore.getState().openPanel()}
+        >
+          {status.stuck ? t.panel.stuckBadge : t.panel.open}
         </button>
       </div>
       {panelOpen && <ConflictsPanel />}

@@ -8,6 +8,7 @@ import { StatusPill, displayStatus } from '../components/StatusIcon';
 import { notify } from '../feedback/notify';
 import { formatStamp } from '../format';
 import { messageOf } from '../store/errors';
+import { limitNote } from '../note-limit';
 import './waivers.css';
 
 const t = batchZhCN.waiver;
@@ -82,7 +83,7 @@ function StudentPanel({ desk, busy, note, setNote, onToggle }: { desk: WaiverDes
         <h3 className="waiver-subtitle">{t.studentTitle(student.name)}</h3>
         <label className="waiver-note">
           <span>{t.note}</span>
-          <input value={note} maxLength={500} placeholder={t.notePlaceholder} onChange={(e) => setNote(e.target.value)} />
+          <input value={note} placeholder={t.notePlaceholder} onChange={(e) => setNote(limitNote(e.target.value))} />
         </label>
       </div>
       {desk.rows.length === 0 ? (

@@ -1,0 +1,3 @@
+import { fuzzServerRoutes } from './fuzz-server';
+
+fuzzServerRoutes('postgres');

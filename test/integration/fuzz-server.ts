@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { v7 as uuidv7 } from 'uuid';
+import { registerDeviceResponseSchema } from '../../src-shared/contract/sync';
+import { createApiKey } from '../../src-server/admin/devices';
+import { devices } from '../../src-server/db/schema';
+import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
+import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
+import type { Backend } from '../../src-server/testing/throwaway-database';
+import { bodyCases, errorMessage, ODD_QUERIES, runFuzz, sendRaw, type BodyCase, type FuzzCase, type Tally } from './fuzz-cases';
+
+/**
+ * Issue 21, the figure: every route of the server, fed the table of hostile inputs, answers no
+ * 5xx; every refusal carries a Chinese message; a refused request writes nothing. One test file
+ * per engine (fuzz-server-*.test.ts) keeps each file's run short.
+ */
+
+const BODY_LIMIT = 2 * 1024 * 1024;
+const OP_ID = '__OP_ID__';
+/** Stands for the device's next deviceSeq in a case's raw body. */
+const NEXT_SEQ = 987654321;
+
+export function fuzzServerRoutes(backend: Backend): void {
+  describe(`fuzzing every server route on ${backend}`, () => {
+    let server: TestServer;
+    let batchId: string;
+    let token: string;
+    let deviceId: string;
+    let apiKey: string;
+    const tallies = new Map<string, Tally>();
+
+    beforeAll(async () => {
+      server = await startTestServer(backend, { loginLimits: { perIpPerMinute: 1e6, failuresPerOperator: 1e6, lockoutMinutes: 1 } });
+      ({ batchId } = await seedSmallWorld(server.database.db, server.batches));
+      const body = JSON.stringify({ operatorNo: 'T-DORM', password: PASSWORD, name: '模糊测试柜台', batchId });
+      const res = await sendRaw(server.url, { name: 'setup', method: 'POST', path: '/api/devices', c: { name: 'setup', body, contentType: 'application/json' } });
+      ({ token, deviceId } = registerDeviceResponseSchema.parse(JSON.parse(res.body)));
+      apiKey = await createApiKey(server.database.db, 'fuzz-lib', '图书馆系统', batchId, ['return-books']);
+    });
+    afterAll(async () => {
+      console.log(`fuzz, server on ${backend}:`);
+      console.table(Object.fromEntries(tallies));
+      await server?.close();
+    });
+
+    /** Row counts of every table and the global seq: equal before and after a refused request. */
+    async function fingerprint(): Promise<string> {
+      const tables = ['batches', 'students', 'step_states', 'waivers', 'ops', 'conflicts', 'operators', 'grants', 'devices', 'device_operators', 'api_keys'];
+      const result = await server.database.db.execute(
+        sql.raw(`select ${tables.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ')}, (select value from sync_seq) as seq,
+          (select coalesce(sum(last_seq), 0) from devices) as device_seqs`),
+      );
+      return JSON.stringify((result as unknown as { rows: unknown[] }).rows[0]);
+    }
+
+    async function fuzz(route: string, cases: FuzzCase[], prepare?: (c: BodyCase) => Promise<BodyCase>) {
+      const { tally, problems } = await runFuzz({
+        baseUrl: server.url,
+        cases,
+        prepare,
+        fingerprint,
+        refusal: (answer) => (answer.status < 400 ? null : { message: errorMessage(answer.body).message, internal: answer.status >= 500 }),
+      });
+      tallies.set(route, tally);
+      expect(problems).toEqual([]);
+      expect(tally['5xx or internal']).toBe(0);
+    }
+
+    const auth = () => ({ authorization: `Bearer ${token}` });
+
+    async function nextSeq(): Promise<number> {
+      const [row] = await server.database.db.select({ lastSeq: devices.lastSeq }).from(devices).where(eq(devices.id, deviceId));
+      return row!.lastSeq + 1;
+    }
+
+    /** Fresh opId and the device's next seq in place of the placeholders, so valid cases are new ops. */
+    async function freshOp(c: BodyCase): Promise<BodyCase> {
+      if (c.body === undefined) return c;
+      const seq = await nextSeq();
+      return { ...c, body: c.body.replaceAll(OP_ID, uuidv7()).replaceAll(String(NEXT_SEQ), String(seq)) };
+    }
+
+    const post = (path: string, base: Record<string, unknown>, headers: () => Record<string, string>, limit = BODY_LIMIT) =>
+      bodyCases(base, limit).map((c) => ({ name: c.name, method: 'POST', path, c, headers: headers() }));
+
+    it('POST /api/login', async () => {
+      await fuzz('POST /api/login', post('/api/login', { operatorNo: 'T-DORM', password: PASSWORD }, () => ({})));
+    });
+
+    it('POST /api/devices', async () => {
+      await fuzz('POST /api/devices', post('/api/devices', { operatorNo: 'T-STU', password: PASSWORD, name: '柜台', batchId }, () => ({})));
+    });
+
+    // Two halves: a push is the slowest request, and no test may take long.
+    it.each(['field', 'body'] as const)('POST /api/sync/push, %s cases', async (kind) => {
+      const op = {
+        opId: OP_ID,
+        deviceId,
+        deviceSeq: NEXT_SEQ,
+        operatorId: 'T-DORM',
+        kind: 'reject',
+        studentNo: '2023000002',
+        stepId: 'dorm-clearance',
+        args: { note: '钥匙未还' },
+        base: { version: 0 },
+        clientTime: '2027-06-20T09:00:00+08:00',
+      };
+      await fuzz(
+        `POST /api/sync/push (${kind})`,
+        post('/api/sync/push', { ops: [op] }, auth, PUSH_BODY_LIMIT).filter((k) => k.c?.kind === kind),
+        freshOp,
+      );
+    });
+
+    it('POST /api/integration/steps', async () => {
+      const base = { opId: OP_ID, studentNo: '2023000003', stepId: 'return-books', status: 'rejected', note: '逾期未还', time: '2027-06-20T09:00:00+08:00' };
+      const cases = post('/api/integration/steps', base, () => ({ 'x-api-key': apiKey }));
+      for (const key of ['', 'lxk_unknown', 'x'.repeat(10_000), 'lxk_\u00ff\u00fe']) {
+        cases.push({ name: `api key ${key.slice(0, 12)}`, method: 'POST', path: '/api/integration/steps', c: { name: 'key', body: JSON.stringify(base), contentType: 'application/json' }, headers: { 'x-api-key': key } });
+      }
+      await fuzz('POST /api/integration/steps', cases, async (c) => ({ ...c, body: c.body?.replaceAll(OP_ID, uuidv7()) }));
+    });
+
+    it('POST /api/conflicts/:id/resolve', async () => {
+      const cases = post('/api/conflicts/1/resolve', { operatorNo: 'T-DORM' }, auth);
+      for (const id of ['abc', '-1', '0', '1.5', '1e400', '99999999999999999999', '%00', '%ud83d', '%ED%A0%BD', '__proto__', 'constructor', 'x'.repeat(5000)]) {
+        cases.push({ name: `id ${id.slice(0, 20)}`, method: 'POST', path: `/api/conflicts/${id}/resolve`, c: { name: 'id', body: '{"operatorNo":"T-DORM"}', contentType: 'application/json' }, headers: auth() });
+      }
+      await fuzz('POST /api/conflicts/:id/resolve', cases);
+    });
+
+    it('GET /api/sync/pull, /api/sync/snapshot, /api/health', async () => {
+      for (const path of ['/api/sync/pull', '/api/sync/snapshot', '/api/health']) {
+        await fuzz(`GET ${path}`, ODD_QUERIES.map((q) => ({ name: q || '(none)', method: 'GET', path: `${path}${q}`, c: null, headers: auth() })));
+      }
+    });
+
+    it('GET /api/sync/events, tokens and unknown routes', async () => {
+      const tokens = ['', 'Bearer', 'Bearer lxd_forged', `Bearer ${'x'.repeat(10_000)}`, 'Basic dXNlcjpwYXNz', `Bearer ${token} extra`];
+      await fuzz(
+        'GET /api/sync/events',
+        tokens.map((t) => ({ name: `authorization ${t.slice(0, 20)}`, method: 'GET', path: '/api/sync/events', c: null, headers: t ? { authorization: t } : ({} as Record<string, string>) })),
+      );
+      const paths = ['/api/%00', '/api/sync/push/extra', '/api/../../etc/passwd', `/api/${'a'.repeat(5000)}`, '/api/sync/pull%ZZ', '/'];
+      await fuzz(
+        'unknown routes',
+        paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({ name: `${method} ${path.slice(0, 30)}`, method, path, c: null, headers: auth() }))),
+      );
+    });
+  });
+}
