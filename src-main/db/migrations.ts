@@ -161,4 +161,10 @@ CREATE TABLE \`server_waivers\` (
 );
 `,
   },
+  {
+    version: 3,
+    name: '0002_student_standing',
+    sql: `ALTER TABLE \`students\` ADD \`in_scope\` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE \`students\` ADD \`withdrawn_reason\` text;`,
+  },
 ];

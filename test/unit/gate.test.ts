@@ -63,7 +63,7 @@ describe('certificate gate (allOtherRequired)', () => {
 
   it('opens once every other required applicable step is passed', () => {
     for (const id of CERTS) expect(evaluateStep(batch, input(allButCertificates()), id).missing).toEqual([]);
-    expect(checkActions(batch, input(allButCertificates()), 'diploma', true).pass).toBeNull();
+    expect(checkActions(batch, input(allButCertificates()), 'diploma', null).pass).toBeNull();
   });
 
   it('does not make the certificate steps wait on each other or on the withheld-certificate desk', () => {
@@ -82,7 +82,7 @@ describe('certificate gate (allOtherRequired)', () => {
   });
 
   it('says so in the refusal message', () => {
-    const check = checkActions(batch, input(without(allButCertificates(), 'electricity')), 'degree-cert', true);
+    const check = checkActions(batch, input(without(allButCertificates(), 'electricity')), 'degree-cert', null);
     expect(check.pass?.code).toBe('blocked');
     expect(refusalMessage(check.pass!)).toBe('无法办理：当前学生没有完成以下步骤 水电通信中心离校点: 清理电费');
   });
@@ -256,30 +256,30 @@ describe('explicit requires gates', () => {
 
 describe('checkActions', () => {
   it('refuses everything out of scope, and every action on an auto step', () => {
-    const out = checkActions(batch, input(), 'return-instruments', false);
+    const out = checkActions(batch, input(), 'return-instruments', { code: 'out_of_scope' });
     expect([out.pass, out.reject, out.revoke]).toEqual([{ code: 'out_of_scope' }, { code: 'out_of_scope' }, { code: 'out_of_scope' }]);
-    const auto = checkActions(batch, input(), 'return-books', true);
+    const auto = checkActions(batch, input(), 'return-books', null);
     expect([auto.pass, auto.reject, auto.revoke]).toEqual([{ code: 'auto_step' }, { code: 'auto_step' }, { code: 'auto_step' }]);
   });
 
   it('refuses a step that does not apply', () => {
-    expect(checkActions(batch, input(), 'party-transfer', true).pass).toEqual({ code: 'not_applicable' });
+    expect(checkActions(batch, input(), 'party-transfer', null).pass).toEqual({ code: 'not_applicable' });
   });
 
   it('pending: pass and reject allowed, nothing to revoke', () => {
-    const c = checkActions(batch, input(), 'return-instruments', true);
+    const c = checkActions(batch, input(), 'return-instruments', null);
     expect(c).toEqual({ stepId: 'return-instruments', pass: null, reject: null, revoke: { code: 'nothing_to_revoke' }, missing: [] });
   });
 
   it('passed: only revoke; rejected: pass or revoke', () => {
-    const passed = checkActions(batch, input({ electricity: 'passed' }), 'electricity', true);
+    const passed = checkActions(batch, input({ electricity: 'passed' }), 'electricity', null);
     expect([passed.pass, passed.reject, passed.revoke]).toEqual([{ code: 'already_passed' }, { code: 'already_passed' }, null]);
-    const rejected = checkActions(batch, input({ electricity: 'rejected' }), 'electricity', true);
+    const rejected = checkActions(batch, input({ electricity: 'rejected' }), 'electricity', null);
     expect([rejected.pass, rejected.reject, rejected.revoke]).toEqual([null, { code: 'already_rejected' }, null]);
   });
 
   it('a blocked step may still be marked 未通过 but not passed', () => {
-    const c = checkActions(batch, input(), 'degree-cert', true);
+    const c = checkActions(batch, input(), 'degree-cert', null);
     expect(c.pass?.code).toBe('blocked');
     expect(c.reject).toBeNull();
     expect(c.missing).toEqual(c.pass?.code === 'blocked' ? c.pass.missing : null);
