@@ -165,6 +165,7 @@ export const zhCN = {
       found: (name: string, studentNo: string) => `已读取：${name}（${studentNo}）`,
       blocked: (name: string) => `${name}：有前置步骤未完成，暂不能办理`,
       outOfScope: (name: string) => `${name}：不属于您负责的学院，不能办理`,
+      departed: (name: string, standing: string) => `${name}：${standing}，本柜台不再办理`,
       several: (n: number) => `找到 ${n} 名学生，请选择`,
     },
     errors: {
