@@ -206,4 +206,39 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     expect((await cli('api-key', 'revoke', 'library')).out).toContain('已停用接口密钥 library');
     expect((await cli('api-key', 'revoke', 'nope')).code).toBe(1);
   });
+
+  it('withdraws and restores students, and withdraws those a whole-file roster lacks only when confirmed', async () => {
+    const standing = async (no: string) =>
+      (await withDb((d) => d.db.select().from(students).where(eq(students.studentNo, no))))[0]!;
+    expect(await cli('roster-withdraw', '2027-bk', '0312000011')).toMatchObject({ code: 1, err: expect.stringContaining('请用 --reason <原因>') });
+    expect(await cli('roster-withdraw', '2027-bk')).toMatchObject({ code: 2 });
+    const unknown = await cli('roster-withdraw', '2027-bk', '0312000011', '0399999999', '--reason', '延期毕业');
+    expect(unknown).toMatchObject({ code: 1, err: expect.stringContaining('没有以下学号') });
+    expect(unknown.err).toContain('0399999999');
+    expect((await standing('0312000011')).withdrawnReason).toBeNull();
+
+    const withdrawn = await cli('roster-withdraw', '2027-bk', '0312000011', '--reason', '延期毕业');
+    expect(withdrawn.out).toContain('已将 1 名学生退出批次 2027-bk（延期毕业）：0312000011');
+    expect(await standing('0312000011')).toMatchObject({ withdrawnReason: '延期毕业', withdrawnBy: expect.stringMatching(/^命令行:/) });
+    expect((await cli('roster-withdraw', '2027-bk', '0312000011', '--reason', '结业')).out).toContain('此前已退出本批次，未做改动：0312000011');
+    expect((await cli('roster-restore', '2027-bk', '0312000011')).out).toContain('已将 1 名学生恢复到批次 2027-bk：0312000011');
+    expect(await standing('0312000011')).toMatchObject({ withdrawnReason: null, withdrawnAt: null, withdrawnBy: null });
+
+    // The whole roster again, 0312000021 left out and 0312000012 moved to another college.
+    const file = await writeXlsx(join(dir, 'whole.xlsx'), [row('0312000011', 11), row('0312000012', 12, { 学院: '计算机学院', 往届: '是', 宿舍: '' })]);
+    expect(await cli('import-roster', '2027-bk', file, '--reason', '结业')).toMatchObject({ code: 2, err: expect.stringContaining('--reason 只能与 --withdraw-missing 一起使用') });
+    expect(await cli('import-roster', '2027-bk', file, '--withdraw-missing', '--skip-invalid', '--reason', '结业')).toMatchObject({ code: 2 });
+    expect(await cli('import-roster', '2027-bk', file, '--withdraw-missing')).toMatchObject({ code: 1, err: expect.stringContaining('请用 --reason <原因>') });
+    const preview = await cli('import-roster', '2027-bk', file);
+    expect(preview.out).toContain('其中 1 名学生的学院有变动，已同步给各柜台：0312000012');
+    expect(preview.out).toContain('花名册中没有以下 1 名学生（仍在批次 2027-bk 中，未做改动）：\n  0312000021  学生21  机电工程学院');
+    expect(preview.out).toContain('--withdraw-missing --reason <原因>');
+    expect((await standing('0312000021')).withdrawnReason).toBeNull();
+    expect((await standing('0312000012')).college).toBe('计算机学院');
+
+    const confirmed = await cli('import-roster', '2027-bk', file, '--withdraw-missing', '--reason', '结业');
+    expect(confirmed.out).toContain('花名册中没有以下 1 名学生，已按确认将其退出本批次：\n  0312000021');
+    expect((await standing('0312000021')).withdrawnReason).toBe('结业');
+    expect((await standing('0312000011')).withdrawnReason).toBeNull();
+  });
 });
