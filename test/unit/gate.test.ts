@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkActions, checkLift, gatingStepIds, inScope } from '../../src-shared/domain/actions';
+import { accessRefusal, checkActions, checkLift, gatingStepIds, inScope } from '../../src-shared/domain/actions';
+import { standingOf } from '../../src-shared/domain/standing';
 import { BatchIndex, checkpointDisplayName } from '../../src-shared/domain/batch';
 import { parseBatchDefinition } from '../../src-shared/domain/batch-definition';
 import {
@@ -260,6 +261,25 @@ describe('checkActions', () => {
     expect([out.pass, out.reject, out.revoke]).toEqual([{ code: 'out_of_scope' }, { code: 'out_of_scope' }, { code: 'out_of_scope' }]);
     const auto = checkActions(batch, input(), 'return-books', null);
     expect([auto.pass, auto.reject, auto.revoke]).toEqual([{ code: 'auto_step' }, { code: 'auto_step' }, { code: 'auto_step' }]);
+  });
+
+  it('refuses every action on a withdrawn student, with the reason, before any other rule', () => {
+    const college = batch.checkpoint('college');
+    const grant = { checkpointId: 'college', colleges: ['机电工程学院'] };
+    expect(accessRefusal(grant, college, { college: '机电工程学院', withdrawnReason: null })).toBeNull();
+    expect(accessRefusal(grant, college, { college: '计算机学院', withdrawnReason: null })).toEqual({ code: 'out_of_scope' });
+    expect(accessRefusal(undefined, college, { college: '机电工程学院', withdrawnReason: null })).toEqual({ code: 'out_of_scope' });
+    const withdrawn = accessRefusal(grant, college, { college: '计算机学院', withdrawnReason: '延期毕业' });
+    expect(withdrawn).toEqual({ code: 'withdrawn', reason: '延期毕业' });
+    const check = checkActions(batch, input(), 'return-books', withdrawn);
+    expect([check.pass, check.reject, check.revoke]).toEqual([withdrawn, withdrawn, withdrawn]);
+    expect(refusalMessage(withdrawn!)).toBe('该学生已退出本批次（延期毕业），不能办理');
+  });
+
+  it('tells where a student stands: own, moved out of the counter\'s scope, or withdrawn (which wins)', () => {
+    expect(standingOf({ college: '计算机学院', inScope: true, withdrawnReason: null })).toEqual({ kind: 'own' });
+    expect(standingOf({ college: '机电工程学院', inScope: false, withdrawnReason: null })).toEqual({ kind: 'moved', college: '机电工程学院' });
+    expect(standingOf({ college: '机电工程学院', inScope: false, withdrawnReason: '退学' })).toEqual({ kind: 'withdrawn', reason: '退学' });
   });
 
   it('refuses a step that does not apply', () => {
