@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { BatchApplyResult, BatchGrid, batchApplyInputSchema, batchGridInputSchema, GridRefusal } from '../../src-shared/contract/batch-api';
 import { ApiError } from '../../src-shared/contract/counter-api';
-import { checkActions, inScope, type Refusal } from '../../src-shared/domain/actions';
+import { accessRefusal, checkActions, type Refusal } from '../../src-shared/domain/actions';
 import { checkpointDisplayName } from '../../src-shared/domain/batch';
 import { effectiveStatus } from '../../src-shared/domain/gate';
 import { batchZhCN as t } from '../../src-shared/i18n/batch.zh-CN';
@@ -11,7 +11,7 @@ import type { ReplicaSession } from '../db/session-store';
 import { messages } from './messages';
 import { applyMany } from './mutate';
 import { grantFor } from './session';
-import { loadGateInputs, readStudent, STUDENT_COLUMNS, type StudentRow } from './student-store';
+import { loadGateInputs, OWN_STUDENT, readStudent, STUDENT_COLUMNS, type StudentRow } from './student-store';
 
 type GridInput = z.output<typeof batchGridInputSchema>;
 type ApplyInput = z.output<typeof batchApplyInputSchema>;
@@ -26,7 +26,7 @@ export function gridRefusal(refusal: Refusal): GridRefusal {
 
 function groupRows(replica: Replica, by: GridInput['by'], student: { college: string; className: string; dorm: string | null }): StudentRow[] {
   const select = (where: string, ...params: string[]) =>
-    replica.sqlite.prepare(`select ${STUDENT_COLUMNS} from students s where ${where} order by s.student_no`).all(...params) as StudentRow[];
+    replica.sqlite.prepare(`select ${STUDENT_COLUMNS} from students s where (${where}) and ${OWN_STUDENT} order by s.student_no`).all(...params) as StudentRow[];
   switch (by) {
     case 'class':
       // Class names repeat across colleges at some schools ("1班"): the college pins it down.
@@ -68,7 +68,8 @@ export function batchGrid(replica: Replica, session: ReplicaSession, { studentNo
     })),
     ownStepIds,
     rows: loaded.map(({ student: s, input }) => {
-      const scopeOk = grant !== undefined && inScope(grant, checkpoint, s);
+      // The grid holds own students only: none of them is withdrawn.
+      const access = accessRefusal(grant, checkpoint, { college: s.college, withdrawnReason: null });
       return {
         studentNo: s.studentNo,
         name: s.name,
@@ -77,7 +78,7 @@ export function batchGrid(replica: Replica, session: ReplicaSession, { studentNo
         isPrevious: s.isPrevious,
         statuses: batch.steps.map(({ step }) => effectiveStatus(batch, input, step.id)),
         cells: ownStepIds.map((stepId) => {
-          const refusal = checkActions(batch, input, stepId, scopeOk).pass;
+          const refusal = checkActions(batch, input, stepId, access).pass;
           return refusal ? gridRefusal(refusal) : null;
         }),
       };

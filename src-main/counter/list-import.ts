@@ -4,7 +4,7 @@ import { IMPORT_VERDICTS } from '../../src-shared/contract/batch-api';
 import { ApiError } from '../../src-shared/contract/counter-api';
 import { codePointLength, NOTE_MAX } from '../../src-shared/contract/text-rule';
 import type { XlsxFile } from '../../src-shared/contract/report-api';
-import { checkActions, inScope, type Refusal } from '../../src-shared/domain/actions';
+import { accessRefusal, checkActions, type Refusal } from '../../src-shared/domain/actions';
 import { batchZhCN as t } from '../../src-shared/i18n/batch.zh-CN';
 import { excelZhCN } from '../../src-shared/i18n/excel.zh-CN';
 import { formatMissing, refusalMessage, zhCN } from '../../src-shared/i18n/zh-CN';
@@ -75,6 +75,7 @@ const REFUSAL_VERDICT: Partial<Record<Refusal['code'], ImportVerdict>> = {
   not_applicable: 'not_applicable',
   blocked: 'blocked',
   out_of_scope: 'out_of_scope',
+  withdrawn: 'out_of_scope',
 };
 
 function refusalText(refusal: Refusal): string {
@@ -168,8 +169,8 @@ function classify(replica: Replica, session: ReplicaSession, input: ImportInput,
   );
   for (const { out } of pending) {
     const gate = gates.get(out.studentNo!)!;
-    const scopeOk = inScope(grant, checkpoint, gate.student);
-    const refusal = checkActions(replica.batch, gate.input, step.id, scopeOk)[out.action];
+    const access = accessRefusal(grant, checkpoint, { college: gate.student.college, withdrawnReason: found.get(out.studentNo!)!.withdrawn_reason });
+    const refusal = checkActions(replica.batch, gate.input, step.id, access)[out.action];
     if (!refusal) continue;
     out.verdict = REFUSAL_VERDICT[refusal.code] ?? 'invalid';
     out.message = refusalText(refusal);

@@ -2,7 +2,7 @@ import type { Output } from '../../src-shared/contract/counter-api';
 import { classifyScan } from '../../src-shared/scan/classify';
 import type { Replica } from '../db/open';
 import { idHashOf } from './id-card-query';
-import { STUDENT_COLUMNS, type StudentRow } from './student-store';
+import { OWN_STUDENT, STUDENT_COLUMNS, type StudentRow } from './student-store';
 import { summarize } from './summary';
 
 /** A scan is one person, but a name or the last six ID digits can be several: offer a short list. */
@@ -29,12 +29,14 @@ export function lookupStudents(replica: Replica, checkpointId: string, text: str
     case 'idCard':
       rows = findRows(replica, 's.id_hash = ? order by s.student_no', idHashOf(replica, scan.value));
       break;
+    // Lists of candidates hold this counter's own students only; a 学号 or a full 身份证号 names
+    // one person, and their card says where they went.
     case 'idLast6':
-      rows = findRows(replica, 's.id_last6 = ? order by s.student_no', scan.value);
+      rows = findRows(replica, `s.id_last6 = ? and ${OWN_STUDENT} order by s.student_no`, scan.value);
       break;
     case 'name':
       // Exact names first: typing "张伟" should not bury 张伟 under 张伟明 and 张伟华.
-      rows = findRows(replica, "s.name like ? escape '\\' order by s.name <> ?, s.student_no", likeContains(scan.value), scan.value);
+      rows = findRows(replica, `s.name like ? escape '\\' and ${OWN_STUDENT} order by s.name <> ?, s.student_no`, likeContains(scan.value), scan.value);
       break;
     case 'invalid':
       rows = [];

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { Op, OpKind } from '../../src-shared/contract/ops';
-import { checkActions, checkLift, inScope, type Refusal, type WaiverRefusal } from '../../src-shared/domain/actions';
+import { accessRefusal, checkActions, checkLift, type Refusal, type WaiverRefusal } from '../../src-shared/domain/actions';
 import type { StepStatus } from '../../src-shared/domain/types';
 import { refusalMessage } from '../../src-shared/i18n/zh-CN';
 import type { Replica } from '../db/open';
@@ -123,7 +123,7 @@ function decide(replica: Replica, stmts: Statements, session: ReplicaSession, re
   const { checkpoint } = batch.step(request.stepId);
   const grant = grantFor(session, checkpoint.id);
   if (!grant) return { refusal: { code: 'no_grant' } };
-  const scopeOk = inScope(grant, checkpoint, student);
+  const access = accessRefusal(grant, checkpoint, { college: student.college, withdrawnReason: row.withdrawn_reason });
   const state = states.find((s) => s.step_id === request.stepId);
   const waiver = waivers.find((w) => w.step_id === request.stepId);
   const note = (request.note ?? '').trim();
@@ -131,19 +131,19 @@ function decide(replica: Replica, stmts: Statements, session: ReplicaSession, re
     case 'pass':
     case 'reject':
     case 'revoke': {
-      const refusal = checkActions(batch, input, request.stepId, scopeOk)[request.kind];
+      const refusal = checkActions(batch, input, request.stepId, access)[request.kind];
       if (refusal) return { refusal, state };
       if (request.kind !== 'pass' && note === '') return { refusal: { code: 'reason_required' }, state };
       return { refusal: null, state };
     }
     case 'lift': {
-      if (!scopeOk) return { refusal: { code: 'out_of_scope' }, waiver };
+      if (access) return { refusal: access, waiver };
       const refusal = checkLift(batch, input, request.stepId);
       if (refusal) return { refusal, waiver };
       return { refusal: waiver?.lifted === 1 ? { code: 'already_lifted' } : null, waiver };
     }
     case 'impose':
-      if (!scopeOk) return { refusal: { code: 'out_of_scope' }, waiver };
+      if (access) return { refusal: access, waiver };
       return { refusal: waiver?.lifted === 1 ? null : { code: 'not_lifted' }, waiver };
   }
 }

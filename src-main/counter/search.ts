@@ -4,7 +4,7 @@ import type { Replica } from '../db/open';
 import { currentNotDoneSql, prereqBlockedSql, type SqlCondition } from './checkpoint-progress';
 import { idCardMatch } from './id-card-query';
 import { likeContains } from './lookup';
-import { STUDENT_COLUMNS, type StudentRow } from './student-store';
+import { OWN_STUDENT, STUDENT_COLUMNS, type StudentRow } from './student-store';
 import { summarize } from './summary';
 
 export type SearchQuery = z.output<typeof searchInputSchema>;
@@ -14,7 +14,7 @@ function negate(c: SqlCondition): SqlCondition {
 }
 
 function conditions(replica: Replica, checkpointId: string, q: SearchQuery): SqlCondition[] {
-  const out: SqlCondition[] = [];
+  const out: SqlCondition[] = [{ text: OWN_STUDENT, params: [] }];
   if (q.studentNo) out.push({ text: 'substr(s.student_no, 1, ?) = ?', params: [q.studentNo.length, q.studentNo] });
   // Matched on the covering name index first: a LIKE on the rows themselves would read all
   // 20,000 of them in 学号 order to fill one page.

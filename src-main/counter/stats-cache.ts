@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BatchIndex } from '../../src-shared/domain/batch';
 import type { Replica } from '../db/open';
+import { OWN_STUDENT } from './student-store';
 
 /**
  * The numbers behind stats.checkpoint, kept in memory per replica connection and brought up to
@@ -9,7 +10,8 @@ import type { Replica } from '../db/open';
  *
  * The rules are those of the SQL it replaces, on the rows as stored: a (student, step) applies
  * when its row exists and is not 'na', and is unfinished when 'pending' or 'rejected'; a
- * checkpoint applies when one of its steps does. test/integration/stats-cache.test.ts holds the
+ * checkpoint applies when one of its steps does. Only the counter's own students count (not
+ * withdrawn, not moved out of its scope). test/integration/stats-cache.test.ts holds the
  * cache to that SQL after random writes of every kind.
  *
  * Which students changed is learnt from SQLite itself, not from the change feed: temporary
@@ -67,7 +69,7 @@ const DIRTY_SQL = [
   trigger('state_update', 'update of student_no, step_id, status', 'step_states', ['old', 'new']),
   trigger('state_delete', 'delete', 'step_states', ['old']),
   trigger('student_insert', 'insert', 'students', ['new']),
-  trigger('student_update', 'update of student_no, college, is_previous', 'students', ['old', 'new']),
+  trigger('student_update', 'update of student_no, college, is_previous, in_scope, withdrawn_reason', 'students', ['old', 'new']),
   trigger('student_delete', 'delete', 'students', ['old']),
 ].join('\n');
 
@@ -131,10 +133,10 @@ export class StatsCache {
     this.width = 2 * (1 + this.checkpoints.length + batch.steps.length);
     sqlite.exec(DIRTY_SQL);
     const words = packedStepsSql(batch.steps.map((r) => r.step.id));
-    const select = `select s.student_no, s.college, s.is_previous, ${words.text} from students s`;
+    const select = `select s.student_no, s.college, s.is_previous, ${words.text} from students s where ${OWN_STUDENT}`;
     this.stmts = {
       everyone: sqlite.prepare(select).raw().bind(...words.params),
-      one: sqlite.prepare(`${select} where s.student_no = ?`).raw(),
+      one: sqlite.prepare(`${select} and s.student_no = ?`).raw(),
       wordParams: words.params,
       dirty: sqlite.prepare('select student_no from stats_dirty').pluck(),
       dirtyCount: sqlite.prepare('select count(*) from stats_dirty').pluck(),

@@ -1,4 +1,5 @@
 import type { StudentGateInput } from '../../src-shared/domain/gate';
+import { standingOf, type Standing } from '../../src-shared/domain/standing';
 import type { StepStatus, Student } from '../../src-shared/domain/types';
 import type { Replica } from '../db/open';
 
@@ -14,6 +15,8 @@ export interface StudentRow {
   id_masked: string;
   is_previous: number;
   flags: string;
+  in_scope: number;
+  withdrawn_reason: string | null;
 }
 
 export interface StateRow {
@@ -35,7 +38,17 @@ export interface WaiverRow {
 }
 
 export const STUDENT_COLUMNS =
-  's.student_no, s.name, s.gender, s.college, s.major, s.class_name, s.dorm, s.id_masked, s.is_previous, s.flags';
+  's.student_no, s.name, s.gender, s.college, s.major, s.class_name, s.dorm, s.id_masked, s.is_previous, s.flags, s.in_scope, s.withdrawn_reason';
+
+/**
+ * The SQL twin of `standingOf(...).kind === 'own'` on the students row aliased `s`: the students
+ * this counter searches, counts, reports and chases. The others stay for their history.
+ */
+export const OWN_STUDENT = 's.in_scope = 1 and s.withdrawn_reason is null';
+
+export function standingOfRow(row: Pick<StudentRow, 'college' | 'in_scope' | 'withdrawn_reason'>): Standing {
+  return standingOf({ college: row.college, inScope: row.in_scope === 1, withdrawnReason: row.withdrawn_reason });
+}
 
 /** SQLite caps bound parameters per statement; lists of 学号 go in chunks well under that. */
 const IN_CHUNK = 500;
@@ -55,10 +68,15 @@ export function toStudent(row: StudentRow): Student {
   };
 }
 
-export function readStudent(replica: Replica, studentNo: string): Student | null {
+export function readStudentRow(replica: Replica, studentNo: string): StudentRow | null {
   const row = replica.sqlite.prepare(`select ${STUDENT_COLUMNS} from students s where s.student_no = ?`).get(studentNo) as
     | StudentRow
     | undefined;
+  return row ?? null;
+}
+
+export function readStudent(replica: Replica, studentNo: string): Student | null {
+  const row = readStudentRow(replica, studentNo);
   return row ? toStudent(row) : null;
 }
 

@@ -1,13 +1,14 @@
 import type { z } from 'zod';
 import type { LiftedList, WaiverDesk, liftedListInputSchema, waiverSetInputSchema } from '../../src-shared/contract/batch-api';
 import { ApiError } from '../../src-shared/contract/counter-api';
-import { checkLift, gatingStepIds, inScope } from '../../src-shared/domain/actions';
+import { accessRefusal, checkLift, gatingStepIds } from '../../src-shared/domain/actions';
 import { checkpointDisplayName } from '../../src-shared/domain/batch';
 import { evaluateStep, isCheckpointComplete } from '../../src-shared/domain/gate';
 import { refusalMessage } from '../../src-shared/i18n/zh-CN';
 import type { Replica } from '../db/open';
 import type { ReplicaSession } from '../db/session-store';
 import { loadStudent } from './detail';
+import { OWN_STUDENT } from './student-store';
 import { messages } from './messages';
 import { applyOps } from './mutate';
 import { grantFor } from './session';
@@ -36,7 +37,7 @@ function operatorLabel(session: ReplicaSession, id: string): string {
  */
 export function waiverDesk(replica: Replica, session: ReplicaSession, studentNo: string): WaiverDesk {
   const { batch } = replica;
-  const { student, input } = loadStudent(replica, studentNo);
+  const { row, student, input } = loadStudent(replica, studentNo);
   const waivers = new Map(
     (replica.sqlite.prepare('select step_id, lifted, note, updated_at, updated_by from waivers where student_no = ?').all(studentNo) as WaiverDetailRow[]).map(
       (w) => [w.step_id, w],
@@ -50,9 +51,10 @@ export function waiverDesk(replica: Replica, session: ReplicaSession, studentNo:
       const waiver = waivers.get(stepId);
       const lifted = waiver?.lifted === 1;
       const grant = grantFor(session, checkpoint.id);
+      const access = accessRefusal(grant, checkpoint, { college: student.college, withdrawnReason: row.withdrawn_reason });
       let disabledReason: string | null = null;
       if (!grant) disabledReason = messages.noGrant(checkpoint.name, step.name);
-      else if (!inScope(grant, checkpoint, student)) disabledReason = refusalMessage({ code: 'out_of_scope' });
+      else if (access) disabledReason = refusalMessage(access);
       else if (!lifted) {
         const refusal = checkLift(batch, input, stepId);
         if (refusal) disabledReason = messages.waiver[refusal.code];
@@ -106,14 +108,16 @@ export function setWaiver(replica: Replica, session: ReplicaSession, input: SetI
 /** waivers.lifted: every student with a lifted restriction, latest first. */
 export function liftedList(replica: Replica, session: ReplicaSession, { limit, offset }: ListInput): LiftedList {
   const { batch } = replica;
-  const { total } = replica.sqlite.prepare('select count(*) as total from waivers where lifted = 1').get() as { total: number };
+  const { total } = replica.sqlite
+    .prepare(`select count(*) as total from waivers w join students s on s.student_no = w.student_no where w.lifted = 1 and ${OWN_STUDENT}`)
+    .get() as { total: number };
   const rows = replica.sqlite
     .prepare(
       `select w.student_no, w.step_id, w.note, w.updated_at, w.updated_by, s.name, s.class_name, s.college,
               coalesce(st.status, 'pending') as status
          from waivers w join students s on s.student_no = w.student_no
          left join step_states st on st.student_no = w.student_no and st.step_id = w.step_id
-        where w.lifted = 1
+        where w.lifted = 1 and ${OWN_STUDENT}
         order by w.updated_at desc, w.student_no, w.step_id
         limit ? offset ?`,
     )

@@ -166,4 +166,10 @@ CREATE TABLE \`server_waivers\` (
     name: '0002_outbox_repair',
     sql: `ALTER TABLE \`outbox\` ADD \`repaired_from\` text;`,
   },
+  {
+    version: 4,
+    name: '0003_student_standing',
+    sql: `ALTER TABLE \`students\` ADD \`in_scope\` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE \`students\` ADD \`withdrawn_reason\` text;`,
+  },
 ];

@@ -57,11 +57,12 @@ function statements(sqlite: Database.Database) {
     deleteWaiver: sqlite.prepare('delete from waivers where student_no = ? and step_id = ?'),
     updateStudent: sqlite.prepare(
       `update students set name = ?, gender = ?, college = ?, major = ?, class_name = ?, dorm = ?, id_hash = ?, id_masked = ?,
-         id_last6 = ?, is_previous = ?, flags = ? where student_no = ?`,
+         id_last6 = ?, is_previous = ?, flags = ?, in_scope = ?, withdrawn_reason = ? where student_no = ?`,
     ),
     insertStudent: sqlite.prepare(
-      `insert or ignore into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert or ignore into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags,
+         in_scope, withdrawn_reason)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     upsertServerState: sqlite.prepare(
       `insert or replace into server_step_states (student_no, step_id, status, note, version, updated_at, updated_by, updated_by_name, last_op_id)
@@ -167,7 +168,10 @@ export function rebuildLocalView(sqlite: Database.Database, batch: BatchIndex, s
 }
 
 function storeStudent(stmts: Statements, r: StudentRow): void {
-  const fields = [r.name, r.gender, r.college, r.major, r.className, r.dorm, r.idHash, r.idCardMasked, r.idLast6, r.isPrevious ? 1 : 0, JSON.stringify(r.flags)];
+  const fields = [
+    r.name, r.gender, r.college, r.major, r.className, r.dorm, r.idHash, r.idCardMasked, r.idLast6, r.isPrevious ? 1 : 0, JSON.stringify(r.flags),
+    r.inScope ? 1 : 0, r.withdrawnReason,
+  ];
   if (stmts.updateStudent.run(...fields, r.studentNo).changes === 0) stmts.insertStudent.run(r.studentNo, ...fields);
 }
 

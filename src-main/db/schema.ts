@@ -40,6 +40,10 @@ export const students = sqliteTable(
     idLast6: text('id_last6').notNull(),
     isPrevious: integer('is_previous', { mode: 'boolean' }).notNull(),
     flags: text('flags', { mode: 'json' }).$type<Record<string, boolean>>().notNull(),
+    /** 0 once the student moved to a college outside this counter's roster scope (the server says so). */
+    inScope: integer('in_scope', { mode: 'boolean' }).notNull().default(true),
+    /** Why the student left the batch (延期毕业…); null while in it. */
+    withdrawnReason: text('withdrawn_reason'),
   },
   (t) => [
     index('students_id_hash').on(t.idHash),

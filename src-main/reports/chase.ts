@@ -1,7 +1,7 @@
 import type { ChaseList, ChaseStep, ChaseStudent } from '../../src-shared/contract/report-api';
 import { checkpointDisplayName } from '../../src-shared/domain/batch';
 import type { Replica } from '../db/open';
-import { collegeCondition, placeholders, reportHeader, resolveScope, type ReportScopeInput } from './scope';
+import { reportedStudents, placeholders, reportHeader, resolveScope, type ReportScopeInput } from './scope';
 import { localDate } from './time';
 
 /**
@@ -23,7 +23,7 @@ interface StudentRow {
 export function chaseList(replica: Replica, options: ReportScopeInput, now: Date): ChaseList {
   const { batch, sqlite } = replica;
   const scope = resolveScope(replica, options);
-  const colleges = collegeCondition(scope);
+  const colleges = reportedStudents(scope);
   const counted = (required: boolean) => batch.def.completionRule === 'all' || required;
   const stepIds = scope.checkpoint.steps.map((s) => s.id);
   const countedHere = scope.checkpoint.steps.filter((s) => counted(s.required)).map((s) => s.id);

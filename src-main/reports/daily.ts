@@ -1,7 +1,7 @@
 import type { ClassUnfinished, DailyReport, ReportAction, ReportCounts } from '../../src-shared/contract/report-api';
 import type { Replica } from '../db/open';
 import { checkpointStats } from '../counter/stats';
-import { collegeCondition, placeholders, reportHeader, resolveScope, type ReportScopeInput } from './scope';
+import { reportedStudents, placeholders, reportHeader, resolveScope, type ReportScopeInput } from './scope';
 import { dayBounds, localDate } from './time';
 
 /**
@@ -50,7 +50,7 @@ export function dailyReport(replica: Replica, options: DailyReportOptions, now: 
   const date = options.date ?? localDate(now, scope.timeZone);
   const { start, end } = dayBounds(date, scope.timeZone);
   const stats = checkpointStats(replica, scope.statsSession, now);
-  const colleges = collegeCondition(scope);
+  const colleges = reportedStudents(scope);
   const stepIds = scope.checkpoint.steps.map((s) => s.id);
   const countedIds = scope.checkpoint.steps.filter((s) => batch.def.completionRule === 'all' || s.required).map((s) => s.id);
 

@@ -6,6 +6,7 @@ import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
 import type { Replica } from '../db/open';
 import type { ReplicaSession } from '../db/session-store';
 import { currentSession } from '../counter/session';
+import { OWN_STUDENT } from '../counter/student-store';
 import { systemTimeZone } from './time';
 
 export interface ReportScopeInput {
@@ -55,10 +56,13 @@ export function resolveScope(replica: Replica, input: ReportScopeInput): ReportS
   };
 }
 
-/** An SQL condition on the students row aliased `s` that keeps the report's colleges. */
-export function collegeCondition(scope: ReportScope): { text: string; params: string[] } {
-  if (scope.colleges === 'all') return { text: '1', params: [] };
-  return { text: `s.college in (${placeholders(scope.colleges)})`, params: scope.colleges };
+/**
+ * An SQL condition on the students row aliased `s`: the counter's own students (a withdrawn or
+ * moved-out student is in no report) of the report's colleges.
+ */
+export function reportedStudents(scope: ReportScope): { text: string; params: string[] } {
+  if (scope.colleges === 'all') return { text: OWN_STUDENT, params: [] };
+  return { text: `${OWN_STUDENT} and s.college in (${placeholders(scope.colleges)})`, params: scope.colleges };
 }
 
 export function checkpointName(scope: ReportScope): string {

@@ -5,6 +5,7 @@ import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
 import type { Replica } from '../db/open';
 import { studentDetail } from '../counter/detail';
 import { currentSession } from '../counter/session';
+import { standingText } from '../../src-shared/i18n/zh-CN';
 
 /**
  * 离校单: one student's whole clearance on a page, with a QR code a desk can scan back. The
@@ -40,6 +41,7 @@ export function slipPayload(batchId: string, studentNo: string, code: string): s
 export function studentSlip(replica: Replica, studentNo: string, now: Date): Slip {
   const session = currentSession(replica);
   const detail = studentDetail(replica, session, studentNo);
+  if (detail.standing.kind !== 'own') throw new ApiError('refused', t.errors.slipNotOwn(standingText(detail.standing)));
   const { def } = replica.batch;
   const code = verificationCode(replica, studentNo);
   const { flags: _flags, ...student } = detail.student;

@@ -55,8 +55,9 @@ function loader(sqlite: Database.Database, batch: BatchIndex) {
   const addStep = sqlite.prepare('insert into temp.snapshot_steps (step_id, flag) values (?, ?)');
   for (const { step } of batch.steps) addStep.run(step.id, step.appliesTo === 'all' ? null : step.appliesTo.flag);
   const insertStudent = sqlite.prepare(
-    `insert into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `insert into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags,
+       in_scope, withdrawn_reason)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const addFlag = sqlite.prepare('insert or ignore into temp.snapshot_flags (student_no, flag) values (?, ?)');
   const serverStates = batchedInsert(sqlite, 'server_step_states', [
@@ -88,6 +89,8 @@ function loader(sqlite: Database.Database, batch: BatchIndex) {
           line.idLast6,
           line.isPrevious ? 1 : 0,
           JSON.stringify(line.flags),
+          line.inScope ? 1 : 0,
+          line.withdrawnReason,
         );
         for (const [flag, set] of Object.entries(line.flags)) if (set) addFlag.run(line.studentNo, flag);
         return;

@@ -1,22 +1,45 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { maskIdCard } from '../../src-shared/scan/classify';
 import type { InitialState, RosterStudent } from '../../src-shared/domain/types';
 import type { Db } from '../db/database';
 import { bulkInsert } from '../db/bulk-insert';
-import { students } from '../db/schema';
+import { rosterChanges, students } from '../db/schema';
 import { hashIdCard } from '../auth/tokens';
 import { ApplySession } from '../apply/apply-op';
 import { ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
 import type { BatchCache } from '../sync/batch-cache';
+import { reseqStudentRows } from '../sync/reseq';
 import { lockWrites, reserveSeqs } from '../sync/seq';
 import { AdminError } from './admin-error';
+import { changeStanding } from './roster-withdrawal';
 
 export const ROSTER_DEVICE = 'system:roster';
 
+export interface StoreRosterOptions {
+  /** Who is on record for college changes and withdrawals (roster_changes). */
+  by?: string;
+  /** Confirmed by the administrator: withdraw, with this reason, the students the roster lacks. */
+  withdrawMissing?: string;
+}
+
+export interface StoredRoster {
+  students: number;
+  states: number;
+  /** 学号 whose college changed. */
+  moved: string[];
+  /** Students of the batch (not withdrawn before) whom this roster does not list. */
+  missing: { studentNo: string; name: string; college: string }[];
+  /** Those of `missing` withdrawn now, by `withdrawMissing`. */
+  withdrawn: string[];
+}
+
 /**
  * Writes validated roster rows (new 学号 are added, known ones updated) and the statuses that
- * come with them, in one transaction: all of it or none.
+ * come with them, in one transaction: all of it or none. A student whose college changed is
+ * recorded in roster_changes and their rows get new seqs, so the new college's counters receive
+ * their whole record and the old college's counters learn they left. Students the roster lacks
+ * are only listed, unless `withdrawMissing` confirms their withdrawal.
  */
 export async function storeRoster(
   db: Db,
@@ -24,12 +47,24 @@ export async function storeRoster(
   batchId: string,
   roster: RosterStudent[],
   initial: InitialState[] = [],
-): Promise<{ students: number; states: number }> {
+  options: StoreRosterOptions = {},
+): Promise<StoredRoster> {
+  const by = options.by ?? '花名册导入';
   const stored = await db.transaction(async (tx) => {
     await lockWrites(tx);
     const batch = await batches.get(tx, batchId);
     if (!batch) throw new AdminError(`没有编号为 "${batchId}" 的批次`);
-    let seq = roster.length > 0 ? await reserveSeqs(tx, roster.length) : 0;
+    const before = await tx
+      .select({ studentNo: students.studentNo, name: students.name, college: students.college, withdrawnReason: students.withdrawnReason })
+      .from(students)
+      .where(eq(students.batchId, batchId));
+    const collegeBefore = new Map(before.map((s) => [s.studentNo, s.college]));
+    const listed = new Set(roster.map((s) => s.studentNo));
+    const missing = before
+      .filter((s) => !listed.has(s.studentNo) && s.withdrawnReason === null)
+      .map(({ studentNo, name, college }) => ({ studentNo, name, college }));
+    const firstSeq = roster.length > 0 ? await reserveSeqs(tx, roster.length) : 0;
+    let seq = firstSeq;
     await bulkInsert(
       tx,
       students,
@@ -51,6 +86,20 @@ export async function storeRoster(
       })),
       [students.batchId, students.studentNo],
     );
+    const moves = roster
+      .map((s, i) => ({ s, seq: firstSeq + i, from: collegeBefore.get(s.studentNo) }))
+      .filter((m) => m.from !== undefined && m.from !== m.s.college);
+    await bulkInsert(
+      tx,
+      rosterChanges,
+      moves.map((m) => ({ batchId, studentNo: m.s.studentNo, kind: 'college' as const, fromCollege: m.from, toCollege: m.s.college, changedBy: by, seq: m.seq })),
+    );
+    const moved = moves.map((m) => m.s.studentNo);
+    await reseqStudentRows(tx, batchId, moved);
+    const withdrawn =
+      options.withdrawMissing === undefined
+        ? []
+        : (await changeStanding(tx, batchId, missing.map((m) => m.studentNo), { kind: 'withdraw', reason: options.withdrawMissing }, by)).changed;
     const time = new Date().toISOString();
     // Prerequisites first, so a certificate passed in the feed is not flagged for a step later in it.
     const order = (stepId: string) => (batch.index.hasStep(stepId) ? batch.index.step(stepId).order : -1);
@@ -71,7 +120,7 @@ export async function storeRoster(
     }
     await session.flush();
     if (problems.length > 0) throw new AdminError('花名册附带的办理状态有误，未导入任何数据', problems);
-    return { students: roster.length, states: initial.length };
+    return { students: roster.length, states: initial.length, moved, missing, withdrawn };
   });
   await refreshPlannerStatistics(db);
   return stored;

@@ -1,5 +1,5 @@
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { checkActions, checkLift, inScope, type Grant } from '../../src-shared/domain/actions';
+import { accessRefusal, checkActions, checkLift, withdrawnRefusal, type Grant, type Refusal } from '../../src-shared/domain/actions';
 import type { BatchIndex } from '../../src-shared/domain/batch';
 import type { StudentGateInput } from '../../src-shared/domain/gate';
 import type { Op } from '../../src-shared/contract/ops';
@@ -25,7 +25,7 @@ export type OpActor =
   /** The server itself, e.g. statuses that arrive with a roster. */
   | { kind: 'system'; name: string };
 
-type StudentFacts = Pick<typeof students.$inferSelect, 'college' | 'flags'>;
+type StudentFacts = Pick<typeof students.$inferSelect, 'college' | 'flags' | 'withdrawnReason'>;
 type StateRow = typeof stepStates.$inferInsert & {
   status: 'pending' | 'passed' | 'rejected';
   version: number;
@@ -122,7 +122,7 @@ export class ApplySession {
         and(eq(t.batchId, this.batch.id), inArray(t.studentNo, chunk));
       // One after another: a transaction is one connection, which runs one query at a time.
       const found = await this.tx
-        .select({ studentNo: students.studentNo, college: students.college, flags: students.flags })
+        .select({ studentNo: students.studentNo, college: students.college, flags: students.flags, withdrawnReason: students.withdrawnReason })
         .from(students)
         .where(inBatch(students));
       const statusRows = await this.tx
@@ -131,7 +131,7 @@ export class ApplySession {
         .where(inBatch(stepStates))
         .groupBy(stepStates.studentNo);
       const waiverRows = await this.tx.select().from(waivers).where(inBatch(waivers));
-      for (const s of found) this.studentFacts.set(s.studentNo, { college: s.college, flags: s.flags });
+      for (const s of found) this.studentFacts.set(s.studentNo, { college: s.college, flags: s.flags, withdrawnReason: s.withdrawnReason });
       for (const r of statusRows) {
         const statuses = JSON.parse(r.statuses) as Record<string, StateRow['status']>;
         this.statuses.set(r.studentNo, new Map(Object.entries(statuses)));
@@ -260,7 +260,7 @@ export class ApplySession {
     if (!student) return fail(reasons.unknownStudent(op.studentNo));
 
     const { step, checkpoint } = batch.index.step(op.stepId);
-    let scopeOk: boolean;
+    let access: Refusal | null;
     let actorName: string;
     let index = batch.index;
     if (actor.kind === 'device') {
@@ -268,11 +268,11 @@ export class ApplySession {
       if (!operator) return fail(reasons.operatorNotOnDevice(op.operatorId));
       const grant = operator.grants.find((g) => g.checkpointId === checkpoint.id);
       if (!grant) return fail(reasons.noGrant(checkpoint.name, step.name));
-      scopeOk = inScope(grant, checkpoint, student);
+      access = accessRefusal(grant, checkpoint, student);
       actorName = operator.name;
     } else {
       if (actor.kind === 'integration' && !actor.stepIds.has(op.stepId)) return fail(reasons.integrationStep(step.name));
-      scopeOk = true;
+      access = withdrawnRefusal(student);
       actorName = actor.name;
       index = batch.integrationIndex;
     }
@@ -290,16 +290,16 @@ export class ApplySession {
       actorName,
       actorKind: actor.kind,
     };
-    return { decision: await this.decideKind(ctx, scopeOk), ctx };
+    return { decision: await this.decideKind(ctx, access), ctx };
   }
 
-  private async decideKind(ctx: Context, scopeOk: boolean): Promise<Decision> {
+  private async decideKind(ctx: Context, access: Refusal | null): Promise<Decision> {
     const { op, index, input, state } = ctx;
     if (op.kind === 'lift' || op.kind === 'impose') {
-      if (!scopeOk) return rejected(reasons.refusal({ code: 'out_of_scope' }));
+      if (access) return rejected(reasons.refusal(access));
       return op.kind === 'lift' ? decideLift(ctx) : decideImpose(ctx);
     }
-    const check = checkActions(index, input, op.stepId, scopeOk);
+    const check = checkActions(index, input, op.stepId, access);
     // Only counters report the version they saw; integrations and the server itself write blind.
     const stale = ctx.actorKind === 'device' && op.base.version < (state?.version ?? 0);
 

@@ -4,7 +4,8 @@ import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
 import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
-import { storeRoster } from '../admin/roster-store';
+import { storeRoster, type StoredRoster } from '../admin/roster-store';
+import { changeStandingOf, cliActor, withdrawalReason } from '../admin/roster-withdrawal';
 import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
 import { formatRowProblems, readRosterFile } from '../roster/read-roster-file';
 import { writeRosterTemplate } from '../roster/write-roster-template';
@@ -17,6 +18,8 @@ export interface CliOptions {
   password?: string;
   colleges: string[];
   skipInvalid: boolean;
+  reason?: string;
+  withdrawMissing: boolean;
   port: number;
   host: string;
   size?: number;
@@ -37,6 +40,22 @@ async function withDatabase<T>(options: CliOptions, run: (database: Database) =>
   } finally {
     await database.close();
   }
+}
+
+/** Enough of a long list to act on; the count says how many more there are. */
+const LIST_SHOWN = 50;
+
+function printMissing(stored: StoredRoster, batchId: string, print: Print): void {
+  const { missing, withdrawn } = stored;
+  if (missing.length === 0) return;
+  print(
+    withdrawn.length > 0
+      ? `花名册中没有以下 ${missing.length} 名学生，已按确认将其退出本批次：`
+      : `花名册中没有以下 ${missing.length} 名学生（仍在批次 ${batchId} 中，未做改动）：`,
+  );
+  for (const s of missing.slice(0, LIST_SHOWN)) print(`  ${s.studentNo}  ${s.name}  ${s.college}`);
+  if (missing.length > LIST_SHOWN) print(`  …… 另有 ${missing.length - LIST_SHOWN} 名`);
+  if (withdrawn.length === 0) print('如确认他们退出本批次（延期毕业、结业、退学等），请加 --withdraw-missing --reason <原因> 重新导入。');
 }
 
 function readJsonFile(path: string): unknown {
@@ -76,8 +95,13 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'import-roster': async (args, options, print) => {
-    expectArgs(args, 2, 'import-roster <批次> <花名册.xlsx> [--skip-invalid]');
+    expectArgs(args, 2, 'import-roster <批次> <花名册.xlsx> [--skip-invalid] [--withdraw-missing --reason <原因>]');
     const [batchId, file] = args as [string, string];
+    if (options.withdrawMissing && options.skipInvalid) {
+      throw new UsageError('--withdraw-missing 需要整份花名册都正确，不能与 --skip-invalid 同时使用（有误的行会被当作缺少的学生）');
+    }
+    if (!options.withdrawMissing && options.reason !== undefined) throw new UsageError('--reason 只能与 --withdraw-missing 一起使用');
+    const withdrawMissing = options.withdrawMissing ? withdrawalReason(options.reason) : undefined;
     await withDatabase(options, async (d) => {
       const batch = await requireBatch(d.db, batchId);
       const roster = await readRosterFile(file, batch.definition);
@@ -86,13 +110,38 @@ export const COMMANDS: Record<string, Command> = {
       if (problems.length > 0 && !options.skipInvalid) {
         throw new AdminError(`花名册有 ${problems.length} 行有误，未导入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）：`, problems);
       }
-      const stored = await storeRoster(d.db, new BatchCache(), batchId, roster.students);
+      const stored = await storeRoster(d.db, new BatchCache(), batchId, roster.students, [], { by: cliActor(), withdrawMissing });
       print(`已导入 ${stored.students} 名学生到批次 ${batchId}。`);
+      if (stored.moved.length > 0) print(`其中 ${stored.moved.length} 名学生的学院有变动，已同步给各柜台：${stored.moved.join('、')}`);
+      printMissing(stored, batchId, print);
       if (problems.length > 0) {
         print(`以下 ${problems.length} 行有误，未导入：`);
         for (const p of problems) print(`  ${p}`);
       }
     });
+  },
+
+  'roster-withdraw': async (args, options, print) => {
+    const [batchId, ...studentNos] = args;
+    if (!batchId || studentNos.length === 0) throw new UsageError('用法：roster-withdraw <批次> <学号>... --reason <原因>');
+    const reason = withdrawalReason(options.reason);
+    const result = await withDatabase(options, async (d) => {
+      await requireBatch(d.db, batchId);
+      return changeStandingOf(d.db, batchId, studentNos, { kind: 'withdraw', reason }, cliActor());
+    });
+    if (result.changed.length > 0) print(`已将 ${result.changed.length} 名学生退出批次 ${batchId}（${reason}）：${result.changed.join('、')}；各柜台下次同步后不再办理、不再统计。`);
+    if (result.unchanged.length > 0) print(`以下学生此前已退出本批次，未做改动：${result.unchanged.join('、')}`);
+  },
+
+  'roster-restore': async (args, options, print) => {
+    const [batchId, ...studentNos] = args;
+    if (!batchId || studentNos.length === 0) throw new UsageError('用法：roster-restore <批次> <学号>...');
+    const result = await withDatabase(options, async (d) => {
+      await requireBatch(d.db, batchId);
+      return changeStandingOf(d.db, batchId, studentNos, { kind: 'restore' }, cliActor());
+    });
+    if (result.changed.length > 0) print(`已将 ${result.changed.length} 名学生恢复到批次 ${batchId}：${result.changed.join('、')}；各柜台下次同步后可继续办理。`);
+    if (result.unchanged.length > 0) print(`以下学生没有退出本批次，未做改动：${result.unchanged.join('、')}`);
   },
 
   'add-operator': async (args, options, print) => {

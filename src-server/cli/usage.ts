@@ -9,6 +9,10 @@ export const USAGE = `离校办理台 中心服务器管理工具
   roster-template <批次> <输出.xlsx>        生成该批次的花名册模板
   import-roster <批次> <花名册.xlsx>        导入花名册；默认有任何错误就整体不导入
         --skip-invalid                      只导入没有问题的行，并列出有问题的行
+        --withdraw-missing --reason <原因>  确认把文件中没有的学生退出本批次（默认只列出他们）
+  roster-withdraw <批次> <学号>... --reason <原因>
+                                            学生退出本批次（延期毕业、结业、退学）；记录保留，不再办理和统计
+  roster-restore <批次> <学号>...           把退出的学生恢复到本批次
   add-operator <工号> <姓名> --password <密码>
                                             添加操作员（已存在则更新姓名和密码）
   grant <工号> <离校点> [--college <学院>]...

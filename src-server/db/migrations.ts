@@ -166,4 +166,26 @@ export const MIGRATIONS: Migration[] = [
     name: 'waiver versions',
     statements: [`ALTER TABLE "waivers" ADD COLUMN "version" integer DEFAULT 0 NOT NULL`],
   },
+  {
+    version: 3,
+    name: 'withdrawals and roster changes',
+    statements: [
+      `ALTER TABLE "students" ADD COLUMN "withdrawn_reason" text`,
+      `ALTER TABLE "students" ADD COLUMN "withdrawn_at" timestamp with time zone`,
+      `ALTER TABLE "students" ADD COLUMN "withdrawn_by" text`,
+      `CREATE TABLE "roster_changes" (
+          "id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "roster_changes_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+          "batch_id" text NOT NULL,
+          "student_no" text NOT NULL,
+          "kind" text NOT NULL,
+          "from_college" text,
+          "to_college" text,
+          "reason" text,
+          "changed_by" text NOT NULL,
+          "changed_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "seq" bigint NOT NULL
+        );`,
+      `CREATE INDEX "roster_changes_student_idx" ON "roster_changes" USING btree ("batch_id","student_no");`,
+    ],
+  },
 ];

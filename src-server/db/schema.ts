@@ -57,6 +57,10 @@ export const students = pgTable(
     idLast6: text('id_last6').notNull(),
     isPrevious: boolean('is_previous').notNull(),
     flags: jsonb('flags').$type<Record<string, boolean>>().notNull(),
+    /** Set while the student is out of the batch (延期毕业, 结业, 退学): their rows stay, nobody acts on them. */
+    withdrawnReason: text('withdrawn_reason'),
+    withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, mode: 'string' }),
+    withdrawnBy: text('withdrawn_by'),
     seq: seq(),
   },
   (t) => [
@@ -64,6 +68,29 @@ export const students = pgTable(
     index('students_seq_idx').on(t.batchId, t.seq),
     index('students_college_idx').on(t.batchId, t.college),
   ],
+);
+
+/**
+ * Who changed a student's place in the batch, when: a college change by a roster import, a
+ * withdrawal, a restore. A college counter keeps receiving the rows of a student who moved
+ * out of its colleges (`from_college`), so it learns they left. `seq` is that of the students
+ * row the change wrote.
+ */
+export const rosterChanges = pgTable(
+  'roster_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    batchId: text('batch_id').notNull(),
+    studentNo: text('student_no').notNull(),
+    kind: text('kind').$type<'college' | 'withdraw' | 'restore'>().notNull(),
+    fromCollege: text('from_college'),
+    toCollege: text('to_college'),
+    reason: text('reason'),
+    changedBy: text('changed_by').notNull(),
+    changedAt: timestamp('changed_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+    seq: seq(),
+  },
+  (t) => [index('roster_changes_student_idx').on(t.batchId, t.studentNo)],
 );
 
 export const stepStates = pgTable(

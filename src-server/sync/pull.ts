@@ -24,7 +24,7 @@ export async function pull(db: Db, batch: LoadedBatch, device: AuthenticatedDevi
   const range = { after: cursor, upTo };
   const scope = deviceScope(batch, device);
   const pages = await Promise.all([
-    readStudents(db, batch.id, scope, range, limit).then((rows) => rows.map(studentRow)),
+    readStudents(db, batch.id, scope, range, limit).then((rows) => rows.map((r) => studentRow(r, scope))),
     readStates(db, batch.id, scope, range, limit).then((rows) => rows.map(stateRow)),
     readWaivers(db, batch.id, scope, range, limit).then((rows) => rows.map(waiverRow)),
     readConflicts(db, batch.id, scope, range, limit).then((rows) => rows.map(conflictRow)),

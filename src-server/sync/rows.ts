@@ -1,9 +1,11 @@
 import type { ConflictRow, OpRow, StateRow, StudentRow, WaiverRow } from '../../src-shared/contract/sync';
+import { scopeCoversCollege, type RosterScope } from '../../src-shared/domain/roster-scope';
 import type { conflicts, ops, stepStates, students, waivers } from '../db/schema';
 
 /** Database rows as the sync protocol spells them (src-shared/contract/sync.ts). */
 
-export function studentRow(r: typeof students.$inferSelect): StudentRow {
+/** A student row as the device with this roster scope sees it. */
+export function studentRow(r: typeof students.$inferSelect, scope: RosterScope): StudentRow {
   return {
     type: 'student',
     seq: r.seq,
@@ -19,6 +21,8 @@ export function studentRow(r: typeof students.$inferSelect): StudentRow {
     idLast6: r.idLast6,
     isPrevious: r.isPrevious,
     flags: r.flags,
+    inScope: scopeCoversCollege(scope, r.college),
+    withdrawnReason: r.withdrawnReason,
   };
 }
 

@@ -1,13 +1,13 @@
-import { and, asc, count, eq, gt, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/database';
-import { conflicts, ops, stepStates, students, waivers } from '../db/schema';
+import { conflicts, ops, rosterChanges, stepStates, students, waivers } from '../db/schema';
 import type { RosterScope } from '../../src-shared/domain/roster-scope';
 
 /**
  * The replicated tables, read within a device's roster scope. Each reader returns rows in seq
  * order (pull) or key order (snapshot), filtered by seq range and, for college-scoped devices,
- * by the students' college.
+ * by the students' college: now, or before a college change took them out of the scope.
  */
 
 export interface SeqRange {
@@ -19,9 +19,17 @@ function inRange(column: AnyPgColumn, range: SeqRange | null): SQL | undefined {
   return range ? and(gt(column, range.after), lte(column, range.upTo)) : undefined;
 }
 
+/**
+ * Students of the scope's colleges, and those who moved out of them: a counter must hear that
+ * a student left (the row says `inScope: false`), or it would go on treating them as its own.
+ */
 function collegeFilter(scope: RosterScope): SQL | undefined {
+  if (scope.all) return undefined;
   // An empty IN list is not valid SQL; no college is named '', so [''] matches nothing.
-  return scope.all ? undefined : inArray(students.college, scope.colleges.length > 0 ? scope.colleges : ['']);
+  const colleges = scope.colleges.length > 0 ? scope.colleges : [''];
+  const movedOut = sql`exists (select 1 from ${rosterChanges} where ${rosterChanges.batchId} = ${students.batchId}
+    and ${rosterChanges.studentNo} = ${students.studentNo} and ${rosterChanges.kind} = 'college' and ${inArray(rosterChanges.fromCollege, colleges)})`;
+  return or(inArray(students.college, colleges), movedOut);
 }
 
 export function readStudents(exec: Executor, batchId: string, scope: RosterScope, range: SeqRange | null, limit: number, afterKey?: string) {

@@ -41,7 +41,7 @@ export async function writeSnapshot(
       };
       for (let after: string | undefined; ; ) {
         const page = await readStudents(tx, batch.id, scope, null, pageSize, after);
-        emit(page.map(studentRow));
+        emit(page.map((r) => studentRow(r, scope)));
         if (page.length < pageSize) break;
         after = page[page.length - 1]!.studentNo;
       }

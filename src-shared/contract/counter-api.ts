@@ -23,6 +23,7 @@ export type MissingGroupDto = z.infer<typeof missingGroupSchema>;
 
 export const refusalSchema = z.discriminatedUnion('code', [
   z.object({ code: z.literal('out_of_scope') }),
+  z.object({ code: z.literal('withdrawn'), reason: z.string() }),
   z.object({ code: z.literal('auto_step') }),
   z.object({ code: z.literal('not_applicable') }),
   z.object({ code: z.literal('already_passed') }),
@@ -116,6 +117,12 @@ export const studentDetailSchema = z.object({
   /** Everything still missing before this checkpoint can act, merged over its steps. */
   missing: z.array(missingGroupSchema),
   inScope: z.boolean(),
+  /** Not 'own': the card says where the student went and offers nothing to do. */
+  standing: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('own') }),
+    z.object({ kind: z.literal('moved'), college: z.string() }),
+    z.object({ kind: z.literal('withdrawn'), reason: z.string() }),
+  ]),
   complete: z.boolean(),
 });
 export type StudentDetail = z.infer<typeof studentDetailSchema>;

@@ -148,6 +148,13 @@ export const studentRowSchema = z.object({
   idLast6: z.string(),
   isPrevious: z.boolean(),
   flags: z.record(z.string(), z.boolean()),
+  /**
+   * False for a student who moved to a college outside the device's roster scope: the row still
+   * comes, so the counter learns they left and stops treating them as its own.
+   */
+  inScope: z.boolean().default(true),
+  /** Why the student was taken out of the batch (延期毕业…); null while they are in it. */
+  withdrawnReason: z.string().nullable().default(null),
 });
 
 export const stateRowSchema = z.object({

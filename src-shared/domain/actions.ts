@@ -8,6 +8,7 @@ export type StepAction = (typeof STEP_ACTIONS)[number];
 /** Why an action is refused; the UI turns the code into a message (src-shared/i18n). */
 export type Refusal =
   | { code: 'out_of_scope' }
+  | { code: 'withdrawn'; reason: string }
   | { code: 'auto_step' }
   | { code: 'not_applicable' }
   | { code: 'already_passed' }
@@ -28,6 +29,21 @@ export function inScope(grant: Grant, checkpoint: CheckpointDef, student: Pick<S
   return grant.colleges.includes(student.college);
 }
 
+/** Set when a student was taken out of the batch (延期毕业, 结业, 退学): the reason, else null. */
+export interface Withdrawal {
+  withdrawnReason: string | null;
+}
+
+/** A withdrawn student keeps their history, but nobody acts on them any more. */
+export function withdrawnRefusal(student: Withdrawal): Refusal | null {
+  return student.withdrawnReason === null ? null : { code: 'withdrawn', reason: student.withdrawnReason };
+}
+
+/** Whether the holder of `grant` may act on this student at all, before any step's own rules. */
+export function accessRefusal(grant: Grant | undefined, checkpoint: CheckpointDef, student: Pick<Student, 'college'> & Withdrawal): Refusal | null {
+  return withdrawnRefusal(student) ?? (grant !== undefined && inScope(grant, checkpoint, student) ? null : { code: 'out_of_scope' });
+}
+
 export interface ActionCheck {
   stepId: string;
   pass: Refusal | null;
@@ -41,12 +57,12 @@ export function checkActions(
   batch: BatchIndex,
   input: StudentGateInput,
   stepId: string,
-  scopeOk: boolean,
+  access: Refusal | null,
 ): ActionCheck {
   const gate = evaluateStep(batch, input, stepId);
   const { step } = batch.step(stepId);
-  const common: Refusal | null = !scopeOk
-    ? { code: 'out_of_scope' }
+  const common: Refusal | null = access
+    ? access
     : step.mode === 'auto'
       ? { code: 'auto_step' }
       : !gate.applicable

@@ -24,3 +24,8 @@ export function scopeCovers(wider: RosterScope, narrower: RosterScope): boolean 
   if (narrower.all) return false;
   return narrower.colleges.every((c) => wider.colleges.includes(c));
 }
+
+/** Whether a student of this college is within the scope (the device's own, not another college's). */
+export function scopeCoversCollege(scope: RosterScope, college: string): boolean {
+  return scope.all || scope.colleges.includes(college);
+}

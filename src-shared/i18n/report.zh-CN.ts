@@ -9,6 +9,7 @@ export const reportZhCN = {
     collegeOnSchoolCheckpoint: (name: string) => `“${name}”是全校性离校点，不能按学院出报表`,
     collegeNotGranted: (college: string) => `您不负责“${college}”，不能查看该学院的报表`,
     noSlipKey: '数据库中缺少密钥，无法生成离校单校验码',
+    slipNotOwn: (standing: string) => `该学生${standing}，不出具离校单`,
   },
   action: { pass: '通过', reject: '未通过', revoke: '撤销', lift: '解除限制', impose: '恢复限制' },
   status: { pending: '未办理', passed: '已通过', rejected: '未通过', na: '无需办理' },

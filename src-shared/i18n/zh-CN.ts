@@ -1,5 +1,6 @@
 import type { MissingGroup } from '../domain/gate';
 import type { Refusal } from '../domain/actions';
+import type { Standing } from '../domain/standing';
 import type { StepStatus } from '../domain/types';
 
 /**
@@ -18,6 +19,7 @@ export const zhCN = {
   action: { pass: '通过', reject: '未通过', revoke: '撤销' },
   refusal: {
     out_of_scope: '该学生不属于您负责的学院，不能办理',
+    withdrawn: '该学生已退出本批次',
     auto_step: '此环节由其他系统自动同步，柜台无需办理',
     not_applicable: '该学生无需办理此环节',
     already_passed: '此环节已通过',
@@ -103,6 +105,10 @@ export const zhCN = {
       noDorm: '无住宿信息',
       previous: '往届',
       close: '关闭',
+      moved: (college: string) => `已转至 ${college}`,
+      movedHint: '该学生已不属于本柜台负责的学院，请到其所在学院的柜台办理。此前的办理记录仍保留。',
+      withdrawn: (reason: string) => `已退出本批次（${reason}）`,
+      withdrawnHint: '该学生已不在本离校批次中，不能办理任何环节。此前的办理记录仍保留。',
     },
     ops: {
       title: '离校操作',
@@ -159,6 +165,7 @@ export const zhCN = {
       found: (name: string, studentNo: string) => `已读取：${name}（${studentNo}）`,
       blocked: (name: string) => `${name}：有前置步骤未完成，暂不能办理`,
       outOfScope: (name: string) => `${name}：不属于您负责的学院，不能办理`,
+      departed: (name: string, standing: string) => `${name}：${standing}，本柜台不再办理`,
       several: (n: number) => `找到 ${n} 名学生，请选择`,
     },
     errors: {
@@ -178,5 +185,11 @@ export function formatMissing(groups: MissingGroup[]): string {
 
 export function refusalMessage(refusal: Refusal): string {
   if (refusal.code === 'blocked') return `${zhCN.refusal.blocked} ${formatMissing(refusal.missing)}`;
+  if (refusal.code === 'withdrawn') return `${zhCN.refusal.withdrawn}（${refusal.reason}），不能办理`;
   return zhCN.refusal[refusal.code];
+}
+
+/** Where a student who is no longer the counter's own went: "已转至 机电工程学院", "已退出本批次（延期毕业）". */
+export function standingText(standing: Exclude<Standing, { kind: 'own' }>): string {
+  return standing.kind === 'moved' ? zhCN.ui.student.moved(standing.college) : zhCN.ui.student.withdrawn(standing.reason);
 }

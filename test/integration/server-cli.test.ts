@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { runCli } from '../../src-server/cli';
 import { openDatabase, type Database } from '../../src-server/db/database';
-import { devices, students } from '../../src-server/db/schema';
+import { devices, rosterChanges, students } from '../../src-server/db/schema';
 import { registerDevice } from '../../src-server/auth/devices';
 import { DEMO_BATCH_PATH, idCardFor } from '../../src-server/testing/fixtures';
 import { BACKENDS, openThrowawayDatabase, type ThrowawayDatabase } from '../../src-server/testing/throwaway-database';
@@ -208,5 +208,48 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     expect((await cli('api-key', 'create', 'finance', '财务系统', '2027-bk', 'no-step')).err).toContain('没有这些环节：no-step');
     expect((await cli('api-key', 'revoke', 'library')).out).toContain('已停用接口密钥 library');
     expect((await cli('api-key', 'revoke', 'nope')).code).toBe(1);
+  });
+
+  it('withdraws and restores students, and withdraws those a whole-file roster lacks only when confirmed', async () => {
+    // Usage and a missing reason are refused before the database is opened.
+    expect(await cli('roster-withdraw', '2027-bk', '0312000011')).toMatchObject({ code: 1, err: expect.stringContaining('请用 --reason <原因>') });
+    expect(await cli('roster-withdraw', '2027-bk')).toMatchObject({ code: 2 });
+    const unknown = await cli('roster-withdraw', '2027-bk', '0312000011', '0399999999', '--reason', '延期毕业');
+    expect(unknown).toMatchObject({ code: 1, err: expect.stringContaining('没有以下学号，未做任何改动') });
+    expect(unknown.err).toContain('0399999999');
+
+    expect((await cli('roster-withdraw', '2027-bk', '0312000011', '--reason', '延期毕业')).out).toContain('已将 1 名学生退出批次 2027-bk（延期毕业）：0312000011');
+    expect((await cli('roster-restore', '2027-bk', '0312000011', '0312000012')).out).toMatch(/已将 1 名学生恢复到批次 2027-bk：0312000011[^]*没有退出本批次，未做改动：0312000012/);
+
+    // The whole roster again, 0312000021 left out and 0312000012 moved to another college.
+    const file = await writeXlsx(join(dir, 'whole.xlsx'), [row('0312000011', 11), row('0312000012', 12, { 学院: '计算机学院', 往届: '是', 宿舍: '' })]);
+    expect(await cli('import-roster', '2027-bk', file, '--reason', '结业')).toMatchObject({ code: 2, err: expect.stringContaining('--reason 只能与 --withdraw-missing 一起使用') });
+    expect(await cli('import-roster', '2027-bk', file, '--withdraw-missing', '--skip-invalid', '--reason', '结业')).toMatchObject({ code: 2 });
+    expect(await cli('import-roster', '2027-bk', file, '--withdraw-missing')).toMatchObject({ code: 1, err: expect.stringContaining('请用 --reason <原因>') });
+    const preview = await cli('import-roster', '2027-bk', file);
+    expect(preview.out).toContain('其中 1 名学生的学院有变动，已同步给各柜台：0312000012');
+    expect(preview.out).toContain('花名册中没有以下 1 名学生（仍在批次 2027-bk 中，未做改动）：\n  0312000021  学生21  机电工程学院');
+    expect(preview.out).toContain('--withdraw-missing --reason <原因>');
+    // Still listed as missing, so the preview withdrew no one.
+    const confirmed = await cli('import-roster', '2027-bk', file, '--withdraw-missing', '--reason', '结业');
+    expect(confirmed.out).toContain('花名册中没有以下 1 名学生，已按确认将其退出本批次：\n  0312000021');
+
+    const { rows, changes } = await withDb(async (d) => ({
+      rows: await d.db.select().from(students).orderBy(students.studentNo),
+      changes: await d.db.select().from(rosterChanges).orderBy(rosterChanges.id),
+    }));
+    expect(rows.map((r) => [r.studentNo, r.college, r.withdrawnReason])).toEqual([
+      ['0312000011', '机电工程学院', null],
+      ['0312000012', '计算机学院', null],
+      ['0312000021', '机电工程学院', '结业'],
+    ]);
+    expect(rows[2]).toMatchObject({ withdrawnBy: expect.stringMatching(/^命令行:/), withdrawnAt: expect.any(String) });
+    expect(changes.map((c) => [c.studentNo, c.kind, c.fromCollege, c.toCollege, c.reason])).toEqual([
+      ['0312000011', 'withdraw', null, null, '延期毕业'],
+      ['0312000011', 'restore', null, null, null],
+      ['0312000012', 'college', '机电工程学院', '计算机学院', null],
+      ['0312000021', 'withdraw', null, null, '结业'],
+    ]);
+    expect(changes.every((c) => c.changedBy.startsWith('命令行:') && c.seq > 0)).toBe(true);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkActions, checkLift, gatingStepIds, inScope } from '../../src-shared/domain/actions';
+import { accessRefusal, checkActions, checkLift, gatingStepIds, inScope } from '../../src-shared/domain/actions';
+import { standingOf } from '../../src-shared/domain/standing';
 import { BatchIndex, checkpointDisplayName } from '../../src-shared/domain/batch';
 import { parseBatchDefinition } from '../../src-shared/domain/batch-definition';
 import {
@@ -63,7 +64,7 @@ describe('certificate gate (allOtherRequired)', () => {
 
   it('opens once every other required applicable step is passed', () => {
     for (const id of CERTS) expect(evaluateStep(batch, input(allButCertificates()), id).missing).toEqual([]);
-    expect(checkActions(batch, input(allButCertificates()), 'diploma', true).pass).toBeNull();
+    expect(checkActions(batch, input(allButCertificates()), 'diploma', null).pass).toBeNull();
   });
 
   it('does not make the certificate steps wait on each other or on the withheld-certificate desk', () => {
@@ -82,7 +83,7 @@ describe('certificate gate (allOtherRequired)', () => {
   });
 
   it('says so in the refusal message', () => {
-    const check = checkActions(batch, input(without(allButCertificates(), 'electricity')), 'degree-cert', true);
+    const check = checkActions(batch, input(without(allButCertificates(), 'electricity')), 'degree-cert', null);
     expect(check.pass?.code).toBe('blocked');
     expect(refusalMessage(check.pass!)).toBe('无法办理：当前学生没有完成以下步骤 水电通信中心离校点: 清理电费');
   });
@@ -256,30 +257,49 @@ describe('explicit requires gates', () => {
 
 describe('checkActions', () => {
   it('refuses everything out of scope, and every action on an auto step', () => {
-    const out = checkActions(batch, input(), 'return-instruments', false);
+    const out = checkActions(batch, input(), 'return-instruments', { code: 'out_of_scope' });
     expect([out.pass, out.reject, out.revoke]).toEqual([{ code: 'out_of_scope' }, { code: 'out_of_scope' }, { code: 'out_of_scope' }]);
-    const auto = checkActions(batch, input(), 'return-books', true);
+    const auto = checkActions(batch, input(), 'return-books', null);
     expect([auto.pass, auto.reject, auto.revoke]).toEqual([{ code: 'auto_step' }, { code: 'auto_step' }, { code: 'auto_step' }]);
   });
 
+  it('refuses every action on a withdrawn student, with the reason, before any other rule', () => {
+    const college = batch.checkpoint('college');
+    const grant = { checkpointId: 'college', colleges: ['机电工程学院'] };
+    expect(accessRefusal(grant, college, { college: '机电工程学院', withdrawnReason: null })).toBeNull();
+    expect(accessRefusal(grant, college, { college: '计算机学院', withdrawnReason: null })).toEqual({ code: 'out_of_scope' });
+    expect(accessRefusal(undefined, college, { college: '机电工程学院', withdrawnReason: null })).toEqual({ code: 'out_of_scope' });
+    const withdrawn = accessRefusal(grant, college, { college: '计算机学院', withdrawnReason: '延期毕业' });
+    expect(withdrawn).toEqual({ code: 'withdrawn', reason: '延期毕业' });
+    const check = checkActions(batch, input(), 'return-books', withdrawn);
+    expect([check.pass, check.reject, check.revoke]).toEqual([withdrawn, withdrawn, withdrawn]);
+    expect(refusalMessage(withdrawn!)).toBe('该学生已退出本批次（延期毕业），不能办理');
+  });
+
+  it('tells where a student stands: own, moved out of the counter\'s scope, or withdrawn (which wins)', () => {
+    expect(standingOf({ college: '计算机学院', inScope: true, withdrawnReason: null })).toEqual({ kind: 'own' });
+    expect(standingOf({ college: '机电工程学院', inScope: false, withdrawnReason: null })).toEqual({ kind: 'moved', college: '机电工程学院' });
+    expect(standingOf({ college: '机电工程学院', inScope: false, withdrawnReason: '退学' })).toEqual({ kind: 'withdrawn', reason: '退学' });
+  });
+
   it('refuses a step that does not apply', () => {
-    expect(checkActions(batch, input(), 'party-transfer', true).pass).toEqual({ code: 'not_applicable' });
+    expect(checkActions(batch, input(), 'party-transfer', null).pass).toEqual({ code: 'not_applicable' });
   });
 
   it('pending: pass and reject allowed, nothing to revoke', () => {
-    const c = checkActions(batch, input(), 'return-instruments', true);
+    const c = checkActions(batch, input(), 'return-instruments', null);
     expect(c).toEqual({ stepId: 'return-instruments', pass: null, reject: null, revoke: { code: 'nothing_to_revoke' }, missing: [] });
   });
 
   it('passed: only revoke; rejected: pass or revoke', () => {
-    const passed = checkActions(batch, input({ electricity: 'passed' }), 'electricity', true);
+    const passed = checkActions(batch, input({ electricity: 'passed' }), 'electricity', null);
     expect([passed.pass, passed.reject, passed.revoke]).toEqual([{ code: 'already_passed' }, { code: 'already_passed' }, null]);
-    const rejected = checkActions(batch, input({ electricity: 'rejected' }), 'electricity', true);
+    const rejected = checkActions(batch, input({ electricity: 'rejected' }), 'electricity', null);
     expect([rejected.pass, rejected.reject, rejected.revoke]).toEqual([null, { code: 'already_rejected' }, null]);
   });
 
   it('a blocked step may still be marked 未通过 but not passed', () => {
-    const c = checkActions(batch, input(), 'degree-cert', true);
+    const c = checkActions(batch, input(), 'degree-cert', null);
     expect(c.pass?.code).toBe('blocked');
     expect(c.reject).toBeNull();
     expect(c.missing).toEqual(c.pass?.code === 'blocked' ? c.pass.missing : null);

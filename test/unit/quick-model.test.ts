@@ -124,6 +124,7 @@ function detailWith(pass: StudentDetail['actions'][number]['pass'], inScope = tr
     actions: [row],
     missing: [],
     inScope,
+    standing: { kind: 'own' as const },
     complete: false,
   };
 }

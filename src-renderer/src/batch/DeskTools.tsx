@@ -45,7 +45,7 @@ export function DeskTools() {
     <section className="card desk-tools-card" aria-label={t.tools.title}>
       <div className="desk-tools">
         <span className="desk-tools-label">{t.tools.title}</span>
-        {detail && (
+        {detail && detail.standing.kind === 'own' && (
           <>
             <button type="button" className="btn btn-small" onClick={() => openGrid('class')}>
               {t.grid.title.class}

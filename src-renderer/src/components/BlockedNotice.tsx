@@ -1,5 +1,6 @@
 import type { MissingGroupDto } from '../../../src-shared/contract/counter-api';
-import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import type { Standing } from '../../../src-shared/domain/standing';
+import { standingText, zhCN } from '../../../src-shared/i18n/zh-CN';
 
 const { separator, list } = zhCN.ui.format;
 
@@ -27,6 +28,17 @@ export function OutOfScopeNotice() {
   return (
     <div className="notice notice-warning" role="alert">
       <div className="notice-title">{zhCN.refusal.out_of_scope}</div>
+    </div>
+  );
+}
+
+/** A student who is no longer this counter's: where they went, and that nothing is done here. */
+export function DepartedNotice({ standing }: { standing: Exclude<Standing, { kind: 'own' }> }) {
+  const hint = standing.kind === 'moved' ? zhCN.ui.student.movedHint : zhCN.ui.student.withdrawnHint;
+  return (
+    <div className="notice notice-warning" role="alert" data-testid="departed-notice">
+      <div className="notice-title">{standingText(standing)}</div>
+      <div>{hint}</div>
     </div>
   );
 }

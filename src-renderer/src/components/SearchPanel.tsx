@@ -1,5 +1,6 @@
 import type { FormEvent, ReactNode } from 'react';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { call } from '../api/client';
 import { CameraButton } from '../camera/CameraDock';
 import { QuickEntryButton } from '../quick/QuickEntryButton';
 import { openStudent } from '../scan/lookup-scan';
@@ -11,12 +12,22 @@ import { Kbd } from './Kbd';
 const t = zhCN.ui.search;
 const FILTERS: CompletionFilter[] = ['all', 'done', 'notDone'];
 
-/** One match opens straight away: typing a full 学号 and Enter should feel like a scan. */
+/**
+ * One match opens straight away: typing a full 学号 and Enter should feel like a scan. A student
+ * who left this counter (moved to another college, withdrawn) is in no search result, but their
+ * exact 学号 still opens the card that says where they went.
+ */
 export async function runSearch(form?: SearchForm): Promise<void> {
   const rows = await useSearchStore.getState().search(form);
-  const { total } = useSearchStore.getState();
+  const { total, query, error } = useSearchStore.getState();
   const [only] = rows;
   if (total === 1 && only) await openStudent(only.studentNo);
+  else if (total === 0 && !error && query?.studentNo) await openDeparted(query.studentNo);
+}
+
+async function openDeparted(studentNo: string): Promise<void> {
+  const found = await call('students.lookup', { text: studentNo }).catch(() => null);
+  if (found?.students.some((s) => s.studentNo === studentNo)) await openStudent(studentNo);
 }
 
 export function showQueue(): void {

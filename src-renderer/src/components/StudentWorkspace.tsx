@@ -2,7 +2,7 @@ import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { DeskTools } from '../batch/DeskTools';
 import { useSessionStore } from '../store/session';
 import { useStudentStore } from '../store/student';
-import { BlockedNotice, OutOfScopeNotice } from './BlockedNotice';
+import { BlockedNotice, DepartedNotice, OutOfScopeNotice } from './BlockedNotice';
 import { CandidateList } from './CandidateList';
 import { RecentActivity } from './RecentActivity';
 import { resetCounter } from './SearchPanel';
@@ -28,8 +28,18 @@ export function StudentWorkspace() {
       </>
     );
   }
-  const blocked = detail.inScope && detail.actions.some((a) => a.pass?.code === 'blocked');
   const checkpointName = detail.record.find((r) => r.checkpointId === checkpointId)?.name ?? '';
+  if (detail.standing.kind !== 'own') {
+    return (
+      <>
+        <StudentInfoCard student={detail.student} onClose={resetCounter} />
+        <DepartedNotice standing={detail.standing} />
+        <DeskTools />
+        <RecentActivity />
+      </>
+    );
+  }
+  const blocked = detail.inScope && detail.actions.some((a) => a.pass?.code === 'blocked');
   return (
     <>
       <StudentInfoCard student={detail.student} onClose={resetCounter} />

@@ -5,7 +5,7 @@
 import type { MissingGroupDto, StudentDetail, StudentSummary } from '../../../src-shared/contract/counter-api';
 import { checkpointDisplayName } from '../../../src-shared/domain/batch';
 import type { BatchDef } from '../../../src-shared/domain/types';
-import { refusalMessage } from '../../../src-shared/i18n/zh-CN';
+import { refusalMessage, standingText } from '../../../src-shared/i18n/zh-CN';
 import type { FlashTone } from '../feedback/flash';
 
 export interface QuickStep {
@@ -201,6 +201,7 @@ export function toQuickStudent(s: Pick<StudentSummary, 'studentNo' | 'name' | 'c
 export function refusedOutcome(detail: StudentDetail, stepId: string): QuickOutcome | null {
   const student = toQuickStudent(detail.student);
   const row = detail.actions.find((a) => a.id === stepId);
+  if (detail.standing.kind !== 'own') return { kind: 'refused', student, message: standingText(detail.standing) };
   if (!detail.inScope) return { kind: 'outOfScope', student };
   if (!row) return { kind: 'notApplicable', student };
   const refusal = row.pass;

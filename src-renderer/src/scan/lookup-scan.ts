@@ -1,5 +1,5 @@
 import type { StudentDetail } from '../../../src-shared/contract/counter-api';
-import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import { standingText, zhCN } from '../../../src-shared/i18n/zh-CN';
 import { call } from '../api/client';
 import { notify } from '../feedback/notify';
 import { messageOf } from '../store/errors';
@@ -8,7 +8,8 @@ import { useStudentStore } from '../store/student';
 /** Tells the operator at once whether the student in front of them can be served here. */
 export function announceStudent(detail: StudentDetail): void {
   const { name, studentNo } = detail.student;
-  if (!detail.inScope) notify('blocked', zhCN.ui.scan.outOfScope(name));
+  if (detail.standing.kind !== 'own') notify('blocked', zhCN.ui.scan.departed(name, standingText(detail.standing)));
+  else if (!detail.inScope) notify('blocked', zhCN.ui.scan.outOfScope(name));
   else if (detail.actions.some((a) => a.pass?.code === 'blocked')) notify('blocked', zhCN.ui.scan.blocked(name));
   else notify('success', zhCN.ui.scan.found(name, studentNo));
 }

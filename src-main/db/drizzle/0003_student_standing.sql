@@ -1,0 +1,2 @@
+ALTER TABLE `students` ADD `in_scope` integer DEFAULT true NOT NULL;--> statement-breakpoint
+ALTER TABLE `students` ADD `withdrawn_reason` text;
