@@ -38,7 +38,11 @@ export function ConflictsPanel() {
             {t.panel.close}
           </button>
         </header>
-        {error && <p className="sync-error">{error}</p>}
+        {error && (
+          <p className="sync-error" role="alert">
+            {error}
+          </p>
+        )}
         {empty && <p className="sync-muted">{t.panel.empty}</p>}
         {data && data.rejected.length > 0 && (
           <>
