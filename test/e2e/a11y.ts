@@ -35,3 +35,28 @@ export async function expectAccessible(page: Page, screen: string): Promise<void
   // Soft: one run reports every screen of a test, and the test still fails at its end.
   expect.soft(blocking.map(describe).join('\n'), `critical and serious WCAG 2.1 A/AA violations on ${screen}`).toBe('');
 }
+
+/**
+ * Presses Tab `stops` times from where the focus is and fails on any element that then shows
+ * no focus indicator: neither an outline (the :focus-visible ring) nor a box-shadow (fields).
+ */
+export async function expectFocusRings(page: Page, screen: string, stops: number): Promise<void> {
+  const bare: string[] = [];
+  let reached = 0;
+  for (let i = 0; i < stops; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement;
+      if (!(el instanceof HTMLElement) || el === document.body) return null;
+      const style = getComputedStyle(el);
+      const ring = (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) || style.boxShadow !== 'none';
+      return { ring, what: el.outerHTML.slice(0, 100) };
+    });
+    if (!focused) continue;
+    reached++;
+    if (!focused.ring) bare.push(focused.what);
+  }
+  console.log(`[a11y] ${screen}: ${reached} focus stops, ${bare.length} without a visible ring`);
+  expect(reached, `Tab reaches elements on ${screen}`).toBeGreaterThan(0);
+  expect.soft(bare, `focus stops without a visible ring on ${screen}`).toEqual([]);
+}
