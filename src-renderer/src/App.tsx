@@ -120,7 +120,8 @@ export function App() {
           <ResultsList />
           <StatsPanel />
         </aside>
-        <section className="pane pane-centre" aria-live="polite">
+        {/* No live region around the whole student: the flash strip (role="status") announces each outcome once. */}
+        <section className="pane pane-centre">
           <FlashBanner />
           <StudentWorkspace />
         </section>

@@ -58,7 +58,7 @@ test('按班级批量操作: the class grid, 全选可办 and one submit pass ev
     (els, no) => els.findIndex((el) => el.getAttribute('data-student') === no),
     pick.eligible[0],
   );
-  await dialog.locator('.batch-viewport').focus();
+  await dialog.getByRole('grid').focus();
   for (let i = 0; i < firstEligibleIndex; i++) await page.keyboard.press('ArrowDown');
   await page.keyboard.press('Space');
   await expect(dialog.locator('.batch-counts')).toContainText(`已选 ${pick.eligible.length - 1} 人`);
@@ -104,7 +104,7 @@ test('按宿舍批量操作 and 按学院批量操作 list the room and, at a co
   // Windowed: a college is hundreds of rows, only those in view are in the page.
   expect(await dialog.locator('.batch-row').count()).toBeLessThan(college.rows.length);
   await shot(page, 'batch-college-grid-1366');
-  await dialog.locator('.batch-viewport').focus();
+  await dialog.getByRole('grid').focus();
   await page.keyboard.press('End');
   await expect(dialog.locator(`.batch-row[data-student="${college.rows.at(-1)!.studentNo}"]`)).toBeVisible();
   await page.keyboard.press('Escape');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
 import config from '../../playwright.config';
 import { makeQrVideo } from '../fixtures/camera-video';
+import { expectAccessible } from './a11y';
 import { startDemoHost, type DemoHost } from './demo-host';
 
 const STEP = 'return-student-card';
@@ -46,8 +47,10 @@ test.afterAll(async () => {
   if (videoDir) rmSync(videoDir, { recursive: true, force: true });
 });
 
+/** A page in a context of its own (axe-core refuses pages of the browser's implicit context). */
 async function openCounter(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
+  const page = await context.newPage();
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
   return page;
@@ -76,6 +79,7 @@ test('a QR code held up to the webcam opens the student; reopening the panel qui
   await expect(panel.getByRole('combobox', { name: '选择摄像头' }).locator('option')).not.toHaveCount(0);
   await expect.poll(() => liveTracks(page)).toBe(1);
   await page.screenshot({ path: 'test-results/camera-scanned-1366.png' });
+  await expectAccessible(page, 'camera dock');
 
   // Close, open, close, open without waiting: every stop finishes before the next start.
   for (let i = 0; i < 4; i++) await page.keyboard.press('F7');
@@ -88,7 +92,7 @@ test('a QR code held up to the webcam opens the student; reopening the panel qui
   await page.keyboard.press('F7');
   await expect(panel).toHaveCount(0);
   await expect.poll(() => liveTracks(page)).toBe(0);
-  await page.close();
+  await page.context().close();
 });
 
 test('in 扫码即办 the camera passes the student once, however long the card stays in view', async () => {
@@ -110,7 +114,7 @@ test('in 扫码即办 the camera passes the student once, however long the card 
   await page.waitForTimeout(3000);
   await expect(page.getByTestId('quick-recent').locator('li')).toHaveCount(1);
   await expect(page.getByTestId('quick-count')).toHaveText('1');
-  await page.close();
+  await page.context().close();
 });
 
 test('without camera permission the panel says so in Chinese and offers 重试', async () => {

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { expectAccessible } from './a11y';
 import { runDemo, type RunningDemo } from './demo-host';
 
 /** First run: a counter without a replica opens on the setup screen and ends up synced. */
@@ -25,17 +26,20 @@ test('setup: server address, 工号 login, batch, download with progress, checkp
   await page.goto(pageUrl);
   const setup = page.getByTestId('setup-screen');
   await expect(setup).toContainText('首次使用');
+  await expectAccessible(page, 'setup screen');
   await setup.locator('input[name=serverUrl]').fill(serverUrl.replace('http://', ''));
   await setup.locator('input[name=operatorNo]').fill('T0001');
   await setup.locator('input[name=password]').fill('wrong-password');
   await setup.getByRole('button', { name: '登录' }).click();
   await expect(setup.getByRole('alert')).toContainText('工号或密码错误');
+  await expectAccessible(page, 'setup screen, wrong password');
   await setup.locator('input[name=password]').fill('demo1234');
   await setup.getByRole('button', { name: '登录' }).click();
   await expect(setup.locator('select[name=batchId]')).toBeVisible();
   await setup.getByRole('button', { name: '下载数据' }).click();
   await expect(setup.locator('select[name=checkpointId]')).toBeVisible({ timeout: 60_000 });
   await expect(setup).toContainText(/已下载 \d+ \/ \d+ 行/);
+  await expectAccessible(page, 'setup screen, choosing the checkpoint');
   await setup.locator('select[name=checkpointId]').selectOption({ label: '宿管中心离校点' });
   await setup.getByRole('button', { name: '开始办理' }).click();
   await expect(page.getByTestId('sync-indicator')).toContainText('在线');

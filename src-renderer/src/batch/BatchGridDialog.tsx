@@ -240,7 +240,11 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
         </>
       }
     >
-      {error && <div className="notice notice-error">{error}</div>}
+      {error && (
+        <div className="notice notice-error" role="alert">
+          {error}
+        </div>
+      )}
       {grid && (
         <div className="batch-toolbar">
           <span className="batch-toolbar-label">{t.steps}</span>
@@ -263,8 +267,8 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
         </div>
       )}
       {result && <Summary result={result} />}
-      <div className="batch-table" role="table" aria-label={title} style={template}>
-        <div className="batch-head" role="row">
+      <div className="batch-table" style={template}>
+        <div id="batch-grid-head" className="batch-head" role="row" aria-rowindex={1}>
           <span role="columnheader" className="batch-cell-check">
             <input type="checkbox" aria-label={t.selectEligible} checked={allChecked} disabled={eligibleCount === 0} onChange={() => (allChecked ? setSelected(new Set()) : selectEligible())} />
           </span>
@@ -277,11 +281,16 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
           ))}
           <span role="columnheader">{t.reason}</span>
         </div>
+        {/* The scrolling part is the grid: it takes the keys and names the active row through
+            aria-activedescendant. The header row stays put above it and joins it by aria-owns. */}
         <div
           ref={viewport}
           className="batch-viewport"
+          role="grid"
+          aria-label={title}
+          aria-owns="batch-grid-head"
+          aria-rowcount={rows.length + 1}
           tabIndex={0}
-          role="rowgroup"
           aria-activedescendant={rows[active] ? `batch-row-${rows[active].studentNo}` : undefined}
           onKeyDown={onGridKey}
         >
@@ -299,12 +308,13 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
                   key={row.studentNo}
                   id={`batch-row-${row.studentNo}`}
                   role="row"
+                  aria-rowindex={index + 2}
                   data-student={row.studentNo}
                   className={`batch-row${index === active ? ' is-active' : ''}${rowSelected ? ' is-selected' : ''}${steps.length === 0 ? ' is-locked' : ''}`}
                   style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
                   onClick={() => setActive(index)}
                 >
-                  <span role="cell" className="batch-cell-check">
+                  <span role="gridcell" className="batch-cell-check">
                     <input
                       type="checkbox"
                       tabIndex={-1}
@@ -317,10 +327,10 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
                       onChange={() => toggleRow(index)}
                     />
                   </span>
-                  <span role="cell" className="mono batch-no">
+                  <span role="gridcell" className="mono batch-no">
                     {row.studentNo}
                   </span>
-                  <span role="cell" className="batch-name">
+                  <span role="gridcell" className="batch-name">
                     {row.name}
                     {row.isPrevious && <span className="badge badge-previous">{zhCN.ui.student.previous}</span>}
                   </span>
@@ -329,7 +339,7 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
                     const shown = displayStatus({ status, required: c.required });
                     const own = chosen.has(c.id) && steps.includes(c.id);
                     return (
-                      <span key={c.id} role="cell" className={`batch-step-cell${c.own ? ' is-own' : ''}`} title={`${c.name}：${zhCN.status[shown]}`}>
+                      <span key={c.id} role="gridcell" className={`batch-step-cell${c.own ? ' is-own' : ''}`} title={`${c.name}：${zhCN.status[shown]}`}>
                         {own ? (
                           <input
                             type="checkbox"
@@ -340,12 +350,15 @@ export function BatchGridDialog({ by, studentNo, stepIds, onClose }: Props) {
                             onChange={() => toggleCell(row, c.id)}
                           />
                         ) : (
-                          <StatusIcon status={shown} />
+                          <>
+                            <StatusIcon status={shown} />
+                            <span className="visually-hidden">{zhCN.status[shown]}</span>
+                          </>
                         )}
                       </span>
                     );
                   })}
-                  <span role="cell" className={`batch-reason reason-${reason.code ?? 'none'}`} title={reason.text}>
+                  <span role="gridcell" className={`batch-reason reason-${reason.code ?? 'none'}`} title={reason.text}>
                     {reason.text}
                   </span>
                 </div>

@@ -16,14 +16,20 @@ function rowState(row: StudentSummary): 'done' | 'ready' | 'waiting' {
   return row.prereqDone ? 'ready' : 'waiting';
 }
 
-function ResultRow({ row, index, active }: { row: StudentSummary | undefined; index: number; active: boolean }) {
+const optionId = (studentNo: string) => `result-${studentNo}`;
+
+/** The list is windowed: aria-setsize and aria-posinset tell a screen reader where in the whole a row sits. */
+function ResultRow({ row, index, total, active }: { row: StudentSummary | undefined; index: number; total: number; active: boolean }) {
   const top = index * ROW_HEIGHT;
   if (!row) return <div className="result-row result-row-loading" style={{ transform: `translateY(${top}px)` }} />;
   const state = rowState(row);
   return (
     <div
+      id={optionId(row.studentNo)}
       role="option"
       aria-selected={active}
+      aria-setsize={total}
+      aria-posinset={index + 1}
       className={`result-row${active ? ' is-active' : ''}`}
       style={{ transform: `translateY(${top}px)` }}
       onClick={() => void openStudent(row.studentNo)}
@@ -98,7 +104,7 @@ export function ResultsList() {
   const rows = [];
   for (let i = first; i <= last; i++) {
     const row = rowAt(pages, i);
-    rows.push(<ResultRow key={row?.studentNo ?? `loading-${i}`} row={row} index={i} active={row?.studentNo === activeNo} />);
+    rows.push(<ResultRow key={row?.studentNo ?? `loading-${i}`} row={row} index={i} total={total} active={row?.studentNo === activeNo} />);
   }
 
   const status = error ?? (loading ? t.searching : !query ? t.idle : total === 0 ? t.empty : null);
@@ -109,7 +115,10 @@ export function ResultsList() {
         <h2 id="results-title" className="card-title">
           {t.results}
         </h2>
-        {query && !loading && <span className="card-meta">{t.total(total)}</span>}
+        {/* Always in the page, so that the count of a new search is announced. */}
+        <span className="card-meta" role="status">
+          {query && !loading ? t.total(total) : ''}
+        </span>
       </div>
       <div className="results-header" aria-hidden="true">
         <span>{zhCN.ui.student.studentNo}</span>
@@ -117,17 +126,21 @@ export function ResultsList() {
         <span>{zhCN.ui.student.className}</span>
         <span />
       </div>
+      {/* A listbox only while it holds rows: without options it would be an empty widget. */}
       <div
         ref={viewport}
         className="results-viewport"
-        role="listbox"
-        aria-label={t.results}
-        tabIndex={0}
+        role={status ? undefined : 'listbox'}
+        aria-label={status ? undefined : t.results}
+        aria-activedescendant={!status && activeNo && indexOfActive() >= 0 ? optionId(activeNo) : undefined}
+        tabIndex={status ? undefined : 0}
         onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
         onKeyDown={onKeyDown}
       >
         {status ? (
-          <div className={`results-status${error ? ' is-error' : ''}`}>{status}</div>
+          <div className={`results-status${error ? ' is-error' : ''}`} role={error ? 'alert' : undefined}>
+            {status}
+          </div>
         ) : (
           <div className="results-spacer" style={{ height: total * ROW_HEIGHT }}>
             {rows}

@@ -48,9 +48,14 @@ export function StatsPanel() {
           {collapsed ? t.expand : t.collapse}
         </button>
       </div>
-      {error && <div className="inline-error stats-error">{error}</div>}
+      {error && (
+        <div className="inline-error stats-error" role="alert">
+          {error}
+        </div>
+      )}
       {stats && (
-        <div className="stats-scroll">
+        // Focusable so that a keyboard can scroll it at 768 px, where the table overflows.
+        <div className="stats-scroll" tabIndex={0} role="region" aria-labelledby="stats-title">
           <table className="stats-table">
             <colgroup>
               <col />

@@ -61,7 +61,11 @@ function ReasonPromptRow({ prompt, initial }: { prompt: ReasonPrompt; initial: s
       <button type="button" className="btn btn-small" onClick={() => askReason(null)}>
         {t.cancel}
       </button>
-      {missing && <span className="inline-error">{zhCN.refusal.reason_required}</span>}
+      {missing && (
+        <span className="inline-error" role="alert">
+          {zhCN.refusal.reason_required}
+        </span>
+      )}
     </div>
   );
 }

@@ -21,7 +21,11 @@ export function StudentWorkspace() {
   if (!detail) {
     return (
       <>
-        {error && <div className="notice notice-error">{error}</div>}
+        {error && (
+          <div className="notice notice-error" role="alert">
+            {error}
+          </div>
+        )}
         <WelcomePanel />
         <DeskTools />
         <RecentActivity />
@@ -45,7 +49,11 @@ export function StudentWorkspace() {
       <StudentInfoCard student={detail.student} onClose={resetCounter} />
       {!detail.inScope && <OutOfScopeNotice />}
       {blocked && <BlockedNotice missing={detail.missing} />}
-      {error && <div className="notice notice-error">{error}</div>}
+      {error && (
+          <div className="notice notice-error" role="alert">
+            {error}
+          </div>
+        )}
       <StepOperations detail={detail} checkpointName={checkpointName || zhCN.ui.ops.title} />
       <DeskTools />
       <RecentActivity />

@@ -187,7 +187,6 @@ function ResultCard({ step }: { step: QuickStep }) {
       data-testid="quick-result"
       data-kind={outcome.kind}
       data-undone={latest.undone}
-      role="status"
     >
       <div className="quick-result-head">
         <span className="quick-glyph" aria-hidden="true">
@@ -288,7 +287,11 @@ export function QuickWorkspace({ step }: { step: QuickStep }) {
       </aside>
       <section className="pane pane-centre">
         <FlashBanner />
-        <ResultCard step={step} />
+        {/* The card is remounted per scan (its entrance animation): the live region must be the
+            element that stays, so that a screen reader reads each new outcome. */}
+        <div className="quick-result-live" aria-live="polite" data-testid="quick-live">
+          <ResultCard step={step} />
+        </div>
       </section>
       <aside className="pane pane-right">
         <RecentList step={step} />

@@ -97,7 +97,11 @@ export function ConflictsPanel() {
             {t.panel.close}
           </button>
         </header>
-        {error && <p className="sync-error">{error}</p>}
+        {error && (
+          <p className="sync-error" role="alert">
+            {error}
+          </p>
+        )}
         {stuck && <StuckOp op={stuck} />}
         {empty && <p className="sync-muted">{t.panel.empty}</p>}
         {data && data.rejected.length > 0 && (
