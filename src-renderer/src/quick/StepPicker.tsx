@@ -42,7 +42,8 @@ function PickerDialog({ choices, currentStepId }: { choices: QuickStepChoice[]; 
             {t.title}
           </h2>
         </div>
-        <div ref={list} className="quick-choices" role="listbox" tabIndex={0} aria-labelledby="quick-picker-title" onKeyDown={onKeyDown}>
+        {/* The digit that picks a step is not the first character of the next scan (data-scan="off"). */}
+        <div ref={list} className="quick-choices" role="listbox" tabIndex={0} aria-labelledby="quick-picker-title" data-scan="off" onKeyDown={onKeyDown}>
           {choices.map((c, i) => (
             <div
               key={c.stepId}
