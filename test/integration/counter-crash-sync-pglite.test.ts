@@ -1,0 +1,3 @@
+import { counterCrashSync } from './counter-crash-sync';
+
+counterCrashSync('pglite');

@@ -1,0 +1,3 @@
+import { serverCrash } from './server-crash';
+
+serverCrash('postgres');
