@@ -186,30 +186,21 @@ describe('createReplica', () => {
     expect(existsSync(join(dir, 'x.db'))).toBe(false);
   });
 
-  it('loads 20,000 students in one transaction within seconds, and serves them fast', () => {
+  // How fast: `npm run bench -- counter` prints the load and every call below at 20,000; a test only checks answers.
+  it('loads 20,000 students in one transaction, and the desk finds any of them by 学号, 身份证号 and name', () => {
     const { students, initial } = generateRoster(batch, { seed: 11, size: 20_000 });
-    const started = performance.now();
     const r = create('big.db', students, initial);
-    const ms = performance.now() - started;
     expect((r.sqlite.prepare('select count(*) as n from step_states').get() as { n: number }).n).toBe(20_000 * 16);
-    // About 3 s on an idle 2-core machine; the bound leaves room for a CI box running other suites.
-    expect(ms).toBeLessThan(30_000);
 
-    // The counter screen's calls stay interactive at that size (tens of ms idle; bounds for a busy box).
     const service = createCounterService(r);
     service.call('session.setCheckpoint', { checkpointId: 'dorm' });
-    const timed = (fn: () => unknown) => {
-      const t = performance.now();
-      fn();
-      return performance.now() - t;
-    };
     const sample = students[12_345] as RosterStudent;
-    expect(timed(() => service.call('students.lookup', { text: sample.studentNo }))).toBeLessThan(1000);
-    expect(timed(() => service.call('students.lookup', { text: sample.idCard }))).toBeLessThan(1000);
-    expect(timed(() => service.call('students.lookup', { text: sample.name }))).toBeLessThan(1000);
-    expect(timed(() => service.call('students.detail', { studentNo: sample.studentNo }))).toBeLessThan(1000);
-    expect(timed(() => service.call('students.search', { prereq: 'done', current: 'notDone', limit: 100 }))).toBeLessThan(3000);
-    expect(timed(() => service.call('students.search', { name: '王', current: 'done' }))).toBeLessThan(3000);
-    expect(timed(() => service.call('stats.checkpoint', {}))).toBeLessThan(4000);
+    for (const text of [sample.studentNo, sample.idCard, sample.name]) {
+      expect(service.call('students.lookup', { text }).students.map((s) => s.studentNo)).toContain(sample.studentNo);
+    }
+    expect(service.call('students.detail', { studentNo: sample.studentNo }).student.studentNo).toBe(sample.studentNo);
+    const queue = service.call('students.search', { prereq: 'done', current: 'notDone', limit: 100 });
+    expect(queue.rows.length).toBe(Math.min(100, queue.total));
+    expect(service.call('stats.checkpoint', {}).school.total).toBe(students.filter((s) => !s.isPrevious).length);
   }, 120_000);
 });

@@ -177,12 +177,10 @@ describe('generateRoster', () => {
     expect(rosterProblems(customIndex, r.students, r.initial)).toEqual([]);
   });
 
-  it('generates 20,000 students well under 2 s', () => {
-    const t0 = performance.now();
+  // Its speed is printed by `npm run bench -- counter` (roster generated: … ms).
+  it('generates 20,000 students with distinct 学号', () => {
     const big = generateRoster(batch, { seed: 9, size: 20_000 });
-    const ms = performance.now() - t0;
     expect(big.students).toHaveLength(20_000);
     expect(new Set(big.students.map((s) => s.studentNo)).size).toBe(20_000);
-    expect(ms).toBeLessThan(2000);
   });
 });
