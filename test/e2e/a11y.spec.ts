@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, expectFocusRings } from './a11y';
-import { shot, useDemoHost } from './demo-host';
+import { shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
 
 /**
  * Every screen of the counter through axe-core (WCAG 2.1 A/AA), opened the way an operator
@@ -16,11 +16,9 @@ const host = useDemoHost(300);
 // the longest took 96 s there, too near the suite's 120 s.
 test.describe.configure({ timeout: 240_000 });
 
-/** Wide wedge windows: Playwright's keys on a loaded 2-core machine come slower than a reader's (see counter.spec.ts). */
-const CI_SCANNER_SETTINGS = { maxGapMs: 5000, maxAverageGapMs: 500, idleCommitMs: 0 };
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(CI_SCANNER_SETTINGS));
+  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(WIDE_SCANNER_SETTINGS));
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
   await expect(page.locator('.stats-card tr[data-step]').first()).toBeVisible();

@@ -158,3 +158,12 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
     }
   }
 }
+
+/**
+ * Wedge thresholds for specs whose scans reach the page only through the detector (quick mode,
+ * where no search field takes the typed text). Playwright's keys are CDP round trips, and on a
+ * loaded 2-core machine one has stalled for over 1.5 s mid-code: a short gap limit or an idle
+ * commit then cuts the scan in two. Scans end with Enter here, so the idle commit is off. The
+ * default thresholds are covered by the wedge detector's unit tests.
+ */
+export const WIDE_SCANNER_SETTINGS = { maxGapMs: 5000, maxAverageGapMs: 500, idleCommitMs: 0 };

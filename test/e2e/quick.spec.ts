@@ -1,19 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
-import { shot, useDemoHost } from './demo-host';
+import { shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
 
 const host = useDemoHost(300);
 
-/**
- * Playwright's keys arrive slower than a USB reader's, and on a shared 2-core machine under a
- * load of 15 a CDP round trip has stalled for over 1.5 s mid-code, cutting a scan in two; see
- * counter.spec.ts. These tests are about quick mode, not the detector: its default thresholds
- * are covered by the unit tests of WedgeDetector, so here the window is wide.
- */
-const CI_SCANNER_SETTINGS = { maxGapMs: 5000, maxAverageGapMs: 500 };
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(CI_SCANNER_SETTINGS));
+  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(WIDE_SCANNER_SETTINGS));
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
 }
