@@ -179,6 +179,13 @@ test('an unknown 学号 is answered with a Chinese message, Esc clears the desk'
   await expect(page.getByTestId('flash')).toHaveText('未找到学生：9999999999');
   await expect(page.getByTestId('flash')).toHaveAttribute('data-tone', 'notFound');
 
+  // Typed slowly, a 学号 is a search: none found is answered as a scan would be.
+  await page.getByLabel('学生学号').fill('');
+  await page.getByLabel('学生学号').pressSequentially('9999999998', { delay: 350 });
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('flash')).toHaveText('未找到学生：9999999998');
+  await page.getByLabel('学生学号').fill('');
+
   // Typed slowly, a 学号 is a search: one match opens straight away.
   const { rows } = await host.call('students.search', { limit: 1 });
   const studentNo = rows[0]?.studentNo ?? '';

@@ -3,6 +3,7 @@ import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { call } from '../api/client';
 import { CameraButton } from '../camera/CameraDock';
 import { QuickEntryButton } from '../quick/QuickEntryButton';
+import { notify } from '../feedback/notify';
 import { openStudent } from '../scan/lookup-scan';
 import { QUEUE_FORM, useSearchStore, type CompletionFilter, type SearchForm } from '../store/search';
 import { useStudentStore } from '../store/student';
@@ -25,9 +26,11 @@ export async function runSearch(form?: SearchForm): Promise<void> {
   else if (total === 0 && !error && query?.studentNo) await openDeparted(query.studentNo);
 }
 
+/** A typed 学号 nobody has is answered as a scan of it would be: 未找到学生, with its tone and beep. */
 async function openDeparted(studentNo: string): Promise<void> {
   const found = await call('students.lookup', { text: studentNo }).catch(() => null);
   if (found?.students.some((s) => s.studentNo === studentNo)) await openStudent(studentNo);
+  else if (found) notify('notFound', zhCN.scan.notFound(studentNo));
 }
 
 export function showQueue(): void {
