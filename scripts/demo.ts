@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createCounterService } from '../src-main/counter/service';
+import { openReplica } from '../src-main/db';
+import { readMeta, writeMeta } from '../src-main/db/meta';
 import { demoDatabasePath, demoSession, ensureDemoReplica, loadDemoBatch } from '../src-main/demo/demo-replica';
 import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-host';
 import { connectCounter } from '../src-main/sync/connect';
@@ -26,7 +28,7 @@ const HELP = `用法: npm run demo -- [选项]
   --data DIR       演示数据目录（默认 .demo）
   --reset          删除已有演示数据后重新生成
   --counters N     同时打开 N 个柜台（浏览器模式，默认 1），观察柜台之间的同步
-  --server-port N  离校服务器的端口（默认随机）
+  --server-port N  离校服务器的端口（默认沿用上次的端口，首次随机）
   --setup          柜台不预先登记，打开首次使用的设置页面（服务器地址、工号登录、下载数据）
   --standalone     不启动服务器，只用本机生成的演示数据（单机模式）
   --help           显示本说明`;
@@ -106,6 +108,46 @@ async function ensureDemoOperator(server: RunningServer): Promise<{ operatorNo: 
   return { operatorNo: session.operator.id, checkpointId: session.checkpointId ?? 'student-affairs' };
 }
 
+const PORT_FILE = 'server-port';
+
+/**
+ * Counters keep the server's address in their replica, so a re-run listens on the port of the
+ * last run (kept beside the data) unless told otherwise; a port taken meanwhile gives way to a
+ * free one, and pointCountersAt then moves this demo's own counters along.
+ */
+async function startDemoServer(dataDir: string, requested: number): Promise<RunningServer> {
+  const target = { dataDir: join(dataDir, 'server') };
+  const portFile = join(dataDir, PORT_FILE);
+  const remembered = requested === 0 && existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
+  let server: RunningServer | null = null;
+  if (remembered > 0) {
+    server = await startServer(target, '127.0.0.1', remembered, false).catch((e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EADDRINUSE') throw e;
+      console.log(`上次使用的服务器端口 ${remembered} 已被占用，改用新端口。`);
+      return null;
+    });
+  }
+  server ??= await startServer(target, '127.0.0.1', requested, false);
+  writeFileSync(portFile, new URL(server.url).port);
+  return server;
+}
+
+/** This demo's counters sync with this demo's server: same data, so only the address is rewritten. */
+function pointCountersAt(serverUrl: string, paths: string[]): void {
+  for (const [i, path] of paths.entries()) {
+    if (!existsSync(path)) continue;
+    const replica = openReplica(path);
+    try {
+      const previous = readMeta(replica.sqlite, 'serverUrl');
+      if (previous === null || previous === serverUrl) continue;
+      writeMeta(replica.sqlite, 'serverUrl', serverUrl);
+      console.log(`柜台 ${i + 1} 的服务器地址已从 ${previous} 改为 ${serverUrl}`);
+    } finally {
+      replica.close();
+    }
+  }
+}
+
 interface ServerDemoOptions {
   port: number;
   serverPort: number;
@@ -120,7 +162,7 @@ interface ServerDemoOptions {
 async function withServer(dataDir: string, options: ServerDemoOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
-  const server = await startServer({ dataDir: join(dataDir, 'server') }, '127.0.0.1', options.serverPort, false);
+  const server = await startDemoServer(dataDir, options.serverPort);
   const seeded = await seedDemo(server.database.db, options.size);
   const { operatorNo, checkpointId } = await ensureDemoOperator(server);
   console.log(
@@ -148,6 +190,7 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
     }
     paths.push(path);
   }
+  pointCountersAt(server.url, paths);
 
   ensureBuilt();
   if (!options.browser && options.counters === 1 && electronBinary()) {
