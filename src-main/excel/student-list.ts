@@ -2,8 +2,9 @@ import ExcelJS from 'exceljs';
 import { toHalfWidth } from '../../src-shared/scan/classify';
 import { excelZhCN as t } from '../../src-shared/i18n/excel.zh-CN';
 import { textRuleMessage } from '../../src-shared/contract/text-rule';
+import { loadSpreadsheet, UnreadableSpreadsheet } from '../../src-shared/tables/spreadsheet-file';
 
-/** A student list read from an .xlsx (导入名单): one row per 学号, with an optional 状态 and 备注. */
+/** A student list read from an .xlsx or a CSV (导入名单): one row per 学号, with an optional 状态 and 备注. */
 export interface ListRow {
   /** The Excel row number, for messages the operator can find in the file. */
   rowNumber: number;
@@ -60,13 +61,15 @@ function normaliseHeader(text: string): string {
   return toHalfWidth(text).replace(/\s+/g, '').toLowerCase();
 }
 
-/** Reads the first sheet that has a 学号 column; header is searched in the first 10 rows. */
+/** Reads the first sheet that has a 学号 column (a CSV is one sheet); header is searched in the first 10 rows. */
 export async function readStudentList(data: ArrayBuffer | Uint8Array): Promise<StudentList> {
-  const workbook = new ExcelJS.Workbook();
+  let workbook: ExcelJS.Workbook;
+  let format: 'xlsx' | 'csv';
   try {
-    await workbook.xlsx.load(Buffer.from(data instanceof Uint8Array ? data : new Uint8Array(data)) as unknown as ExcelJS.Buffer);
-  } catch {
-    throw new ListFileError(t.notXlsx);
+    ({ workbook, format } = await loadSpreadsheet(data instanceof Uint8Array ? data : new Uint8Array(data)));
+  } catch (e) {
+    if (e instanceof UnreadableSpreadsheet) throw new ListFileError(t.unreadable[e.kind]);
+    throw e;
   }
   let anyData = false;
   for (const sheet of workbook.worksheets) {
@@ -89,7 +92,7 @@ export async function readStudentList(data: ArrayBuffer | Uint8Array): Promise<S
       for (let i = r + 1; i <= sheet.rowCount; i++) {
         const row = sheet.getRow(i);
         if (!row.hasValues) continue;
-        rows.push(readRow(row, i, noCol, statusCol, noteCol));
+        rows.push(readRow(row, i, noCol, statusCol, noteCol, format));
       }
       if (rows.length === 0) throw new ListFileError(t.empty);
       return { sheetName: sheet.name, rows };
@@ -98,9 +101,17 @@ export async function readStudentList(data: ArrayBuffer | Uint8Array): Promise<S
   throw new ListFileError(anyData ? t.noStudentNoColumn : t.empty);
 }
 
-function readRow(row: ExcelJS.Row, rowNumber: number, noCol: number, statusCol: number, noteCol: number): ListRow {
+/**
+ * A CSV has no cell types, and one that went through Excel has lost its leading zeros without a
+ * trace: a digit-only 学号 not starting with 0 may be such a number. Marking it numeric only
+ * lets resolveStudentNo try the zero-padded 学号 when the 学号 as written is nobody's.
+ */
+const MAYBE_STRIPPED = /^[1-9]\d*$/;
+
+function readRow(row: ExcelJS.Row, rowNumber: number, noCol: number, statusCol: number, noteCol: number, format: 'xlsx' | 'csv'): ListRow {
   const cell = row.getCell(noCol);
-  const { text, numeric, error } = cellText(cell);
+  const { text, numeric: numberCell, error } = cellText(cell);
+  const numeric = numberCell || (format === 'csv' && MAYBE_STRIPPED.test(text.trim()));
   const half = toHalfWidth(text).trim();
   const statusText = statusCol ? toHalfWidth(row.getCell(statusCol).text).trim() : '';
   const note = noteCol ? row.getCell(noteCol).text.trim().normalize('NFC') : '';

@@ -1,4 +1,7 @@
-import ExcelJS from 'exceljs';
+import { readFile } from 'node:fs/promises';
+import type ExcelJS from 'exceljs';
+import { excelZhCN } from '../../src-shared/i18n/excel.zh-CN';
+import { loadSpreadsheet, UnreadableSpreadsheet } from '../../src-shared/tables/spreadsheet-file';
 import { isValidIdCard, toHalfWidth } from '../../src-shared/scan/classify';
 import { textRuleMessage } from '../../src-shared/contract/text-rule';
 import type { BatchDef, RosterStudent } from '../../src-shared/domain/types';
@@ -53,17 +56,23 @@ function cellText(cell: ExcelJS.Cell): CellText {
 const clean = (text: string) => toHalfWidth(text).trim().normalize('NFC');
 
 /**
- * Reads and validates a roster .xlsx against a batch: every problem is reported with its row,
+ * Reads and validates a roster (.xlsx or CSV) against a batch: every problem is reported with its row,
  * and the valid rows are returned normalised (half-width, trimmed, 身份证号 upper-case).
  */
 export async function readRosterFile(path: string, def: BatchDef): Promise<RosterFile> {
-  const workbook = new ExcelJS.Workbook();
+  let bytes: Uint8Array;
   try {
-    await workbook.xlsx.readFile(path);
+    bytes = await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new RosterFileError(`找不到文件：${path}`);
-    throw new RosterFileError(`不是有效的 Excel (.xlsx) 文件：${path}。请在 Excel 中"另存为 .xlsx"后再导入`);
+    throw new RosterFileError(code === 'ENOENT' ? `找不到文件：${path}` : `无法读取文件：${path}（${code ?? (e as Error).message}）`);
+  }
+  let workbook: ExcelJS.Workbook;
+  try {
+    ({ workbook } = await loadSpreadsheet(bytes));
+  } catch (e) {
+    if (e instanceof UnreadableSpreadsheet) throw new RosterFileError(`${path}：${excelZhCN.unreadable[e.kind]}`);
+    throw e;
   }
   const sheet = workbook.worksheets[0];
   if (!sheet || sheet.actualRowCount === 0) throw new RosterFileError('表格是空的：第一个工作表没有任何内容');

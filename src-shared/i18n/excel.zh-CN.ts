@@ -1,6 +1,10 @@
 /** Operator-facing messages for Excel lists (导入名单, 模板, 拒绝行). */
 export const excelZhCN = {
-  notXlsx: '文件不是有效的 Excel (.xlsx) 文件，请在 Excel 中“另存为 .xlsx”后再导入',
+  unreadable: {
+    notSpreadsheet: '文件不是可读取的表格：请使用 Excel 工作簿 (.xlsx) 或 CSV 文件，可在 Excel 或 WPS 中“另存为 .xlsx”后再导入',
+    xls: '这是旧版 Excel 97-2003 (.xls) 文件，无法直接读取：请在 Excel 或 WPS 中打开，“另存为”选择“Excel 工作簿 (.xlsx)”后再导入',
+    ods: '这是 OpenDocument (.ods) 表格（LibreOffice、WPS 保存），无法直接读取：请“另存为”选择“Excel 2007-365 (.xlsx)”后再导入',
+  },
   empty: '表格是空的，没有找到任何数据行',
   noStudentNoColumn: '找不到“学号”列：请在第一行写上列名“学号”（可参考模板）',
   tooManyRows: (max: number, n: number) => `表格有 ${n} 行，超过上限 ${max} 行，请拆分后导入`,

@@ -102,12 +102,25 @@ test('导入名单: an xlsx from Excel is previewed row by row, imported in one 
   await expect(dialog).toBeHidden();
 });
 
-test('导入名单 refuses a file that is not an xlsx with a clear message', async ({ page }) => {
+test('导入名单 names an .xls and says how to save it as .xlsx, and reads a CSV that WPS saved in GBK', async ({ page }) => {
   await openCounter(page);
+  await page.getByLabel('当前离校点').selectOption('dorm');
+  await expect.poll(async () => (await host.call('session.get', {})).checkpointId).toBe('dorm');
   await page.getByRole('button', { name: '导入名单' }).click();
   const dialog = page.getByRole('dialog');
-  await dialog.locator('#import-file-input').setInputFiles({ name: '名单.xlsx', mimeType: 'application/octet-stream', buffer: Buffer.from('学号,姓名\n0301010101,李明') });
-  await expect(dialog.getByRole('alert')).toContainText('文件不是有效的 Excel (.xlsx) 文件');
+  // Every .xls starts with the OLE2 compound-file signature; that is all the counter looks at.
+  const xls = Buffer.concat([Buffer.from('d0cf11e0a1b11ae1', 'hex'), Buffer.alloc(504)]);
+  await dialog.locator('#import-file-input').setInputFiles({ name: '名单.xls', mimeType: 'application/vnd.ms-excel', buffer: xls });
+  await expect(dialog.getByRole('alert')).toContainText('这是旧版 Excel 97-2003 (.xls) 文件');
+  await expect(dialog.getByRole('alert')).toContainText('“另存为”选择“Excel 工作簿 (.xlsx)”');
   await expect(dialog.getByRole('button', { name: /^导入 / })).toBeDisabled();
-  await shot(page, 'import-not-xlsx-1366');
+  await shot(page, 'import-xls-1366');
+
+  const [student] = (await dormClass()).eligible;
+  // "学号,备注" in GBK, and the 学号 as Excel leaves it in a CSV: without its leading zero.
+  const csv = Buffer.concat([Buffer.from('d1a7bac52cb1b8d7a2', 'hex'), Buffer.from(`\r\n${Number(student)},\r\n`)]);
+  await dialog.locator('#import-file-input').setInputFiles({ name: '图书馆导出.csv', mimeType: 'text/csv', buffer: csv });
+  await expect(dialog.locator('.import-summary')).toContainText('共 1 行，可导入 1 行');
+  await expect(dialog.locator('.import-summary')).toContainText('已补回前导零 1 行');
+  await expect(dialog.locator('.import-row[data-row="2"]')).toContainText(`已补回前导零为 ${student}`);
 });

@@ -130,10 +130,10 @@ describe('导入名单: preview', () => {
     expect(cert.counts.blocked).toBe(1);
   });
 
-  it('refuses a file that is not an xlsx, an empty one, one without 学号, and a step of another checkpoint', async () => {
+  it('refuses a file that is not a table, an empty one, one without 学号, and a step of another checkpoint', async () => {
     service.call('session.setCheckpoint', { checkpointId: 'dorm' });
     const call = (base64: string, stepId = 'dorm-clearance') => service.call('listImport.preview', { base64, stepId });
-    await expect(call(Buffer.from('学号,姓名\n0301010101,李明').toString('base64'))).rejects.toThrow('文件不是有效的 Excel (.xlsx) 文件');
+    await expect(call(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0]).toString('base64'))).rejects.toThrow('文件不是可读取的表格');
     await expect(call(await xlsx(() => undefined))).rejects.toThrow('表格是空的，没有找到任何数据行');
     await expect(call(await xlsx((s) => s.addRow(['姓名', '班级'])))).rejects.toThrow('找不到“学号”列');
     const ok = await xlsx((s) => s.addRow(['学号']));

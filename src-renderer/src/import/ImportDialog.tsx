@@ -212,7 +212,7 @@ export function ImportDialog({ onClose }: { onClose(): void }) {
             className="visually-hidden"
             type="file"
             disabled={busy !== null}
-            accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            accept=".xlsx,.csv,.txt,.xls,.ods,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
             aria-label={t.file}
             onChange={(e) => {
               void onPick(e.target.files?.[0]);
