@@ -7,8 +7,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/package/**/*.test.ts'],
-    testTimeout: 300_000,
-    hookTimeout: 300_000,
+    // One electron-builder run packs about 60 MB: 60 s on a quiet 2-core machine, 120 s on a busy one.
+    testTimeout: 600_000,
+    hookTimeout: 600_000,
     pool: 'forks',
     reporters: ['default', './test/slowest-reporter.ts'],
   },
