@@ -36,6 +36,7 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
           port: { type: 'string' },
           host: { type: 'string' },
           size: { type: 'string' },
+          stage: { type: 'string' },
         },
       });
     } catch (e) {
@@ -65,6 +66,7 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       port: parsePositiveInt(values.port, '--port') ?? DEFAULT_PORT,
       host: values.host ?? '0.0.0.0',
       size: parsePositiveInt(values.size, '--size'),
+      stage: values.stage,
     };
     await command(args, options, print);
     return 0;

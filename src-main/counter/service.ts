@@ -27,6 +27,7 @@ import { liftedList, setWaiver, waiverDesk } from './waivers';
 import { fileTokenStore, type DeviceTokenStore } from '../sync/device-token-store';
 import { syncHandlers } from '../sync/sync-handlers';
 import type { SyncClient } from '../sync/sync-client';
+import { updateHandlers } from '../updates/update-handlers';
 
 export interface CounterServiceOptions {
   now?: () => Date;
@@ -122,6 +123,7 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
     'waivers.set': (input) => setWaiver(replica, currentSession(replica), input, now),
     'waivers.lifted': (input) => liftedList(replica, currentSession(replica), input),
     ...syncHandlers(replica, options.sync ?? null, now, options.tokens ?? fileTokenStore),
+    ...updateHandlers(replica),
   };
 
   const call = <M extends Method>(method: M, input: Input<M>): Result<M> => {

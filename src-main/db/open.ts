@@ -7,6 +7,7 @@ import { BatchDefinitionError, parseBatchDefinitionText } from '../../src-shared
 import { ChangeFeed } from './change-feed';
 import { assertKnownVersion, migrate } from './migrate';
 import { repairOutbox } from './outbox-repair';
+import { keepCopyBeforeMigrating } from './upgrade-copy';
 import { ReplicaError } from './replica-error';
 import * as schema from './schema';
 
@@ -84,11 +85,12 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
   try {
     // Before any pragma that writes (journal_mode): a file that is not a database, or one from a
     // newer build, is refused untouched.
-    assertKnownVersion(sqlite);
+    const version = assertKnownVersion(sqlite);
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    keepCopyBeforeMigrating(sqlite, path, version);
     migrate(sqlite);
     repairOutbox(sqlite);
     return sqlite;

@@ -7,7 +7,9 @@ import { encryptedTokenStore, fileTokenStore, type DeviceTokenStore } from '../s
  * would then encrypt with a fixed key, 'basic_text') it stays in the plain file, mode 0600, and
  * the log says so. A plain token left by a Node process (`npm run demo`) is encrypted now.
  */
-export async function electronTokenStore(safeStorage: SafeStorage, replicaPath: string): Promise<DeviceTokenStore> {
+export type TokenSafeStorage = Pick<SafeStorage, 'isEncryptionAvailable' | 'getSelectedStorageBackend' | 'encryptString' | 'decryptString'>;
+
+export async function electronTokenStore(safeStorage: TokenSafeStorage, replicaPath: string): Promise<DeviceTokenStore> {
   const osKey = safeStorage.isEncryptionAvailable() && !(process.platform === 'linux' && safeStorage.getSelectedStorageBackend() === 'basic_text');
   if (!osKey) {
     console.warn('系统未提供密钥环（safeStorage 不可用）：本柜台的登记凭据以仅本用户可读的文件保存在数据文件旁，未加密');

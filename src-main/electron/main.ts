@@ -1,26 +1,28 @@
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
 import { startBackendWorker, type BackendWorker } from '../backend/client';
+import type { UpdateController } from '../updates/update-controller';
+import { declareAppScheme, serveRenderer } from './app-protocol';
 import { IPC_CALL, IPC_CHANGE, IPC_SAVE_PDF } from './channels';
 import { electronTokenStore } from './device-token';
+import { DEV_ONLY_ENV, launchSettings } from './launch-settings';
 import { saveReportPdf } from './save-pdf';
 import { isAppUrl, lockDownContents, lockDownSession, secureWebPreferences } from './security';
+import { startUpdates } from './updater';
 
 /**
  * The Electron shell: one window, one IPC handler. The back end (SQLite, gates, sync) runs in
  * a worker thread so a long import or report never freezes the window.
  */
-const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-const appOrigin = devServerUrl ? new URL(devServerUrl).origin : 'file://';
-
-function dbPath(): string {
-  const fromArg = process.argv.find((a) => a.startsWith('--db='));
-  return fromArg ? fromArg.slice('--db='.length) : (process.env['LIXIAO_DB'] ?? join(app.getPath('userData'), 'counter.db'));
-}
-
-function nativeBinding(): string | undefined {
-  return process.env['LIXIAO_SQLITE_BINDING'] ?? undefined;
-}
+if (app.isPackaged) for (const name of DEV_ONLY_ENV) delete process.env[name];
+const settings = launchSettings({
+  isPackaged: app.isPackaged,
+  env: process.env,
+  argv: process.argv,
+  userData: app.getPath('userData'),
+  resourcesPath: process.resourcesPath,
+});
+declareAppScheme();
 
 async function createWindow(backend: BackendWorker): Promise<BrowserWindow> {
   const win = new BrowserWindow({
@@ -32,47 +34,57 @@ async function createWindow(backend: BackendWorker): Promise<BrowserWindow> {
     title: '离校办理台',
     webPreferences: secureWebPreferences(join(import.meta.dirname, '../preload/index.cjs')),
   });
-  lockDownContents(win.webContents, appOrigin);
+  lockDownContents(win.webContents, settings.appOrigin);
   win.once('ready-to-show', () => win.show());
   const unsubscribe = backend.onChange((event) => {
     if (!win.isDestroyed()) win.webContents.send(IPC_CHANGE, event);
   });
   win.on('closed', unsubscribe);
-  if (devServerUrl) await win.loadURL(devServerUrl);
-  else await win.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  await win.loadURL(settings.rendererUrl);
   return win;
 }
 
 async function main(): Promise<void> {
   await app.whenReady();
-  lockDownSession(session.defaultSession, appOrigin);
+  serveRenderer(join(import.meta.dirname, '../renderer'));
+  lockDownSession(session.defaultSession, settings.appOrigin);
   let backend: BackendWorker;
   try {
-    const path = dbPath();
     backend = await startBackendWorker({
       workerPath: join(import.meta.dirname, 'backend-worker.js'),
-      dbPath: path,
-      nativeBinding: nativeBinding(),
-      tokens: await electronTokenStore(safeStorage, path),
+      dbPath: settings.dbPath,
+      nativeBinding: settings.nativeBinding,
+      tokens: await electronTokenStore(safeStorage, settings.dbPath),
     });
   } catch (e) {
     dialog.showErrorBox('离校办理台无法启动', (e as Error).message);
     app.exit(1);
     return;
   }
-  ipcMain.handle(IPC_CALL, (event: IpcMainInvokeEvent, method: unknown, input: unknown) => {
+  let callsInFlight = 0;
+  // Only an installed app replaces itself; a development run has no installer to hand over to.
+  const updates: UpdateController | null = app.isPackaged ? startUpdates(backend, app.getVersion(), () => callsInFlight) : null;
+  ipcMain.handle(IPC_CALL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown) => {
     const url = event.senderFrame?.url ?? '';
-    if (!isAppUrl(url, appOrigin)) {
+    if (!isAppUrl(url, settings.appOrigin)) {
       return { ok: false, error: { code: 'forbidden', message: '拒绝来自未知页面的请求' } };
     }
-    return backend.call(String(method), input);
+    if (updates && method === 'update.status') return { ok: true, value: updates.status() };
+    if (updates && method === 'update.install') return { ok: true, value: await updates.install() };
+    callsInFlight++;
+    try {
+      return await backend.call(String(method), input);
+    } finally {
+      callsInFlight--;
+    }
   });
   ipcMain.handle(IPC_SAVE_PDF, (event: IpcMainInvokeEvent, suggestedName: unknown) => {
-    if (!isAppUrl(event.senderFrame?.url ?? '', appOrigin)) return { saved: false, error: '拒绝来自未知页面的请求' };
+    if (!isAppUrl(event.senderFrame?.url ?? '', settings.appOrigin)) return { saved: false, error: '拒绝来自未知页面的请求' };
     return saveReportPdf(event.sender, suggestedName);
   });
   await createWindow(backend);
   app.on('window-all-closed', () => {
+    updates?.stop();
     void backend.close().finally(() => app.quit());
   });
 }

@@ -1,7 +1,8 @@
 import type { BrowserWindow, Session, WebContents } from 'electron';
 
 /**
- * The Electron security checklist in one place: the window may only show the app itself,
+ * The Electron security checklist in one place: the window may only show the app itself
+ * (app://counter, launch-settings.ts; a file: page is never the app),
  * may not open windows or navigate away, and the camera is granted to the app's own origin
  * only (Electron grants every permission unless both handlers are installed). The device token
  * is kept out of the replica, encrypted with safeStorage (device-token.ts).
@@ -9,8 +10,8 @@ import type { BrowserWindow, Session, WebContents } from 'electron';
 export function isAppUrl(url: string, appOrigin: string): boolean {
   try {
     const u = new URL(url);
-    if (appOrigin === 'file://') return u.protocol === 'file:';
-    return u.origin === appOrigin;
+    // Node gives custom schemes the opaque origin "null", so scheme and host are compared instead.
+    return u.host !== '' && `${u.protocol}//${u.host}` === appOrigin;
   } catch {
     return false;
   }

@@ -28,6 +28,10 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
+export function contentTypeOf(file: string): string {
+  return CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+}
+
 /** The file a URL path names inside root, or null when it would leave root. */
 export function resolveInside(root: string, urlPath: string): string | null {
   let decoded: string;
@@ -47,7 +51,7 @@ export async function serveFile(res: ServerResponse, file: string, headOnly: boo
   const info = await stat(file).catch(() => null);
   if (!info?.isFile()) return false;
   res.writeHead(200, {
-    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(file),
     'Content-Length': info.size,
     // index.html names the hashed bundles of this build; never let a browser keep an old one.
     'Cache-Control': file.endsWith('.html') ? 'no-store' : 'no-cache',

@@ -27,6 +27,7 @@ import { useStatsStore } from './store/stats';
 import { useStudentStore } from './store/student';
 import { SetupScreen, useSetupNeeded } from './sync/SetupScreen';
 import './sync/sync.css';
+import './update/update.css';
 
 /** Bursts of change events (a sync page, a batch confirm) are read back once. */
 const CHANGE_COALESCE_MS = 150;

@@ -12,6 +12,8 @@ import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
 import { UsageError } from './cli-error';
+import { readReleaseFolder } from '../updates/release-folder';
+import { listReleases, parseStagingPercentage, publishRelease, stageRelease, withdrawRelease } from '../updates/release-store';
 
 export interface CliOptions {
   target: DatabaseTarget;
@@ -23,6 +25,8 @@ export interface CliOptions {
   port: number;
   host: string;
   size?: number;
+  /** --stage: the percentage of counters a new release is offered to. */
+  stage?: string;
 }
 
 export type Print = (line: string) => void;
@@ -191,6 +195,45 @@ export const COMMANDS: Record<string, Command> = {
     const key = await withDatabase(options, (d) => createApiKey(d.db, id, name, batchId, steps));
     print(`已创建接口密钥 ${id}（${name}），可写入环节：${steps.join('、')}`);
     print(`密钥（只显示这一次，请妥善保存）：${key}`);
+  },
+
+  'publish-update': async (args, options, print) => {
+    expectArgs(args, 1, 'publish-update <文件夹> [--stage <百分比>]');
+    const stage = options.stage === undefined ? 100 : parseStagingPercentage(options.stage);
+    const folder = await readReleaseFolder(args[0]!);
+    await withDatabase(options, (d) => publishRelease(d.db, folder, stage));
+    const bytes = folder.files.reduce((n, f) => n + f.size, 0);
+    print(`已发布版本 ${folder.version}：${folder.files.length} 个文件，共 ${(bytes / 1024 / 1024).toFixed(1)} MB。`);
+    for (const f of folder.files) print(`  ${f.name}`);
+    print(stage < 100 ? `先推送给约 ${stage}% 的柜台；用 updates stage ${folder.version} 100 推送给全部柜台。` : '各柜台下次检查更新时（启动时及每隔几小时）在后台下载。');
+    if (folder.ignored.length > 0) print(`未发布（更新信息中没有列出）：${folder.ignored.join('、')}`);
+  },
+
+  updates: async (args, options, print) => {
+    const [sub, ...rest] = args;
+    if (sub === 'list') {
+      expectArgs(rest, 0, 'updates list');
+      const releases = await withDatabase(options, (d) => listReleases(d.db));
+      if (releases.length === 0) return print('还没有发布任何版本。');
+      for (const r of releases) {
+        const state = r.withdrawnAt ? `已撤回（${r.withdrawnAt}）` : r.stagingPercentage < 100 ? `推送给约 ${r.stagingPercentage}% 的柜台` : '推送给全部柜台';
+        print(`${r.version}  发布于 ${r.publishedAt}  ${state}`);
+        for (const f of r.files) print(`  ${f.name}  ${(f.size / 1024 / 1024).toFixed(1)} MB`);
+      }
+      return;
+    }
+    if (sub === 'withdraw') {
+      expectArgs(rest, 1, 'updates withdraw <版本>');
+      await withDatabase(options, (d) => withdrawRelease(d.db, rest[0]!));
+      return print(`已撤回版本 ${rest[0]}：柜台不再下载它。已装上它的柜台不会降级，请发布更高的修正版本。`);
+    }
+    if (sub === 'stage') {
+      expectArgs(rest, 2, 'updates stage <版本> <百分比>');
+      const percentage = parseStagingPercentage(rest[1]!);
+      await withDatabase(options, (d) => stageRelease(d.db, rest[0]!, percentage));
+      return print(`版本 ${rest[0]} 现推送给${percentage === 100 ? '全部柜台' : `约 ${percentage}% 的柜台`}。`);
+    }
+    throw new UsageError('用法：updates list | updates withdraw <版本> | updates stage <版本> <百分比>');
   },
 
   'seed-demo': async (args, options, print) => {

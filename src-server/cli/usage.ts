@@ -22,6 +22,12 @@ export const USAGE = `离校办理台 中心服务器管理工具
   api-key create <编号> <名称> <批次> <环节>...
                                             为图书馆、财务等系统创建接口密钥
   api-key revoke <编号>                     停用接口密钥
+  publish-update <文件夹> [--stage <百分比>]
+                                            发布柜台新版本（npm run dist 的输出文件夹 dist/）；
+                                            逐个核对 sha512，有任何不符则整体不发布
+  updates list                              列出已发布的柜台版本
+  updates withdraw <版本>                   撤回一个版本（柜台不再下载它）
+  updates stage <版本> <百分比>             只推送给约该比例的柜台（100 = 全部）
   seed-demo [--size <人数>]                 写入演示批次、花名册和演示操作员
   serve [--port <端口>] [--host <地址>]     启动服务器
 

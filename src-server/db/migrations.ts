@@ -188,4 +188,31 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX "roster_changes_student_idx" ON "roster_changes" USING btree ("batch_id","student_no");`,
     ],
   },
+  {
+    version: 5,
+    name: 'counter update releases',
+    statements: [
+      `CREATE TABLE "update_releases" (
+          "version" text PRIMARY KEY NOT NULL,
+          "staging_percentage" integer DEFAULT 100 NOT NULL,
+          "published_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "withdrawn_at" timestamp with time zone
+        );`,
+      `CREATE TABLE "update_files" (
+          "version" text NOT NULL,
+          "name" text NOT NULL,
+          "size" bigint NOT NULL,
+          "sha512" text NOT NULL,
+          CONSTRAINT "update_files_version_name_pk" PRIMARY KEY("version","name")
+        );`,
+      `CREATE TABLE "update_file_chunks" (
+          "version" text NOT NULL,
+          "name" text NOT NULL,
+          "idx" integer NOT NULL,
+          "data" bytea NOT NULL,
+          CONSTRAINT "update_file_chunks_version_name_idx_pk" PRIMARY KEY("version","name","idx")
+        );`,
+      `ALTER TABLE "update_files" ADD CONSTRAINT "update_files_version_update_releases_version_fk" FOREIGN KEY ("version") REFERENCES "public"."update_releases"("version") ON DELETE no action ON UPDATE no action;`,
+    ],
+  },
 ];

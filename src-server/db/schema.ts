@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -254,3 +255,49 @@ export const schemaMigrations = pgTable('schema_migrations', {
   name: text('name').notNull(),
   appliedAt: timestamp('applied_at', { withTimezone: true, mode: 'string' }).notNull().default(sql`now()`),
 });
+
+/** Raw bytes; PGlite hands back a Uint8Array, node-postgres a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (value) => Buffer.from(value),
+});
+
+/**
+ * Counter releases served at /updates/ (src-server/updates). Kept in the database, not on the
+ * server's disk, so every server process sharing the PostgreSQL serves the same feed and it
+ * survives a restart with PGlite as with PostgreSQL.
+ */
+export const updateReleases = pgTable('update_releases', {
+  version: text('version').primaryKey(),
+  /** electron-updater's stagingPercentage: the share of counters offered this release. */
+  stagingPercentage: integer('staging_percentage').notNull().default(100),
+  publishedAt: timestamp('published_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  withdrawnAt: timestamp('withdrawn_at', { withTimezone: true, mode: 'string' }),
+});
+
+/** One file of a release: an update channel file (latest*.yml), an installer or a blockmap. */
+export const updateFiles = pgTable(
+  'update_files',
+  {
+    version: text('version')
+      .notNull()
+      .references(() => updateReleases.version),
+    name: text('name').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    /** base64, as electron-builder writes it in the channel file. */
+    sha512: text('sha512').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.name] })],
+);
+
+/** A file's bytes in fixed-size chunks, so a range request reads only the chunks it needs. */
+export const updateFileChunks = pgTable(
+  'update_file_chunks',
+  {
+    version: text('version').notNull(),
+    name: text('name').notNull(),
+    idx: integer('idx').notNull(),
+    data: bytea('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.version, t.name, t.idx] })],
+);

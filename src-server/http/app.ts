@@ -11,6 +11,7 @@ import { registerAuthRoutes } from './auth-routes';
 import { registerSyncRoutes } from './sync-routes';
 import { registerIntegrationRoutes } from './integration-routes';
 import { registerConflictRoutes } from './conflict-routes';
+import { registerUpdateRoutes } from '../updates/update-routes';
 
 export interface ServerAppOptions {
   db: Db;
@@ -63,6 +64,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   registerSyncRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerConflictRoutes(app, ctx);
+  registerUpdateRoutes(app, ctx.db);
 
   const watcher = setInterval(() => {
     currentSeq(ctx.db).then(

@@ -4,6 +4,7 @@ import { STEP_ACTIONS } from '../domain/actions';
 import * as reports from './report-api';
 import * as batches from './batch-api';
 import * as sync from './sync-api';
+import * as updates from './update-api';
 import { noteField, studentNoField, stepIdField, textField } from './text-rule';
 
 /**
@@ -220,6 +221,9 @@ export const counterApi = {
   'setup.state': { input: empty, output: sync.setupStateSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },
+  'update.status': { input: empty, output: updates.updateStatusSchema },
+  'update.install': { input: empty, output: updates.updateInstallSchema },
+  'update.feed': { input: empty, output: updates.updateFeedSchema },
 } as const;
 
 export type CounterApiSpec = typeof counterApi;

@@ -7,7 +7,7 @@ import { electronBinary, ensureElectronSqlite, projectRoot } from '../../scripts
 
 // Runs through playwright.electron.config.ts, which `npm run test:e2e` uses only where the
 // Electron binary is installed (it cannot be downloaded on the build machine).
-test('the real Electron app: a wedge scan shows the student and a step is confirmed', async () => {
+test('the real Electron app on app://counter: a wedge scan shows the student, a step is confirmed, a file: URL cannot take over', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'lixiao-electron-'));
   const dbPath = join(dir, 'counter.db');
   const { replica } = ensureDemoReplica({ path: dbPath, size: 200 });
@@ -22,6 +22,8 @@ test('the real Electron app: a wedge scan shows the student and a step is confir
     env: { ...process.env, LIXIAO_SQLITE_BINDING: ensureElectronSqlite() } as Record<string, string>,
   });
   const page = await app.firstWindow();
+  // The renderer comes from the app's own scheme, not from a file: URL.
+  await expect(page).toHaveURL('app://counter/index.html');
   const exposed = await page.evaluate(() => ({
     bridge: typeof (window as unknown as { lixiaoBridge?: unknown }).lixiaoBridge,
     require: typeof (window as unknown as { require?: unknown }).require,
@@ -39,5 +41,16 @@ test('the real Electron app: a wedge scan shows the student and a step is confir
 
   const opened = await app.evaluate(({ BrowserWindow }) => BrowserWindow.getAllWindows().length);
   expect(opened).toBe(1);
+  // Navigation away from app://counter is refused: a file on disk never becomes the counter.
+  const attempted = app.evaluate(
+    ({ BrowserWindow }) =>
+      new Promise<string>((resolve) => BrowserWindow.getAllWindows()[0]!.webContents.once('will-navigate', (_event, url) => resolve(url))),
+  );
+  await page.evaluate(() => {
+    location.href = 'file:///etc/hostname';
+  });
+  expect(await attempted).toBe('file:///etc/hostname');
+  await expect(page).toHaveURL(/^app:\/\/counter\//);
+  await expect(page.locator('.info-no')).toHaveText(row.student_no);
   await app.close();
 });

@@ -1,13 +1,12 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { SafeStorage } from 'electron';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { startBackendWorker, type BackendWorker } from '../../src-main/backend/client';
 import { readSession, type Replica } from '../../src-main/db';
 import { writeMeta } from '../../src-main/db/meta';
-import { electronTokenStore } from '../../src-main/electron/device-token';
+import { electronTokenStore, type TokenSafeStorage } from '../../src-main/electron/device-token';
 import { connectCounter } from '../../src-main/sync/connect';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
@@ -36,10 +35,9 @@ function metaToken(path: string): string | null {
 }
 
 /** A fake of Electron's safeStorage (the Electron binary is absent here): XOR behind a marker, so the test can see that no clear token reaches the file. */
-const fakeSafeStorage: SafeStorage = {
+const fakeSafeStorage: TokenSafeStorage = {
   isEncryptionAvailable: () => true,
   getSelectedStorageBackend: () => 'gnome_libsecret',
-  setUsePlainTextEncryption: () => undefined,
   encryptString: (text) => Buffer.concat([Buffer.from('FAKE'), Buffer.from(text).map((b) => b ^ 0x5a)]),
   decryptString: (bytes) => {
     if (!bytes.subarray(0, 4).equals(Buffer.from('FAKE'))) throw new Error('fake: not encrypted by this machine');
@@ -179,7 +177,7 @@ describe('the device token is kept outside the replica', () => {
     const replica = await registered();
     replica.close();
     const token = tokenOf(replica);
-    const noKeyring: SafeStorage = { ...fakeSafeStorage, isEncryptionAvailable: () => false };
+    const noKeyring: TokenSafeStorage = { ...fakeSafeStorage, isEncryptionAvailable: () => false };
     expect(await electronTokenStore(noKeyring, replica.path)).toBe(fileTokenStore);
     expect(fileTokenStore.read(replica.path)).toBe(token);
 

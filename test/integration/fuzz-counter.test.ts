@@ -84,6 +84,9 @@ async function baseInputs(): Promise<Record<string, Record<string, unknown>>> {
     'sync.conflicts': {},
     'sync.resolveConflict': { id: 1 },
     'setup.state': {},
+    'update.status': {},
+    'update.install': {},
+    'update.feed': {},
     'setup.login': login,
     'setup.start': { ...login, counterName: '二号柜台', batchId: '2027-bk', checkpointId: 'dorm' },
   };

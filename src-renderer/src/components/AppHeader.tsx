@@ -13,6 +13,7 @@ import { useSessionStore } from '../store/session';
 import { useStatsStore } from '../store/stats';
 import { OperatorSwitch } from '../sync/SignInDialog';
 import { SyncIndicator } from '../sync/SyncIndicator';
+import { UpdateNotice } from '../update/UpdateNotice';
 
 const t = zhCN.ui.header;
 
@@ -112,7 +113,10 @@ export function AppHeader() {
           <OperatorSwitch />
         </div>
       </div>
-      <SchoolProgress />
+      <div className="header-second-row">
+        <SchoolProgress />
+        <UpdateNotice />
+      </div>
     </header>
   );
 }

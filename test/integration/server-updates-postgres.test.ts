@@ -1,0 +1,3 @@
+import { describeUpdateFeed } from './server-updates';
+
+describeUpdateFeed('postgres');
