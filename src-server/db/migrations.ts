@@ -188,4 +188,32 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX "roster_changes_student_idx" ON "roster_changes" USING btree ("batch_id","student_no");`,
     ],
   },
+  {
+    // Numbered 7 on the issue-11 branch: versions 4-6 are reserved for work merged beside it.
+    version: 7,
+    name: 'console: roles, sessions, log, disabled operators',
+    statements: [
+      `ALTER TABLE "operators" ADD COLUMN "disabled" boolean DEFAULT false NOT NULL`,
+      `CREATE TABLE "console_roles" (
+          "operator_no" text PRIMARY KEY NOT NULL,
+          "role" text NOT NULL,
+          "scope" jsonb NOT NULL
+        );`,
+      `CREATE TABLE "console_sessions" (
+          "token_hash" text PRIMARY KEY NOT NULL,
+          "operator_no" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "expires_at" timestamp with time zone NOT NULL
+        );`,
+      `CREATE TABLE "console_log" (
+          "id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "console_log_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+          "at" timestamp with time zone DEFAULT now() NOT NULL,
+          "by" text NOT NULL,
+          "action" text NOT NULL,
+          "detail" text NOT NULL
+        );`,
+      `ALTER TABLE "console_roles" ADD CONSTRAINT "console_roles_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "console_sessions" ADD CONSTRAINT "console_sessions_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+    ],
+  },
 ];

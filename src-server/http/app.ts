@@ -11,6 +11,7 @@ import { registerAuthRoutes } from './auth-routes';
 import { registerSyncRoutes } from './sync-routes';
 import { registerIntegrationRoutes } from './integration-routes';
 import { registerConflictRoutes } from './conflict-routes';
+import { registerConsole } from '../console/console-app';
 
 export interface ServerAppOptions {
   db: Db;
@@ -20,6 +21,8 @@ export interface ServerAppOptions {
   loginLimits?: { perIpPerMinute: number; failuresPerOperator: number; lockoutMinutes: number };
   /** How often to look for changes committed by other processes (CLI imports, other servers). */
   watchIntervalMs?: number;
+  /** The built console (default out/console). */
+  consoleDir?: string;
 }
 
 export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
@@ -63,6 +66,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   registerSyncRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerConflictRoutes(app, ctx);
+  registerConsole(app, ctx, options.consoleDir);
 
   const watcher = setInterval(() => {
     currentSeq(ctx.db).then(

@@ -1,0 +1,169 @@
+import { z } from 'zod';
+import type { ConsoleRole, LeaderScope, RouteAccess } from '../domain/console-roles';
+import { operatorNoField, textField } from './text-rule';
+
+/**
+ * The console API (campus console in the browser <-> central server): POST /console/api/<method>
+ * with a JSON body, answered with JSON or an ErrorResponse (contract/sync.ts). The session is a
+ * cookie set by session.signIn. Each method names its audience; the server refuses everyone
+ * else (401 without a session, 403 with the wrong role). GET /console/api/events streams
+ * `changed` events whenever the global seq moves, so screens re-read without reloading.
+ */
+
+export const CONSOLE_API_PREFIX = '/console/api/';
+export const CONSOLE_EVENTS_PATH = '/console/api/events';
+export const CONSOLE_SESSION_COOKIE = 'lxc_session';
+export const MIN_PASSWORD_LENGTH = 8;
+
+const password = z.string({ error: '密码必须是文字' }).min(1, { error: '请输入密码' }).max(200, { error: '密码过长' });
+const newPassword = z
+  .string({ error: '密码必须是文字' })
+  .min(MIN_PASSWORD_LENGTH, { error: `新密码至少需要 ${MIN_PASSWORD_LENGTH} 位` })
+  .max(200, { error: '密码过长' });
+const batchId = textField('批次编号', { max: 64, required: true, requiredMessage: '请选择批次' });
+const college = textField('学院', { max: 64, required: true });
+const className = textField('班级', { max: 64, required: true });
+const checkpointId = textField('离校点编号', { max: 64, required: true, requiredMessage: '请选择离校点' });
+const none = z.object({}).strict();
+
+export const signInInput = z.object({ operatorNo: operatorNoField, password }).strict();
+export const changePasswordInput = z.object({ currentPassword: password, newPassword }).strict();
+
+/** A drill-down: the whole scope, one college, or one class of it. */
+export const progressInput = z
+  .object({ batchId, college: college.optional(), className: className.optional() })
+  .strict()
+  .refine((v) => v.className === undefined || v.college !== undefined, { error: '查看班级时必须同时指定学院', path: ['college'] });
+
+export const operatorSearchInput = z.object({ query: textField('搜索内容', { max: 64 }).optional() }).strict();
+export const createOperatorInput = z
+  .object({ operatorNo: operatorNoField, name: textField('姓名', { max: 32, required: true, trim: true }), password: newPassword })
+  .strict()
+  .refine((v) => /^[0-9A-Za-z_-]{1,32}$/.test(v.operatorNo), { error: '工号只能使用字母、数字、下划线和连字符，最多 32 位', path: ['operatorNo'] });
+export const setDisabledInput = z.object({ operatorNo: operatorNoField, disabled: z.boolean({ error: '请指明停用还是启用' }) }).strict();
+export const resetPasswordInput = z.object({ operatorNo: operatorNoField, password: newPassword }).strict();
+export const grantInput = z
+  .object({ operatorNo: operatorNoField, checkpointId, colleges: z.array(college).max(200, { error: '学院过多' }) })
+  .strict();
+export const revokeGrantInput = z.object({ operatorNo: operatorNoField, checkpointId }).strict();
+
+/** Every console method: its input schema and who may call it. */
+export const consoleRoutes = {
+  'session.signIn': { access: 'public', input: signInInput },
+  'session.get': { access: 'signedIn', input: none },
+  'session.signOut': { access: 'signedIn', input: none },
+  'session.changePassword': { access: 'signedIn', input: changePasswordInput },
+  'progress.batches': { access: 'read', input: none },
+  'progress.get': { access: 'read', input: progressInput },
+  'operators.list': { access: 'admin', input: operatorSearchInput },
+  'operators.create': { access: 'admin', input: createOperatorInput },
+  'operators.setDisabled': { access: 'admin', input: setDisabledInput },
+  'operators.resetPassword': { access: 'admin', input: resetPasswordInput },
+  'operators.grant': { access: 'admin', input: grantInput },
+  'operators.revokeGrant': { access: 'admin', input: revokeGrantInput },
+} as const satisfies Record<string, { access: RouteAccess; input: z.ZodType }>;
+
+export type ConsoleMethod = keyof typeof consoleRoutes;
+export type ConsoleInput<M extends ConsoleMethod> = z.input<(typeof consoleRoutes)[M]['input']>;
+export type ConsoleParsedInput<M extends ConsoleMethod> = z.output<(typeof consoleRoutes)[M]['input']>;
+
+export interface ConsoleAccount {
+  operatorNo: string;
+  name: string;
+  role: ConsoleRole;
+  /** For leaders; admins see the whole school. */
+  scope: LeaderScope;
+}
+
+/** 应离校人数, how many finished by the batch's completion rule, how many not, and 往届 among them. */
+export interface ProgressLine {
+  total: number;
+  completed: number;
+  unfinished: number;
+  previous: number;
+}
+
+export interface StepProgress {
+  id: string;
+  name: string;
+  required: boolean;
+  /** Students the step applies to. */
+  applicable: number;
+  passed: number;
+  rejected: number;
+  pending: number;
+}
+
+export interface CheckpointProgress {
+  id: string;
+  name: string;
+  /** Students any of its steps applies to, and how many of them are through its required steps. */
+  applicable: number;
+  completed: number;
+  steps: StepProgress[];
+}
+
+export interface GroupProgress {
+  /** A college (level 'colleges') or a class (level 'classes'). */
+  name: string;
+  line: ProgressLine;
+}
+
+export interface UnfinishedStudent {
+  studentNo: string;
+  name: string;
+  isPrevious: boolean;
+  /** Steps still open under the completion rule, "离校点：环节" in definition order. */
+  missing: string[];
+}
+
+export interface ProgressView {
+  batch: { id: string; name: string };
+  /** The global seq the figures were computed at; a later `changed` event means they moved. */
+  seq: number;
+  computedAt: string;
+  college: string | null;
+  className: string | null;
+  line: ProgressLine;
+  checkpoints: CheckpointProgress[];
+  /** By college at the top, by class inside a college; empty for one class. */
+  groups: { level: 'colleges' | 'classes'; rows: GroupProgress[] };
+  /** One class: its unfinished students. */
+  unfinished: UnfinishedStudent[];
+}
+
+export interface OperatorGrantView {
+  checkpointId: string;
+  checkpointName: string;
+  colleges: 'all' | string[];
+}
+
+export interface OperatorView {
+  operatorNo: string;
+  name: string;
+  disabled: boolean;
+  role: ConsoleRole;
+  grants: OperatorGrantView[];
+  createdAt: string;
+}
+
+export interface CheckpointChoice {
+  id: string;
+  name: string;
+  scope: 'school' | 'college';
+}
+
+export interface ConsoleResults {
+  'session.signIn': ConsoleAccount;
+  'session.get': ConsoleAccount;
+  'session.signOut': { ok: true };
+  'session.changePassword': { ok: true };
+  'progress.batches': { batches: { id: string; name: string }[] };
+  'progress.get': ProgressView;
+  'operators.list': { operators: OperatorView[]; checkpoints: CheckpointChoice[]; colleges: string[] };
+  'operators.create': OperatorView;
+  'operators.setDisabled': OperatorView;
+  'operators.resetPassword': { ok: true };
+  'operators.grant': OperatorView;
+  'operators.revokeGrant': OperatorView;
+}
