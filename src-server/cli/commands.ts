@@ -9,7 +9,8 @@ import type { ClassRef, LeaderScope } from '../../src-shared/domain/console-role
 import { storeRoster, type StoredRoster } from '../admin/roster-store';
 import { changeStandingOf, cliActor, withdrawalReason } from '../admin/roster-withdrawal';
 import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
-import { formatRowProblems, readRosterFile } from '../roster/read-roster-file';
+import { readRosterFile } from '../roster/read-roster-file';
+import { importVerdict } from '../roster/import-verdict';
 import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
@@ -109,11 +110,12 @@ export const COMMANDS: Record<string, Command> = {
     await withDatabase(options, async (d) => {
       const batch = await requireBatch(d.db, batchId);
       const roster = await readRosterFile(file, batch.definition);
-      if (roster.fileProblems.length > 0) throw new AdminError('花名册的表头有误，未导入任何数据：', roster.fileProblems);
-      const problems = formatRowProblems(roster.rowProblems);
-      if (problems.length > 0 && !options.skipInvalid) {
-        throw new AdminError(`花名册有 ${problems.length} 行有误，未导入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）：`, problems);
+      const verdict = importVerdict(roster, { skipInvalid: options.skipInvalid, withdrawMissing: false });
+      if (verdict.kind === 'header') throw new AdminError('花名册的表头有误，未导入任何数据：', verdict.problems);
+      if (verdict.kind === 'rows') {
+        throw new AdminError(`花名册有 ${verdict.problems.length} 行有误，未导入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）：`, verdict.problems);
       }
+      const problems = verdict.kind === 'ok' ? verdict.skipped : [];
       const stored = await storeRoster(d.db, new BatchCache(), batchId, roster.students, [], { by: cliActor(), withdrawMissing });
       print(`已导入 ${stored.students} 名学生到批次 ${batchId}。`);
       if (stored.moved.length > 0) print(`其中 ${stored.moved.length} 名学生的学院有变动，已同步给各柜台：${stored.moved.join('、')}`);

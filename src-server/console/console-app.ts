@@ -5,6 +5,7 @@ import { ProgressCache } from '../progress/progress-cache';
 import { consoleAuthApp } from '../console-auth/app';
 import { progressApp } from '../progress/app';
 import { operatorsApp } from '../operators/app';
+import { rostersApp } from '../rosters/app';
 import type { ConsoleContext, ConsoleHandlers } from './handler-map';
 import { registerConsoleRoutes } from './console-routes';
 import { registerConsoleFiles } from './static-files';
@@ -19,6 +20,7 @@ export function registerConsole(app: FastifyInstance, server: ServerContext, con
     ...consoleAuthApp(ctx),
     ...progressApp(ctx),
     ...operatorsApp(ctx),
+    ...rostersApp(ctx),
   };
   registerConsoleRoutes(app, ctx, handlers);
   registerConsoleFiles(app, consoleDir);

@@ -44,7 +44,8 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleContext,
   for (const method of Object.keys(consoleRoutes) as ConsoleMethod[]) {
     const route = consoleRoutes[method];
     const handler = handlers[method] as (input: unknown, call: ConsoleCall) => Promise<unknown>;
-    app.post(`${CONSOLE_API_PREFIX}${method}`, async (request, reply: FastifyReply) => {
+    const options = 'bodyLimit' in route ? { bodyLimit: route.bodyLimit } : {};
+    app.post(`${CONSOLE_API_PREFIX}${method}`, options, async (request, reply: FastifyReply) => {
       const token = cookieValue(request, CONSOLE_SESSION_COOKIE);
       const account = route.access === 'public' ? null : await accountOf(ctx, token);
       if (route.access !== 'public' && !account) throw new HttpError(401, 'unauthorized', '未登录或登录已过期，请重新登录');

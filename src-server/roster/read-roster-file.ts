@@ -65,6 +65,21 @@ export async function readRosterFile(path: string, def: BatchDef): Promise<Roste
     if (code === 'ENOENT') throw new RosterFileError(`找不到文件：${path}`);
     throw new RosterFileError(`不是有效的 Excel (.xlsx) 文件：${path}。请在 Excel 中"另存为 .xlsx"后再导入`);
   }
+  return validateRoster(workbook, def);
+}
+
+/** The same, for a file uploaded in the console (its bytes; `name` is what the admin chose). */
+export async function readRosterBytes(bytes: Buffer, name: string, def: BatchDef): Promise<RosterFile> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  } catch {
+    throw new RosterFileError(`「${name}」不是有效的 Excel (.xlsx) 文件。请在 Excel 中"另存为 .xlsx"后再上传`);
+  }
+  return validateRoster(workbook, def);
+}
+
+function validateRoster(workbook: ExcelJS.Workbook, def: BatchDef): RosterFile {
   const sheet = workbook.worksheets[0];
   if (!sheet || sheet.actualRowCount === 0) throw new RosterFileError('表格是空的：第一个工作表没有任何内容');
 

@@ -47,6 +47,24 @@ export const grantInput = z
   .strict();
 export const revokeGrantInput = z.object({ operatorNo: operatorNoField, checkpointId }).strict();
 
+/** Largest roster upload: 10 MB of .xlsx (a 50,000-row roster is about 3 MB), sent as base64. */
+export const MAX_ROSTER_BYTES = 10 * 1024 * 1024;
+const rosterContent = z
+  .string({ error: '请选择花名册文件' })
+  .min(1, { error: '请选择花名册文件' })
+  .max(Math.ceil(MAX_ROSTER_BYTES / 3) * 4, { error: '文件过大（上限 10 MB），请分成几份上传' })
+  .regex(/^[A-Za-z0-9+/]*={0,2}$/, { error: '文件内容编码有误，请重新选择文件' });
+export const rosterTemplateInput = z.object({ batchId }).strict();
+export const rosterFileInput = z.object({ batchId, fileName: textField('文件名', { max: 200, required: true }), content: rosterContent }).strict();
+export const rosterApplyInput = rosterFileInput
+  .extend({
+    /** Import the good rows and list the bad ones (the CLI's --skip-invalid). */
+    skipInvalid: z.boolean({ error: '请指明是否只导入正确的行' }),
+    /** Confirmed by the admin: withdraw the batch's students the file lacks, for this reason. */
+    withdrawMissingReason: textField('退出原因', { max: 100, required: true, trim: true }).optional(),
+  })
+  .strict();
+
 /** Every console method: its input schema and who may call it. */
 export const consoleRoutes = {
   'session.signIn': { access: 'public', input: signInInput },
@@ -61,7 +79,10 @@ export const consoleRoutes = {
   'operators.resetPassword': { access: 'admin', input: resetPasswordInput },
   'operators.grant': { access: 'admin', input: grantInput },
   'operators.revokeGrant': { access: 'admin', input: revokeGrantInput },
-} as const satisfies Record<string, { access: RouteAccess; input: z.ZodType }>;
+  'roster.template': { access: 'admin', input: rosterTemplateInput },
+  'roster.preview': { access: 'admin', input: rosterFileInput, bodyLimit: 16 * 1024 * 1024 },
+  'roster.apply': { access: 'admin', input: rosterApplyInput, bodyLimit: 16 * 1024 * 1024 },
+} as const satisfies Record<string, { access: RouteAccess; input: z.ZodType; bodyLimit?: number }>;
 
 export type ConsoleMethod = keyof typeof consoleRoutes;
 export type ConsoleInput<M extends ConsoleMethod> = z.input<(typeof consoleRoutes)[M]['input']>;
@@ -153,6 +174,30 @@ export interface CheckpointChoice {
   scope: 'school' | 'college';
 }
 
+export interface RosterPreview {
+  fileName: string;
+  /** Rows that would be imported. */
+  valid: number;
+  /** Header problems: nothing can be imported while there are any. */
+  fileProblems: string[];
+  /** "第 N 行：…", one line per bad row. */
+  rowProblems: string[];
+  added: number;
+  updated: number;
+  moved: { studentNo: string; name: string; from: string; to: string }[];
+  /** Students of the batch the file lacks: listed, withdrawn only when confirmed. */
+  missing: { studentNo: string; name: string; college: string }[];
+}
+
+export interface RosterApplied {
+  students: number;
+  moved: string[];
+  withdrawn: string[];
+  /** Bad rows left out ("第 N 行：…"), when only the good rows were imported. */
+  skipped: string[];
+  missing: number;
+}
+
 export interface ConsoleResults {
   'session.signIn': ConsoleAccount;
   'session.get': ConsoleAccount;
@@ -166,4 +211,7 @@ export interface ConsoleResults {
   'operators.resetPassword': { ok: true };
   'operators.grant': OperatorView;
   'operators.revokeGrant': OperatorView;
+  'roster.template': { fileName: string; content: string };
+  'roster.preview': RosterPreview;
+  'roster.apply': RosterApplied;
 }
