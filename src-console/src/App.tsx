@@ -6,18 +6,19 @@ import { SignIn } from './SignIn';
 import { Dashboard } from './Dashboard';
 import { Operators } from './Operators';
 import { ChangePassword } from './ChangePassword';
+import { Roster } from './Roster';
 import { scopeLabel } from './scope-label';
 
-type Screen = 'progress' | 'operators' | 'password';
+type Screen = 'progress' | 'roster' | 'operators' | 'password';
 
 function screenFromHash(hash: string): Screen | null {
   const name = hash.replace(/^#\/?/, '');
-  return name === 'progress' || name === 'operators' || name === 'password' ? name : null;
+  return name === 'progress' || name === 'roster' || name === 'operators' || name === 'password' ? name : null;
 }
 
 /** The screens an account may open, in menu order: operators only change their own password. */
 function screensFor(account: ConsoleAccount): Screen[] {
-  if (account.role === 'admin') return ['progress', 'operators', 'password'];
+  if (account.role === 'admin') return ['progress', 'roster', 'operators', 'password'];
   if (account.role === 'leader') return ['progress', 'password'];
   return ['password'];
 }
@@ -75,6 +76,7 @@ export function App() {
       </header>
       <main className="content">
         {current === 'progress' && <Dashboard account={account} onExpired={onExpired} />}
+        {current === 'roster' && <Roster onExpired={onExpired} />}
         {current === 'operators' && <Operators self={account} onExpired={onExpired} />}
         {current === 'password' && <ChangePassword onExpired={onExpired} />}
       </main>

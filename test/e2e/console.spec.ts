@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
@@ -14,6 +14,7 @@ import { PASSWORD } from '../../src-server/testing/fixtures';
 import { CONSOLE_ACCOUNTS, seedConsoleWorld } from '../../src-server/testing/console-fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
+import { rosterRow, rosterWorkbookBytes } from '../../src-server/testing/roster-workbook';
 import { expectAccessible } from './a11y';
 import { callCounter, shot } from './demo-host';
 
@@ -183,6 +184,47 @@ for (const backend of BACKENDS) {
       }, batchId);
       expect(outside).toBe(403);
       await page.context().close();
+    });
+
+    test('an admin uploads a roster with mistakes, reads the per-row report, fixes it and imports it while counters sync', async ({ browser }) => {
+      const def = (await server.batches.get(server.database.db, batchId))!.def;
+      const leader = await signIn(browser, server.url, CONSOLE_ACCOUNTS.schoolLeader);
+      const total = Number(await leader.getByTestId('figure-total').textContent());
+      const admin = await signIn(browser, server.url, CONSOLE_ACCOUNTS.admin);
+      await admin.getByRole('link', { name: '名单导入' }).click();
+      const numberCell = rosterRow(def, '2023300001', '计算机学院', '计算机学院1班', 301);
+      numberCell[0] = 2023300001;
+      const badId = rosterRow(def, '2023300002', '计算机学院', '计算机学院1班', 302);
+      badId[7] = '430102199901010071';
+      const good = rosterRow(def, '2023300003', '机电工程学院', '机电工程学院1班', 303);
+      const wrongPath = join(dir, '花名册-有误.xlsx');
+      writeFileSync(wrongPath, await rosterWorkbookBytes(def, [numberCell, badId, good]));
+      await admin.getByLabel('花名册文件（.xlsx）').setInputFiles(wrongPath);
+      const problems = admin.getByTestId('row-problems');
+      await expect(problems.getByRole('listitem')).toHaveCount(2);
+      await expect(problems).toContainText('第 2 行：学号 2023300001 是数字格式的单元格');
+      await expect(problems).toContainText('第 3 行：身份证号「430102199901010071」校验位不正确');
+      await expect(admin.getByRole('button', { name: '导入', exact: true })).toBeDisabled();
+      await expectAccessible(admin, 'console roster preview');
+      await shot(admin, `console-roster-${backend}`);
+
+      numberCell[0] = '2023300001';
+      badId[7] = rosterRow(def, '2023300002', '计算机学院', '计算机学院1班', 302)[7]!;
+      const fixedPath = join(dir, '花名册.xlsx');
+      writeFileSync(fixedPath, await rosterWorkbookBytes(def, [numberCell, badId, good]));
+      await admin.getByLabel('花名册文件（.xlsx）').setInputFiles(fixedPath);
+      await expect(admin.getByTestId('roster-preview')).toContainText('可导入 3 行：新增 3 名，更新 0 名');
+      await expect(admin.getByTestId('roster-preview')).toContainText('没有发现错误');
+      await admin.getByRole('button', { name: '导入', exact: true }).click();
+      await expect(admin.getByTestId('roster-applied')).toHaveText('已导入 3 名学生，各柜台下次同步后生效');
+      await expect(leader.getByTestId('figure-total')).toHaveText(String(total + 3));
+      if (client) {
+        await client.sync();
+        const found = await callCounter(host!.url, 'students.detail', { studentNo: '2023300003' });
+        expect(found.student.name).toBe('学生003');
+      }
+      await leader.context().close();
+      await admin.context().close();
     });
   });
 }
