@@ -113,18 +113,24 @@ export function Roster({ onExpired }: { onExpired: () => void }) {
         </button>
       </div>
       <div className="card stack-card">
-        <label className="file">
-          {t.file}
-          <input
-            type="file"
-            accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-            onChange={(e) => {
-              void choose(e.target.files?.[0]);
-              e.target.value = '';
-            }}
-            disabled={!batchId || busy}
-          />
-        </label>
+        <div className="file">
+          <span id="file-label">{t.file}</span>
+          <label className="file-button">
+            {t.chooseFile}
+            <input
+              type="file"
+              className="visually-hidden"
+              aria-labelledby="file-label"
+              accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+              onChange={(e) => {
+                void choose(e.target.files?.[0]);
+                e.target.value = '';
+              }}
+              disabled={!batchId || busy}
+            />
+          </label>
+          <span className="hint">{upload?.fileName ?? preview?.fileName ?? t.noFile}</span>
+        </div>
         {busy && <p role="status">{preview ? t.applying : t.checking}</p>}
         {error && (
           <p className="error pre" role="alert">

@@ -93,6 +93,8 @@ export const consoleText = {
     batch: '离校批次',
     template: '下载花名册模板',
     file: '花名册文件（.xlsx）',
+    chooseFile: '选择文件…',
+    noFile: '未选择文件',
     preview: '检查文件',
     checking: '正在检查…',
     summary: (valid: number, added: number, updated: number) => `可导入 ${valid} 行：新增 ${added} 名，更新 ${updated} 名`,
