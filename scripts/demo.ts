@@ -9,7 +9,7 @@ import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-hos
 import { connectCounter } from '../src-main/sync/connect';
 import { CounterRuntime } from '../src-main/sync/counter-runtime';
 import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
-import { DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
+import { DEMO_CONSOLE_ADMIN, DEMO_LEADERS, DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
 import { electronBinary, ensureBuilt, launchElectron, projectRoot } from './electron-app';
 import { scriptOptions } from './script-options';
@@ -171,6 +171,8 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
       : `使用已有演示服务器数据：${join(dataDir, 'server')}`,
   );
   console.log(`离校服务器已启动: ${server.url}（演示密码 ${DEMO_PASSWORD}，主管工号 A0001，柜台工号 ${operatorNo}）`);
+  const leaders = DEMO_LEADERS.map((l) => `${l.operatorNo} ${l.colleges.length > 0 ? l.colleges.join('、') : '全校'}`).join('，');
+  console.log(`离校管理控制台: ${server.url}/console/（管理员 ${DEMO_CONSOLE_ADMIN}，领导查询 ${leaders}；密码 ${DEMO_PASSWORD}）`);
 
   const paths: string[] = [];
   for (let i = 1; i <= options.counters; i++) {

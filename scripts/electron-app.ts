@@ -52,10 +52,12 @@ export function launchElectron(args: string[], env: Record<string, string>): Chi
   });
 }
 
+/** The counter (electron-vite) and the console (vite, out/console) are built by `npm run build`. */
 export function ensureBuilt(): void {
-  if (existsSync(join(root, 'out/renderer/index.html')) && existsSync(join(root, 'out/main/index.js'))) return;
-  const build = spawnSync('npx', ['electron-vite', 'build'], { cwd: root, stdio: 'inherit' });
-  if (build.status !== 0) throw new Error('构建失败（electron-vite build），请查看上面的输出');
+  const built = ['out/renderer/index.html', 'out/main/index.js', 'out/console/index.html'].every((f) => existsSync(join(root, f)));
+  if (built) return;
+  const build = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('构建失败（npm run build），请查看上面的输出');
 }
 
 export const projectRoot = root;

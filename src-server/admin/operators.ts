@@ -4,9 +4,9 @@ import { grants, operators } from '../db/schema';
 import { hashPassword } from '../auth/passwords';
 import { AdminError } from './admin-error';
 import { listBatches } from './batches';
+import { MIN_PASSWORD_LENGTH } from '../../src-shared/contract/console-api';
 
 const OPERATOR_NO = /^[0-9A-Za-z_-]{1,32}$/;
-export const MIN_PASSWORD_LENGTH = 8;
 
 /** Adds an operator, or sets the name and password of an existing one. */
 export async function addOperator(exec: Executor, operatorNo: string, name: string, password: string): Promise<'added' | 'updated'> {

@@ -16,6 +16,8 @@ export interface OperatorScope {
   operatorNo: string;
   name: string;
   grants: Grant[];
+  /** Disabled in the console: signs in nowhere, and their ops are refused. Absent = enabled. */
+  disabled?: boolean;
 }
 
 /** Who an op comes from, which decides what it may touch. */
@@ -266,6 +268,7 @@ export class ApplySession {
     if (actor.kind === 'device') {
       const operator = actor.operators.get(op.operatorId);
       if (!operator) return fail(reasons.operatorNotOnDevice(op.operatorId));
+      if (operator.disabled) return fail(reasons.operatorDisabled(op.operatorId));
       const grant = operator.grants.find((g) => g.checkpointId === checkpoint.id);
       if (!grant) return fail(reasons.noGrant(checkpoint.name, step.name));
       access = accessRefusal(grant, checkpoint, student);

@@ -10,6 +10,7 @@ export const reasons = {
   unknownStep: (stepId: string) => `本批次没有编号为「${stepId}」的环节`,
   unknownStudent: (studentNo: string) => `未找到学号为 ${studentNo} 的学生`,
   operatorNotOnDevice: (operatorId: string) => `操作员 ${operatorId} 没有在此设备上登录，不能提交操作`,
+  operatorDisabled: (operatorId: string) => `操作员 ${operatorId} 已被管理员停用，此操作未生效；请换一位操作员登录后重新办理`,
   noGrant: (checkpointName: string, stepName: string) =>
     `您没有「${checkpointName}」的办理权限，不能办理「${stepName}」`,
   integrationStep: (stepName: string) => `此接口密钥无权写入环节「${stepName}」`,

@@ -10,7 +10,7 @@ export async function loadOperatorScopes(exec: Executor, operatorNos: string[]):
   if (operatorNos.length === 0) return result;
   const rows = await exec.select().from(operators).where(inArray(operators.operatorNo, operatorNos));
   const grantRows = await exec.select().from(grants).where(inArray(grants.operatorNo, operatorNos));
-  for (const row of rows) result.set(row.operatorNo, { operatorNo: row.operatorNo, name: row.name, grants: [] });
+  for (const row of rows) result.set(row.operatorNo, { operatorNo: row.operatorNo, name: row.name, grants: [], disabled: row.disabled });
   for (const g of grantRows) result.get(g.operatorNo)?.grants.push({ checkpointId: g.checkpointId, colleges: g.colleges });
   return result;
 }

@@ -4,10 +4,13 @@ import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
 import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
+import { setConsoleRole } from '../console-auth/accounts';
+import type { ClassRef, LeaderScope } from '../../src-shared/domain/console-roles';
 import { storeRoster, type StoredRoster } from '../admin/roster-store';
 import { changeStandingOf, cliActor, withdrawalReason } from '../admin/roster-withdrawal';
 import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
-import { formatRowProblems, readRosterFile } from '../roster/read-roster-file';
+import { readRosterFile } from '../roster/read-roster-file';
+import { importVerdict } from '../roster/import-verdict';
 import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
@@ -19,6 +22,8 @@ export interface CliOptions {
   target: DatabaseTarget;
   password?: string;
   colleges: string[];
+  /** --class 学院/班级, for console-role leader. */
+  classes: string[];
   skipInvalid: boolean;
   reason?: string;
   withdrawMissing: boolean;
@@ -109,11 +114,12 @@ export const COMMANDS: Record<string, Command> = {
     await withDatabase(options, async (d) => {
       const batch = await requireBatch(d.db, batchId);
       const roster = await readRosterFile(file, batch.definition);
-      if (roster.fileProblems.length > 0) throw new AdminError('花名册的表头有误，未导入任何数据：', roster.fileProblems);
-      const problems = formatRowProblems(roster.rowProblems);
-      if (problems.length > 0 && !options.skipInvalid) {
-        throw new AdminError(`花名册有 ${problems.length} 行有误，未导入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）：`, problems);
+      const verdict = importVerdict(roster, { skipInvalid: options.skipInvalid, withdrawMissing: false });
+      if (verdict.kind === 'header') throw new AdminError('花名册的表头有误，未导入任何数据：', verdict.problems);
+      if (verdict.kind === 'rows') {
+        throw new AdminError(`花名册有 ${verdict.problems.length} 行有误，未导入任何数据（改正后重新导入，或加 --skip-invalid 只导入正确的行）：`, verdict.problems);
       }
+      const problems = verdict.kind === 'ok' ? verdict.skipped : [];
       const stored = await storeRoster(d.db, new BatchCache(), batchId, roster.students, [], { by: cliActor(), withdrawMissing });
       print(`已导入 ${stored.students} 名学生到批次 ${batchId}。`);
       if (stored.moved.length > 0) print(`其中 ${stored.moved.length} 名学生的学院有变动，已同步给各柜台：${stored.moved.join('、')}`);
@@ -161,6 +167,24 @@ export const COMMANDS: Record<string, Command> = {
     const [no, checkpoint] = args as [string, string];
     const colleges = await withDatabase(options, (d) => grantCheckpoint(d.db, no, checkpoint, options.colleges));
     print(`已授予 ${no} 离校点 ${checkpoint} 的权限（${colleges === 'all' ? '全部学院' : colleges.join('、')}）。`);
+  },
+
+  'console-role': async (args, options, print) => {
+    expectArgs(args, 2, 'console-role <工号> admin|leader|operator [--college <学院>]... [--class <学院/班级>]...');
+    const [no, role] = args as [string, string];
+    if (role !== 'admin' && role !== 'leader' && role !== 'operator') throw new UsageError(`角色 "${role}" 无效：应为 admin（管理员）、leader（领导查询）或 operator（操作员）`);
+    if (role !== 'leader' && (options.colleges.length > 0 || options.classes.length > 0)) throw new UsageError('--college 和 --class 只用于 leader（领导查询）');
+    if (options.colleges.length > 0 && options.classes.length > 0) throw new UsageError('--college 与 --class 不能同时使用');
+    const classes: ClassRef[] = options.classes.map((text) => {
+      const [college, className, ...rest] = text.split('/');
+      if (!college || !className || rest.length > 0) throw new UsageError(`--class "${text}" 格式不对，应为 学院/班级，例如 计算机学院/计科2101`);
+      return { college, className };
+    });
+    const scope: LeaderScope =
+      classes.length > 0 ? { kind: 'classes', classes } : options.colleges.length > 0 ? { kind: 'colleges', colleges: options.colleges } : { kind: 'school' };
+    await withDatabase(options, (d) => setConsoleRole(d.db, no, role, scope));
+    const scopeText = scope.kind === 'school' ? '全校' : scope.kind === 'colleges' ? scope.colleges.join('、') : classes.map((c) => `${c.college}${c.className}`).join('、');
+    print(role === 'leader' ? `${no} 现为领导查询账号（范围：${scopeText}）。` : role === 'admin' ? `${no} 现为管理员。` : `${no} 现为普通操作员（控制台中只能修改本人密码）。`);
   },
 
   devices: async (args, options, print) => {

@@ -215,4 +215,31 @@ export const MIGRATIONS: Migration[] = [
       `ALTER TABLE "update_files" ADD CONSTRAINT "update_files_version_update_releases_version_fk" FOREIGN KEY ("version") REFERENCES "public"."update_releases"("version") ON DELETE no action ON UPDATE no action;`,
     ],
   },
+  {
+    version: 7,
+    name: 'console: roles, sessions, log, disabled operators',
+    statements: [
+      `ALTER TABLE "operators" ADD COLUMN "disabled" boolean DEFAULT false NOT NULL`,
+      `CREATE TABLE "console_roles" (
+          "operator_no" text PRIMARY KEY NOT NULL,
+          "role" text NOT NULL,
+          "scope" jsonb NOT NULL
+        );`,
+      `CREATE TABLE "console_sessions" (
+          "token_hash" text PRIMARY KEY NOT NULL,
+          "operator_no" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "expires_at" timestamp with time zone NOT NULL
+        );`,
+      `CREATE TABLE "console_log" (
+          "id" bigint PRIMARY KEY GENERATED ALWAYS AS IDENTITY (sequence name "console_log_id_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1),
+          "at" timestamp with time zone DEFAULT now() NOT NULL,
+          "by" text NOT NULL,
+          "action" text NOT NULL,
+          "detail" text NOT NULL
+        );`,
+      `ALTER TABLE "console_roles" ADD CONSTRAINT "console_roles_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "console_sessions" ADD CONSTRAINT "console_sessions_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+    ],
+  },
 ];

@@ -13,6 +13,7 @@ import {
   unique,
 } from 'drizzle-orm/pg-core';
 import type { BatchDef } from '../../src-shared/domain/types';
+import type { LeaderScope } from '../../src-shared/domain/console-roles';
 
 /**
  * The central server's tables. The SQL that creates them lives in ./migrations.ts (generated
@@ -190,7 +191,37 @@ export const operators = pgTable('operators', {
   name: text('name').notNull(),
   /** "scrypt$N$r$p$salt$hash", base64 parts. */
   passwordHash: text('password_hash').notNull(),
+  /** A disabled operator cannot sign in anywhere, and ops carrying their 工号 are refused. */
+  disabled: boolean('disabled').notNull().default(false),
   createdAt: createdAt(),
+});
+
+/** Console roles beyond 操作员 (which every operator has): 管理员, or 领导查询 with its scope. */
+export const consoleRoles = pgTable('console_roles', {
+  operatorNo: text('operator_no')
+    .primaryKey()
+    .references(() => operators.operatorNo),
+  role: text('role').$type<'admin' | 'leader'>().notNull(),
+  scope: jsonb('scope').$type<LeaderScope>().notNull(),
+});
+
+/** Signed-in console browsers: only the hash of the cookie's token is kept. */
+export const consoleSessions = pgTable('console_sessions', {
+  tokenHash: text('token_hash').primaryKey(),
+  operatorNo: text('operator_no')
+    .notNull()
+    .references(() => operators.operatorNo),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+});
+
+/** 操作日志: every change made in the console, who and when. */
+export const consoleLog = pgTable('console_log', {
+  id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+  at: timestamp('at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  by: text('by').notNull(),
+  action: text('action').notNull(),
+  detail: text('detail').notNull(),
 });
 
 export const grants = pgTable(

@@ -8,6 +8,7 @@ import { createApiKey } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
 import { storeRoster } from '../admin/roster-store';
 import { BatchCache } from '../sync/batch-cache';
+import { setConsoleRole } from '../console-auth/accounts';
 
 export const DEMO_BATCH_FILE = fileURLToPath(new URL('../../resources/demo-batch.json', import.meta.url));
 export const DEMO_PASSWORD = 'demo1234';
@@ -39,6 +40,22 @@ export function demoOperators(def: BatchDef): DemoOperator[] {
   return list;
 }
 
+/** Console logins of the demo: A0001 is also the 管理员; two 领导查询, the school's and one college's. */
+export const DEMO_CONSOLE_ADMIN = 'A0001';
+export const DEMO_LEADERS = [
+  { operatorNo: 'L0001', name: '校领导', colleges: [] as string[] },
+  { operatorNo: 'L0002', name: `${DEMO_COLLEGES[0]!.name}副书记`, colleges: [DEMO_COLLEGES[0]!.name] },
+];
+
+/** Idempotent, so demo data made before the console existed gets its logins too. */
+export async function ensureDemoConsoleAccounts(db: Db): Promise<void> {
+  await setConsoleRole(db, DEMO_CONSOLE_ADMIN, 'admin');
+  for (const leader of DEMO_LEADERS) {
+    await addOperator(db, leader.operatorNo, leader.name, DEMO_PASSWORD);
+    await setConsoleRole(db, leader.operatorNo, 'leader', leader.colleges.length > 0 ? { kind: 'colleges', colleges: leader.colleges } : { kind: 'school' });
+  }
+}
+
 export interface DemoSeedResult {
   batch: BatchDef;
   created: boolean;
@@ -55,7 +72,10 @@ export interface DemoSeedResult {
 export async function seedDemo(db: Db, size = DEMO_SIZE): Promise<DemoSeedResult> {
   const definition = JSON.parse(readFileSync(DEMO_BATCH_FILE, 'utf8')) as BatchDef;
   const existing = (await listBatches(db)).find((b) => b.id === definition.id);
-  if (existing) return { batch: existing.definition, created: false, students: 0, operators: demoOperators(existing.definition), apiKeys: [] };
+  if (existing) {
+    await ensureDemoConsoleAccounts(db);
+    return { batch: existing.definition, created: false, students: 0, operators: demoOperators(existing.definition), apiKeys: [] };
+  }
   const def = await createBatch(db, definition);
   const roster = generateRoster(def, { seed: DEMO_SEED, size });
   await storeRoster(db, new BatchCache(), def.id, roster.students, roster.initial);
@@ -64,6 +84,7 @@ export async function seedDemo(db: Db, size = DEMO_SIZE): Promise<DemoSeedResult
     await addOperator(db, op.operatorNo, op.name, DEMO_PASSWORD);
     for (const g of op.grants) await grantCheckpoint(db, op.operatorNo, g.checkpointId, g.colleges);
   }
+  await ensureDemoConsoleAccounts(db);
   const apiKeys: { id: string; key: string }[] = [];
   for (const checkpoint of def.checkpoints) {
     const auto = checkpoint.steps.filter((s) => s.mode === 'auto').map((s) => s.id);

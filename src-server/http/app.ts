@@ -12,6 +12,7 @@ import { registerSyncRoutes } from './sync-routes';
 import { registerIntegrationRoutes } from './integration-routes';
 import { registerConflictRoutes } from './conflict-routes';
 import { registerUpdateRoutes } from '../updates/update-routes';
+import { registerConsole } from '../console/console-app';
 
 export interface ServerAppOptions {
   db: Db;
@@ -21,6 +22,8 @@ export interface ServerAppOptions {
   loginLimits?: { perIpPerMinute: number; failuresPerOperator: number; lockoutMinutes: number };
   /** How often to look for changes committed by other processes (CLI imports, other servers). */
   watchIntervalMs?: number;
+  /** The built console (default out/console). */
+  consoleDir?: string;
 }
 
 export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
@@ -65,6 +68,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   registerIntegrationRoutes(app, ctx);
   registerConflictRoutes(app, ctx);
   registerUpdateRoutes(app, ctx.db);
+  registerConsole(app, ctx, options.consoleDir);
 
   const watcher = setInterval(() => {
     currentSeq(ctx.db).then(

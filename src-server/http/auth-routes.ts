@@ -55,7 +55,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 }
 
-async function signIn(ctx: ServerContext, request: FastifyRequest, operatorNo: string, password: string): Promise<OperatorScope> {
+/** Rate-limited 工号 + password check, shared by the counter login and the console sign-in. */
+export async function signIn(ctx: ServerContext, request: FastifyRequest, operatorNo: string, password: string): Promise<OperatorScope> {
   const { perIp, perOperator } = ctx.loginLimits;
   const wait = Math.max(perIp.retryAfter(request.ip), perOperator.retryAfter(operatorNo));
   if (wait > 0) {
@@ -69,5 +70,6 @@ async function signIn(ctx: ServerContext, request: FastifyRequest, operatorNo: s
     throw new HttpError(401, 'unauthorized', '工号或密码错误');
   }
   perOperator.reset(operatorNo);
+  if (operator.disabled) throw new HttpError(403, 'forbidden', '此工号已被管理员停用，请联系离校办');
   return operator;
 }

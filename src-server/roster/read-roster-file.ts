@@ -67,13 +67,22 @@ export async function readRosterFile(path: string, def: BatchDef): Promise<Roste
     const code = (e as NodeJS.ErrnoException).code;
     throw new RosterFileError(code === 'ENOENT' ? `找不到文件：${path}` : `无法读取文件：${path}（${code ?? (e as Error).message}）`);
   }
+  return readRosterBytes(bytes, path, def);
+}
+
+/** The same, for a file uploaded in the console (its bytes; `name` is what the admin chose). */
+export async function readRosterBytes(bytes: Uint8Array, name: string, def: BatchDef): Promise<RosterFile> {
   let workbook: ExcelJS.Workbook;
   try {
     ({ workbook } = await loadSpreadsheet(bytes));
   } catch (e) {
-    if (e instanceof UnreadableSpreadsheet) throw new RosterFileError(`${path}：${excelZhCN.unreadable[e.kind]}`);
+    if (e instanceof UnreadableSpreadsheet) throw new RosterFileError(`「${name}」：${excelZhCN.unreadable[e.kind]}`);
     throw e;
   }
+  return validateRoster(workbook, def);
+}
+
+function validateRoster(workbook: ExcelJS.Workbook, def: BatchDef): RosterFile {
   const sheet = workbook.worksheets[0];
   if (!sheet || sheet.actualRowCount === 0) throw new RosterFileError('表格是空的：第一个工作表没有任何内容');
 

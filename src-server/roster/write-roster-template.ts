@@ -14,6 +14,11 @@ interface RangeValidations {
  * formatted as text, yes/no lists for 往届 and the flags, and a sheet explaining each column.
  */
 export async function writeRosterTemplate(def: BatchDef, outPath: string): Promise<void> {
+  await rosterTemplate(def).xlsx.writeFile(outPath);
+}
+
+/** The template workbook, for the CLI's file and the console's download. */
+export function rosterTemplate(def: BatchDef): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('花名册');
   const headers = rosterHeaders(def);
@@ -53,5 +58,5 @@ export async function writeRosterTemplate(def: BatchDef, outPath: string): Promi
   ]);
   help.getColumn(1).width = 14;
   help.getColumn(2).width = 80;
-  await workbook.xlsx.writeFile(outPath);
+  return workbook;
 }

@@ -4,6 +4,10 @@ import { v7 as uuidv7 } from 'uuid';
 import { registerDeviceResponseSchema } from '../../src-shared/contract/sync';
 import { createApiKey } from '../../src-server/admin/devices';
 import { devices } from '../../src-server/db/schema';
+import { addOperator } from '../../src-server/admin/operators';
+import { setConsoleRole } from '../../src-server/console-auth/accounts';
+import { consoleRoutes, type ConsoleMethod } from '../../src-shared/contract/console-api';
+import { rosterRow, rosterWorkbookBytes } from '../../src-server/testing/roster-workbook';
 import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
 import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
@@ -46,7 +50,7 @@ export function fuzzServerRoutes(backend: Backend): void {
 
     /** Row counts of every table and the global seq: equal before and after a refused request. */
     async function fingerprint(): Promise<string> {
-      const tables = ['batches', 'students', 'step_states', 'waivers', 'ops', 'conflicts', 'operators', 'grants', 'devices', 'device_operators', 'api_keys'];
+      const tables = ['batches', 'students', 'step_states', 'waivers', 'ops', 'conflicts', 'operators', 'grants', 'devices', 'device_operators', 'api_keys', 'console_roles', 'console_log', 'roster_changes'];
       const result = await server.database.db.execute(
         sql.raw(`select ${tables.map((t) => `(select count(*) from ${t}) as ${t}`).join(', ')}, (select value from sync_seq) as seq,
           (select coalesce(sum(last_seq), 0) from devices) as device_seqs`),
@@ -136,13 +140,52 @@ export function fuzzServerRoutes(backend: Backend): void {
       }
     });
 
+    it('POST /console/api/<method>, every console method as a signed-in admin', async () => {
+      await addOperator(server.database.db, 'F-ADMIN', '模糊测试管理员', PASSWORD);
+      await setConsoleRole(server.database.db, 'F-ADMIN', 'admin');
+      const signIn = await fetch(`${server.url}/console/api/session.signIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ operatorNo: 'F-ADMIN', password: PASSWORD }),
+      });
+      expect(signIn.status).toBe(200);
+      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+      expect(cookie).toMatch(/^lxc_session=lxc_/);
+      const def = (await server.batches.get(server.database.db, batchId))!.def;
+      const file = (await rosterWorkbookBytes(def, [rosterRow(def, '2023000001', '计算机学院', '计算机学院1班', 1)])).toString('base64');
+      // Valid bases; session.signOut last, since its valid case ends the session the others use.
+      const bases: Record<ConsoleMethod, Record<string, unknown>> = {
+        'session.signIn': { operatorNo: 'F-ADMIN', password: PASSWORD },
+        'session.get': {},
+        'session.changePassword': { currentPassword: 'not-the-password', newPassword: 'another-pass-1' },
+        'progress.batches': {},
+        'progress.get': { batchId, college: '计算机学院' },
+        'operators.list': { query: 'T' },
+        'operators.create': { operatorNo: 'F-NEW', name: '新人', password: 'fuzz-pass-1' },
+        'operators.setDisabled': { operatorNo: 'T-CERT', disabled: false },
+        'operators.resetPassword': { operatorNo: 'T-CERT', password: PASSWORD },
+        'operators.grant': { operatorNo: 'T-CERT', checkpointId: 'certificates', colleges: ['计算机学院'] },
+        'operators.revokeGrant': { operatorNo: 'F-NEW', checkpointId: 'dorm' },
+        'roster.template': { batchId },
+        'roster.preview': { batchId, fileName: '花名册.xlsx', content: file },
+        'roster.apply': { batchId, fileName: '花名册.xlsx', content: file, skipInvalid: false },
+        'session.signOut': {},
+      };
+      expect(Object.keys(bases).sort()).toEqual(Object.keys(consoleRoutes).sort());
+      for (const [method, base] of Object.entries(bases) as [ConsoleMethod, Record<string, unknown>][]) {
+        const route = consoleRoutes[method];
+        const limit = 'bodyLimit' in route ? route.bodyLimit : BODY_LIMIT;
+        await fuzz(`POST /console/api/${method}`, post(`/console/api/${method}`, base, () => ({ cookie }), limit));
+      }
+    });
+
     it('GET /api/sync/events, tokens and unknown routes', async () => {
       const tokens = ['', 'Bearer', 'Bearer lxd_forged', `Bearer ${'x'.repeat(10_000)}`, 'Basic dXNlcjpwYXNz', `Bearer ${token} extra`];
       await fuzz(
         'GET /api/sync/events',
         tokens.map((t) => ({ name: `authorization ${t.slice(0, 20)}`, method: 'GET', path: '/api/sync/events', c: null, headers: t ? { authorization: t } : ({} as Record<string, string>) })),
       );
-      const paths = ['/api/%00', '/api/sync/push/extra', '/api/../../etc/passwd', `/api/${'a'.repeat(5000)}`, '/api/sync/pull%ZZ', '/'];
+      const paths = ['/api/%00', '/api/sync/push/extra', '/api/../../etc/passwd', `/api/${'a'.repeat(5000)}`, '/api/sync/pull%ZZ', '/', '/console/api/no.such', '/console/../../etc/passwd', '/console/%2e%2e/%2e%2e/package.json'];
       await fuzz(
         'unknown routes',
         paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({ name: `${method} ${path.slice(0, 30)}`, method, path, c: null, headers: auth() }))),

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { errorBody } from '../http/http-error';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.woff': 'font/woff',
+  '.json': 'application/json; charset=utf-8',
+};
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
+
+/**
+ * The console's built files (vite build into out/console) at /console/. Paths without a file
+ * get index.html, so a reload on a screen's address works. Nothing outside the folder is served.
+ */
+export function registerConsoleFiles(app: FastifyInstance, dir: string): void {
+  const root = resolve(dir);
+  app.get('/console', async (_request, reply) => reply.redirect('/console/'));
+  app.get('/console/*', async (request, reply) => {
+    const wanted = (request.params as { '*': string })['*'];
+    if (wanted.startsWith('api/')) return reply.code(404).send(errorBody('not_found', `没有这个接口：GET ${request.url.split('?')[0]}`));
+    const index = join(root, 'index.html');
+    if (!existsSync(index)) {
+      return reply.code(503).type('text/plain; charset=utf-8').send('管理控制台尚未构建：请在项目目录运行 npm run build 后重新启动服务器');
+    }
+    const candidate = normalize(join(root, wanted));
+    const inside = candidate.startsWith(root + sep);
+    const file = inside && wanted !== '' && existsSync(candidate) && extname(candidate) !== '' ? candidate : index;
+    const type = TYPES[extname(file)] ?? 'application/octet-stream';
+    // Hashed asset names never change content; index.html must always be re-read.
+    const cache = file === index ? 'no-cache' : 'public, max-age=31536000, immutable';
+    return reply
+      .type(type)
+      .header('cache-control', cache)
+      .header('content-security-policy', CSP)
+      .header('x-content-type-options', 'nosniff')
+      .send(await readFile(file));
+  });
+}

@@ -1,0 +1,3 @@
+import { consoleServerSuite } from './console-server';
+
+consoleServerSuite('postgres');
