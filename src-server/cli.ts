@@ -36,6 +36,8 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
           port: { type: 'string' },
           host: { type: 'string' },
           size: { type: 'string' },
+          out: { type: 'string' },
+          from: { type: 'string' },
         },
       });
     } catch (e) {
@@ -65,6 +67,8 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       port: parsePositiveInt(values.port, '--port') ?? DEFAULT_PORT,
       host: values.host ?? '0.0.0.0',
       size: parsePositiveInt(values.size, '--size'),
+      out: values.out,
+      from: values.from,
     };
     await command(args, options, print);
     return 0;
