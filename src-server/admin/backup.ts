@@ -1,8 +1,7 @@
-import { createReadStream, createWriteStream, renameSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { createWriteStream, readFileSync, renameSync, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { createGunzip, createGzip } from 'node:zlib';
+import { createGzip, gunzipSync } from 'node:zlib';
 import { sql } from 'drizzle-orm';
 import type { Db, Executor } from '../db/database';
 import { MIGRATIONS } from '../db/migrations';
@@ -126,36 +125,41 @@ async function readBackup(file: string): Promise<BackupContent> {
   let ended = false;
   let count = 0;
   let lineNo = 0;
+  let text: string;
   try {
-    const input = createReadStream(file).pipe(createGunzip());
-    for await (const text of createInterface({ input, crlfDelay: Infinity })) {
-      lineNo += 1;
-      if (text.trim() === '') continue;
-      if (ended) throw new AdminError(`备份文件 ${file} 在结束行之后还有内容（第 ${lineNo} 行），文件可能被拼接或改动过`);
-      const line = JSON.parse(text) as { type?: string; format?: string; table?: string; row?: unknown; rows?: number };
-      if (header === null) {
-        if (line.type !== 'header' || line.format !== FORMAT) throw new AdminError(`${file} 不是离校办理台服务器的备份文件`);
-        header = line as unknown as Header;
-        continue;
-      }
-      if (line.type === 'end') {
-        if (line.rows !== count) throw new AdminError(`备份文件 ${file} 不完整：应有 ${line.rows} 行数据，读到 ${count} 行`);
-        ended = true;
-        continue;
-      }
-      if (typeof line.table !== 'string' || !(TABLES as readonly string[]).includes(line.table) || typeof line.row !== 'object') {
-        throw new AdminError(`备份文件 ${file} 第 ${lineNo} 行无法识别`);
-      }
-      const list = tables.get(line.table) ?? [];
-      list.push(line.row);
-      tables.set(line.table, list);
-      count += 1;
-    }
+    text = gunzipSync(readFileSync(file)).toString('utf8');
   } catch (e) {
-    if (e instanceof AdminError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new AdminError(`找不到备份文件：${file}`);
-    throw new AdminError(`无法读取备份文件 ${file}（第 ${lineNo} 行）：${(e as Error).message}`);
+    throw new AdminError(`无法读取备份文件 ${file}：${code?.startsWith('Z_') ? '不是 gzip 压缩的备份文件，或文件已损坏' : (e as Error).message}`);
+  }
+  for (const raw of text.split('\n')) {
+    lineNo += 1;
+    if (raw.trim() === '') continue;
+    if (ended) throw new AdminError(`备份文件 ${file} 在结束行之后还有内容（第 ${lineNo} 行），文件可能被拼接或改动过`);
+    let line: { type?: string; format?: string; table?: string; row?: unknown; rows?: number };
+    try {
+      line = JSON.parse(raw) as typeof line;
+    } catch {
+      throw new AdminError(`备份文件 ${file} 第 ${lineNo} 行不是完整的 JSON，文件可能不完整或已损坏`);
+    }
+    if (header === null) {
+      if (line.type !== 'header' || line.format !== FORMAT) throw new AdminError(`${file} 不是离校办理台服务器的备份文件`);
+      header = line as unknown as Header;
+      continue;
+    }
+    if (line.type === 'end') {
+      if (line.rows !== count) throw new AdminError(`备份文件 ${file} 不完整：应有 ${line.rows} 行数据，读到 ${count} 行`);
+      ended = true;
+      continue;
+    }
+    if (typeof line.table !== 'string' || !(TABLES as readonly string[]).includes(line.table) || typeof line.row !== 'object') {
+      throw new AdminError(`备份文件 ${file} 第 ${lineNo} 行无法识别`);
+    }
+    const list = tables.get(line.table) ?? [];
+    list.push(line.row);
+    tables.set(line.table, list);
+    count += 1;
   }
   if (header === null) throw new AdminError(`${file} 是空文件，不是备份`);
   if (!ended) throw new AdminError(`备份文件 ${file} 不完整（缺少结束行），可能在备份时被中断`);
