@@ -38,6 +38,8 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
           host: { type: 'string' },
           size: { type: 'string' },
           stage: { type: 'string' },
+          out: { type: 'string' },
+          from: { type: 'string' },
         },
       });
     } catch (e) {
@@ -69,6 +71,8 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       host: values.host ?? '0.0.0.0',
       size: parsePositiveInt(values.size, '--size'),
       stage: values.stage,
+      out: values.out,
+      from: values.from,
     };
     await command(args, options, print);
     return 0;

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Database, type DatabaseTarget } from './db/database';
 import { buildServerApp } from './http/app';
@@ -12,7 +13,8 @@ export interface RunningServer {
 /** Opens (and migrates) the database and listens; close() stops both, in that order. */
 export async function startServer(target: DatabaseTarget, host: string, port: number, logger = true): Promise<RunningServer> {
   const database = await openDatabase(target);
-  const app = await buildServerApp({ db: database.db, logger });
+  const positionFile = 'dataDir' in target ? `${resolve(target.dataDir)}.position.json` : undefined;
+  const app = await buildServerApp({ db: database.db, logger, positionFile });
   try {
     const url = await app.listen({ host, port });
     return {

@@ -5,8 +5,19 @@ import type Database from 'better-sqlite3';
  * kept outside the replica (src-main/sync/device-token-store.ts). deviceToken: only in replicas
  * downloaded before that, read once to move it out. knownOperators: who signed in here before,
  * for offline sign-in. resnapshotPending: a widened roster whose snapshot is not merged yet.
+ * serverPosition: the server's history, seq and mark as last pulled; restorePending: the server
+ * was restored and this replica's server rows are not rebuilt yet (src-main/db/server-history.ts).
  */
-export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken' | 'knownOperators' | 'resnapshotPending';
+export type MetaKey =
+  | 'deviceId'
+  | 'session'
+  | 'idHashKey'
+  | 'serverUrl'
+  | 'deviceToken'
+  | 'knownOperators'
+  | 'resnapshotPending'
+  | 'serverPosition'
+  | 'restorePending';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

@@ -202,3 +202,35 @@ export const conflicts = sqliteTable(
   },
   (t) => [index('conflicts_student').on(t.studentNo, t.stepId)],
 );
+
+/**
+ * Restores of the server this counter noticed (a new history id): when the backup was taken,
+ * when the counter noticed, and whether the operator dismissed the banner.
+ */
+export const serverRestores = sqliteTable('server_restores', {
+  historyId: text('history_id').primaryKey(),
+  backupOf: text('backup_of'),
+  noticedAt: text('noticed_at').notNull(),
+  dismissedAt: text('dismissed_at'),
+});
+
+/**
+ * Changes this counter had seen that the restored server no longer holds, as the server
+ * confirmed them (POST /api/sync/restore-report). This counter's own ops are not here: they are
+ * sent again.
+ */
+export const restoreLosses = sqliteTable(
+  'restore_losses',
+  {
+    historyId: text('history_id').notNull(),
+    opId: text('op_id').notNull(),
+    studentNo: text('student_no').notNull(),
+    stepId: text('step_id').notNull(),
+    change: text('change', { enum: ['passed', 'rejected', 'pending', 'lifted', 'imposed'] }).notNull(),
+    note: text('note').notNull(),
+    by: text('by').notNull(),
+    byName: text('by_name').notNull(),
+    at: text('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.historyId, t.opId] })],
+);

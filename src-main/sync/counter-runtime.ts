@@ -122,7 +122,7 @@ export class CounterRuntime {
       case 'setup.state':
         return this.setup;
       case 'sync.status':
-        return { configured: false, state: 'offline', unsent: 0, lastSyncAt: null, lastError: null, stale: false, tokenLost: false, rosterMerge: null, stuck: null } satisfies SyncStatusDto;
+        return { configured: false, state: 'offline', unsent: 0, lastSyncAt: null, lastError: null, stale: false, tokenLost: false, rosterMerge: null, stuck: null, restore: null } satisfies SyncStatusDto;
       case 'setup.login': {
         const body = this.parse(counterApi['setup.login'].input, input);
         const answer = await new SyncHttp(normaliseServerUrl(body.serverUrl)).login({ operatorNo: body.operatorNo, password: body.password });

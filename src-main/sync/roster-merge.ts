@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import type { SyncRow } from '../../src-shared/contract/sync';
+import type { SnapshotHeader, SyncPosition, SyncRow } from '../../src-shared/contract/sync';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { deleteMeta, readMeta, writeMeta } from '../db/meta';
 import type { Replica } from '../db/open';
 import { applyPulledPage } from '../db/pulled-rows';
-import { SyncError, type SyncHttp } from './server-http';
+import { positionQuery, SyncError, type SyncHttp } from './server-http';
 import { lines, parseLine, type SnapshotProgress } from './snapshot-loader';
 
 /**
@@ -45,29 +45,39 @@ export async function mergeSnapshot(
   onProgress: (progress: SnapshotProgress) => void,
   now: () => Date,
 ): Promise<string[]> {
-  const { rows, seq } = await downloadRows(replica, api, onProgress);
-  return storeMerged(replica, rows, seq, now().toISOString());
+  const { rows, header } = await downloadSnapshotRows(replica, api, onProgress);
+  return storeMerged(replica, rows, header.seq, now().toISOString());
 }
 
-async function downloadRows(replica: Replica, api: SyncHttp, onProgress: (progress: SnapshotProgress) => void): Promise<{ rows: SyncRow[]; seq: number }> {
+/**
+ * The device's snapshot, read to its end line into memory (the replica stays live meanwhile).
+ * `seen`, the position pulled last, lets a server restored by other means renew its history
+ * before it answers.
+ */
+export async function downloadSnapshotRows(
+  replica: Replica,
+  api: SyncHttp,
+  onProgress: (progress: SnapshotProgress) => void,
+  seen: SyncPosition | null = null,
+): Promise<{ rows: SyncRow[]; header: SnapshotHeader }> {
   const controller = new AbortController();
   let finished = false;
   try {
-    const res = await api.stream('/api/sync/snapshot', controller.signal);
+    const res = await api.stream(`/api/sync/snapshot${positionQuery(seen, '?')}`, controller.signal);
     const rows: SyncRow[] = [];
-    let seq: number | null = null;
+    let header: SnapshotHeader | null = null;
     let total = 0;
     for await (const text of lines(res)) {
       const line = parseLine(text);
       if (line.type === 'header') {
         if (line.batch.id !== replica.batch.def.id) throw new SyncError(syncText.snapshotBatch(replica.batch.def.id, line.batch.id), 200);
-        seq = line.seq;
+        header = line;
         const c = line.counts;
         total = c.students + c.states + c.waivers + c.conflicts + c.ops;
         onProgress({ done: 0, total });
         continue;
       }
-      if (seq === null) throw new SyncError(syncText.snapshotCut, null);
+      if (header === null) throw new SyncError(syncText.snapshotCut, null);
       if (line.type === 'end') {
         if (line.rows !== rows.length) throw new SyncError(syncText.snapshotCount(line.rows, rows.length), null);
         finished = true;
@@ -80,9 +90,9 @@ async function downloadRows(replica: Replica, api: SyncHttp, onProgress: (progre
         await new Promise((resolve) => setImmediate(resolve));
       }
     }
-    if (!finished || seq === null) throw new SyncError(syncText.snapshotCut, null);
+    if (!finished || header === null) throw new SyncError(syncText.snapshotCut, null);
     onProgress({ done: rows.length, total });
-    return { rows, seq };
+    return { rows, header };
   } catch (e) {
     // A connection cut mid-body surfaces as a TypeError from fetch's stream.
     if ((e as Error).name === 'TypeError' || (e as Error).name === 'AbortError') throw new SyncError(syncText.snapshotCut, null);

@@ -6,11 +6,14 @@ import {
   pushResponseSchema,
   registerDeviceResponseSchema,
   resolveConflictResponseSchema,
+  restoreReportResponseSchema,
   type ConflictRow,
   type LoginResponse,
   type PullResponse,
   type PushResponse,
   type RegisterDeviceResponse,
+  type RestoreLoss,
+  type SyncPosition,
   type SyncErrorCode,
 } from '../../src-shared/contract/sync';
 import type { Op } from '../../src-shared/contract/ops';
@@ -59,6 +62,14 @@ export async function* bodyChunks(res: Response): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** The query parameters that report a position seen (empty without one). */
+export function positionQuery(seen: SyncPosition | null, joiner: '?' | '&'): string {
+  if (seen === null) return '';
+  const params = new URLSearchParams({ history: seen.history.id, seenSeq: String(seen.seq) });
+  if (seen.mark !== null) params.set('seenMark', seen.mark);
+  return `${joiner}${params.toString()}`;
+}
+
 /** The central server's HTTP API as the counter uses it; every answer is checked against the shared schemas. */
 export class SyncHttp {
   constructor(
@@ -83,8 +94,13 @@ export class SyncHttp {
     return this.json('POST', '/api/sync/push', pushResponseSchema, { ops });
   }
 
-  pull(cursor: number, limit: number): Promise<PullResponse> {
-    return this.json('GET', `/api/sync/pull?cursor=${cursor}&limit=${limit}`, pullResponseSchema);
+  /** `seen`: the position pulled last, so that a server restored by other means renews its history (docs/sync-protocol.md). */
+  pull(cursor: number, limit: number, seen: SyncPosition | null = null): Promise<PullResponse> {
+    return this.json('GET', `/api/sync/pull?cursor=${cursor}&limit=${limit}${positionQuery(seen, '&')}`, pullResponseSchema);
+  }
+
+  restoreReport(history: string, losses: RestoreLoss[]): Promise<{ losses: RestoreLoss[] }> {
+    return this.json('POST', '/api/sync/restore-report', restoreReportResponseSchema, { history, losses });
   }
 
   resolveConflict(id: number, operatorNo: string): Promise<ConflictRow> {

@@ -6,6 +6,7 @@ import { BatchIndex } from '../../src-shared/domain/batch';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { batchedInsert } from '../db/batched-insert';
 import { writeMeta } from '../db/meta';
+import { writeSeenPosition } from '../db/server-history';
 import { openDatabase, openReplica, type Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { validateSession, writeSession, type ReplicaSessionInput } from '../db/session-store';
@@ -212,6 +213,7 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
           writeMeta(sqlite, 'serverUrl', api.baseUrl);
           writeSession(sqlite, session);
           sqlite.prepare('insert into sync_state (slot, cursor, server_seq, last_pull_at) values (1, ?, ?, ?)').run(line.seq, line.seq, new Date().toISOString());
+          writeSeenPosition(sqlite, { history: line.history, seq: line.seq, mark: line.mark });
           const c = line.counts;
           total = c.students + c.states + c.waivers + c.conflicts + c.ops;
           store = loader(sqlite, batch);

@@ -8,6 +8,9 @@ import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
 import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
 import { mergeSnapshot, resnapshotNeeded } from './roster-merge';
+import { dismissRestore, markRestorePending, readSeenPosition, restorePending, showsRestore, writeSeenPosition } from '../db/server-history';
+import { rebaseOnRestoredServer } from './restored-server';
+import { restoreNotice } from './restore-notice';
 import { outboxOpView, type OutboxOpRow } from './outbox-view';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
 import type { SnapshotProgress } from './snapshot-loader';
@@ -73,6 +76,7 @@ export function storedStatus(replica: Replica, now: Date, tokens: DeviceTokenSto
     tokenLost: lost,
     rosterMerge: null,
     stuck: null,
+    restore: restoreNotice(replica),
   };
 }
 
@@ -162,6 +166,7 @@ export class SyncClient {
       tokenLost: false,
       rosterMerge: this.rosterMerge,
       stuck: this.stuckOp(),
+      restore: restoreNotice(this.replica),
     };
   }
 
@@ -227,9 +232,16 @@ export class SyncClient {
     this.emitStatus();
     try {
       // Pushing first: a merge that keeps failing must not hold back the operators' ops.
+      const { sqlite } = this.replica;
       await this.pushAll();
-      if (resnapshotNeeded(this.replica.sqlite)) await this.mergeRoster();
-      await this.pullAll();
+      if (!restorePending(sqlite) && resnapshotNeeded(sqlite)) await this.mergeRoster();
+      if (!restorePending(sqlite)) await this.pullAll();
+      if (restorePending(sqlite)) {
+        // The server came back from a backup: rebuild from its snapshot, send what it lacks of ours, go on pulling.
+        await this.rebase();
+        await this.pushAll();
+        await this.pullAll();
+      }
       this.failures = 0;
       this.state = 'online';
       const at = this.now().toISOString();
@@ -290,6 +302,7 @@ export class SyncClient {
       this.pushHead = null;
       this.headFailures = null;
       this.recordResults(response);
+      if (showsRestore(this.replica.sqlite, response.history, response.serverSeq, this.cursor())) markRestorePending(this.replica.sqlite);
     }
   }
 
@@ -336,13 +349,46 @@ export class SyncClient {
     }
   }
 
+  /** Pages until the end; stops early, storing nothing more, when an answer shows the server was restored. */
   private async pullAll(): Promise<void> {
+    const { sqlite } = this.replica;
     for (;;) {
-      const page = await this.api.pull(this.cursor(), this.opts.pullLimit);
-      const studentNos = applyPulledPage(this.replica.sqlite, this.replica.batch, page, this.now().toISOString());
+      const cursor = this.cursor();
+      const page = await this.api.pull(cursor, this.opts.pullLimit, readSeenPosition(sqlite));
+      if (showsRestore(sqlite, page.history, page.serverSeq, cursor)) {
+        markRestorePending(sqlite);
+        return;
+      }
+      const studentNos = applyPulledPage(sqlite, this.replica.batch, page, this.now().toISOString());
+      writeSeenPosition(sqlite, { history: page.history, seq: page.serverSeq, mark: page.mark });
       this.replica.changes.emit({ type: 'changed', studentNos, source: 'sync' });
       if (!page.hasMore) return;
     }
+  }
+
+  /** Inside a round, like the roster merge. */
+  private async rebase(): Promise<void> {
+    try {
+      const studentNos = await rebaseOnRestoredServer(
+        this.replica,
+        this.api,
+        (progress) => {
+          this.rosterMerge = progress;
+          this.emitStatus();
+        },
+        this.now,
+      );
+      this.replica.changes.emit({ type: 'changed', studentNos, source: 'sync' });
+    } finally {
+      this.rosterMerge = null;
+    }
+  }
+
+  /** The operator read the restore banner. */
+  dismissRestore(historyId: string): SyncStatus {
+    dismissRestore(this.replica.sqlite, historyId, this.now().toISOString());
+    this.emitStatus();
+    return this.status();
   }
 
   /** The server's event stream: a nudge to pull whenever its seq passes our cursor. Reconnects with backoff. */
@@ -377,13 +423,15 @@ export class SyncClient {
     if (!lines.includes('event: changed')) return;
     const data = lines.find((l) => l.startsWith('data:'));
     if (!data) return;
-    let seq: number;
+    let event: { seq: number; history: string };
     try {
-      seq = changedEventSchema.parse(JSON.parse(data.slice('data:'.length))).seq;
+      event = changedEventSchema.parse(JSON.parse(data.slice('data:'.length)));
     } catch {
       return;
     }
-    if (seq <= this.cursor()) return;
+    const seen = readSeenPosition(this.replica.sqlite);
+    const newHistory = seen !== null && seen.history.id !== event.history;
+    if (event.seq <= this.cursor() && !newHistory) return;
     // The server is reachable again: no reason to sit out the rest of a backoff.
     if (this.retryTimer) {
       clearTimeout(this.retryTimer);

@@ -8,6 +8,7 @@ import { currentSession, toSessionDto } from '../counter/session';
 import type { DeviceTokenStore } from './device-token-store';
 import { offlineAttemptLimiter, signInOperator, type SignInInput } from './operator-sign-in';
 import { resnapshotNeeded } from './roster-merge';
+import { dismissRestore } from '../db/server-history';
 import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
 import { SyncError } from './server-http';
 import { storedStatus, tokenLost, type SyncClient } from './sync-client';
@@ -116,6 +117,11 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
         throw e;
       }
       return syncConflicts(replica);
+    },
+    'sync.dismissRestore': ({ historyId }: { historyId: string }): SyncStatusDto => {
+      if (sync) return sync.dismissRestore(historyId);
+      dismissRestore(replica.sqlite, historyId, now().toISOString());
+      return storedStatus(replica, now(), tokens);
     },
     'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, tokens, input, now, offlineAttempts),
     'setup.state': (): SetupStateDto => SETUP_DONE,

@@ -5,6 +5,7 @@ import { AppHeader } from './components/AppHeader';
 import { CameraDock } from './camera/CameraDock';
 import { ClearanceRecord } from './components/ClearanceRecord';
 import { FlashBanner } from './components/FlashBanner';
+import { RestoreBanner } from './sync/RestoreBanner';
 import { focusStudentNoInput } from './components/focus';
 import { ResultsList } from './components/ResultsList';
 import { SearchPanel } from './components/SearchPanel';
@@ -114,6 +115,7 @@ export function App() {
   return (
     <div className="app">
       <AppHeader />
+      <RestoreBanner />
       {/* Kept mounted under quick mode, so leaving it finds the workspace as it was. */}
       <main className="workspace" hidden={quickStep !== null}>
         <aside className="pane pane-left">

@@ -8,6 +8,7 @@ import { devices, ops } from '../db/schema';
 import type { AuthenticatedDevice } from '../auth/device-auth';
 import type { BatchCache, LoadedBatch } from '../sync/batch-cache';
 import { currentSeq, lockWrites } from '../sync/seq';
+import { readHistory } from '../sync/history';
 import { ApplySession, type OpActor } from './apply-op';
 import { reasons } from './reasons';
 import { storedResult, sameOp } from './stored-ops';
@@ -120,6 +121,7 @@ async function storePush(
     results: input.map((op) => results.get(op.opId)!),
     lastDeviceSeq: lastSeq,
     serverSeq: await currentSeq(tx),
+    history: await readHistory(tx),
   };
 }
 

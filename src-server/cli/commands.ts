@@ -14,6 +14,8 @@ import { importVerdict } from '../roster/import-verdict';
 import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
+import { restoreBackup, writeBackup } from '../admin/backup';
+import { formatTime, printRestoreLosses } from '../admin/restore-report';
 import { UsageError } from './cli-error';
 import { readReleaseFolder } from '../updates/release-folder';
 import { listReleases, parseStagingPercentage, publishRelease, stageRelease, withdrawRelease } from '../updates/release-store';
@@ -32,6 +34,8 @@ export interface CliOptions {
   size?: number;
   /** --stage: the percentage of counters a new release is offered to. */
   stage?: string;
+  out?: string;
+  from?: string;
 }
 
 export type Print = (line: string) => void;
@@ -271,6 +275,26 @@ export const COMMANDS: Record<string, Command> = {
       print(`  ${op.operatorNo}  ${op.name}  ${grants.join(' ')}`);
     }
     for (const k of result.apiKeys) print(`接口密钥 ${k.id}：${k.key}`);
+  },
+
+  backup: async (args, options, print) => {
+    expectArgs(args, 0, 'backup --out <文件.ndjson.gz>');
+    if (!options.out) throw new UsageError('请用 --out <文件> 指定备份文件');
+    const { rows, takenAt } = await withDatabase(options, (d) => writeBackup(d.db, options.out!));
+    print(`已备份 ${rows} 行数据到 ${options.out}（备份时间 ${formatTime(takenAt)}）。`);
+  },
+
+  restore: async (args, options, print) => {
+    expectArgs(args, 0, 'restore --from <文件.ndjson.gz>');
+    if (!options.from) throw new UsageError('请用 --from <文件> 指定备份文件');
+    const result = await withDatabase(options, (d) => restoreBackup(d.db, options.from!));
+    print(`已从 ${formatTime(result.takenAt)} 的备份恢复 ${result.rows} 行数据，新的历史编号 ${result.history}。`);
+    print('各柜台下次同步时会自动重新下载数据并重发服务器缺少的本机操作；丢失的其他记录请运行 restore-losses 查看。');
+  },
+
+  'restore-losses': async (args, options, print) => {
+    expectArgs(args, 0, 'restore-losses');
+    await withDatabase(options, (d) => printRestoreLosses(d.db, print));
   },
 
   serve: async (args, options, print) => {

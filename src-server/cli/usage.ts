@@ -31,6 +31,9 @@ export const USAGE = `离校办理台 中心服务器管理工具
   updates withdraw <版本>                   撤回一个版本（柜台不再下载它）
   updates stage <版本> <百分比>             只推送给约该比例的柜台（100 = 全部）
   seed-demo [--size <人数>]                 写入演示批次、花名册和演示操作员
+  backup --out <文件.ndjson.gz>             备份整个数据库（服务器运行中也可备份）
+  restore --from <文件.ndjson.gz>           把备份恢复到一个空数据库，并通知各柜台重新同步
+  restore-losses                            列出恢复后各柜台报告的、服务器上已丢失的办理记录（按来源）
   serve [--port <端口>] [--host <地址>]     启动服务器
 
 数据库:

@@ -73,7 +73,8 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleContext,
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
     const send = (value: number) => res.write(`event: changed\ndata: ${JSON.stringify({ seq: value })}\n\n`);
     send(seq);
-    const unsubscribe = ctx.server.notifier.subscribe(send);
+    // After a restore the seq may go down: the console refetches on any change, whatever its seq.
+    const unsubscribe = ctx.server.notifier.subscribe((change) => send(change.seq));
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     request.raw.on('close', () => {
       clearInterval(heartbeat);

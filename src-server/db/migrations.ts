@@ -189,6 +189,39 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 4,
+    name: 'server history, seq marks and restore losses',
+    statements: [
+      `CREATE TABLE "server_history" (
+          "id" text PRIMARY KEY NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "backup_of" timestamp with time zone,
+          "restored_at" timestamp with time zone,
+          "cause" text NOT NULL
+        );`,
+      `CREATE TABLE "sync_marks" (
+          "seq" bigint PRIMARY KEY NOT NULL,
+          "mark" text NOT NULL
+        );`,
+      `CREATE TABLE "restore_losses" (
+          "history_id" text NOT NULL,
+          "op_id" text NOT NULL,
+          "source_kind" text NOT NULL,
+          "source" text NOT NULL,
+          "source_name" text NOT NULL,
+          "student_no" text NOT NULL,
+          "step_id" text NOT NULL,
+          "change" text NOT NULL,
+          "note" text NOT NULL,
+          "changed_at" text NOT NULL,
+          "reported_by" text NOT NULL,
+          "reported_at" timestamp with time zone DEFAULT now() NOT NULL,
+          CONSTRAINT "restore_losses_history_id_op_id_pk" PRIMARY KEY("history_id","op_id")
+        );`,
+      `INSERT INTO "server_history" ("id", "cause") VALUES (gen_random_uuid()::text, 'created')`,
+    ],
+  },
+  {
     version: 5,
     name: 'counter update releases',
     statements: [

@@ -32,6 +32,57 @@ export const syncSeq = pgTable('sync_seq', {
   value: bigint('value', { mode: 'number' }).notNull(),
 });
 
+/**
+ * The server's history: a new id with the database, and with every restore. The rows live in
+ * the database, so a restored database brings back the id of its backup; the server and the
+ * counters notice that by the marks (src-server/sync/history.ts) and renew it. The current
+ * history is the newest row.
+ */
+export const serverHistory = pgTable('server_history', {
+  id: text('id').primaryKey(),
+  createdAt: createdAt(),
+  /** When the backup this history restarted from was taken (null: the history began with the database). */
+  backupOf: timestamp('backup_of', { withTimezone: true, mode: 'string' }),
+  restoredAt: timestamp('restored_at', { withTimezone: true, mode: 'string' }),
+  /** How the restore became known: 'restore' (the admin command), 'rewound' (a database came back by other means). */
+  cause: text('cause').$type<'created' | 'restore' | 'rewound'>().notNull(),
+});
+
+/**
+ * One random mark per seq reservation, keyed by the last seq reserved: every committed seq a
+ * client can see has one. A client that remembers (history, seq, mark) can tell a database
+ * that holds that seq from one that was restored and has since reused the number.
+ */
+export const syncMarks = pgTable('sync_marks', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  mark: text('mark').notNull(),
+});
+
+/**
+ * Changes counters had seen that a restore dropped, as they reported them (POST
+ * /api/sync/restore-report), once per lost op. `source` is who made the change: an operator's
+ * 工号, an integration key id, or 'roster'.
+ */
+export const restoreLosses = pgTable(
+  'restore_losses',
+  {
+    historyId: text('history_id').notNull(),
+    opId: text('op_id').notNull(),
+    sourceKind: text('source_kind').$type<'operator' | 'integration' | 'roster'>().notNull(),
+    source: text('source').notNull(),
+    sourceName: text('source_name').notNull(),
+    studentNo: text('student_no').notNull(),
+    stepId: text('step_id').notNull(),
+    /** What the lost change had set: passed / rejected / pending, or lifted / imposed for a waiver. */
+    change: text('change').notNull(),
+    note: text('note').notNull(),
+    changedAt: text('changed_at').notNull(),
+    reportedBy: text('reported_by').notNull(),
+    reportedAt: timestamp('reported_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.historyId, t.opId] })],
+);
+
 export const batches = pgTable('batches', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),

@@ -5,6 +5,7 @@ import { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
 import { BatchCache } from '../sync/batch-cache';
 import { ChangeNotifier } from '../sync/change-notifier';
 import { currentSeq } from '../sync/seq';
+import { HistoryGuard } from '../sync/history';
 import type { ServerContext } from './context';
 import { errorBody, handleError } from './http-error';
 import { registerAuthRoutes } from './auth-routes';
@@ -24,6 +25,11 @@ export interface ServerAppOptions {
   watchIntervalMs?: number;
   /** The built console (default out/console). */
   consoleDir?: string;
+  /**
+   * Where this server keeps the last position it saw (beside a PGlite data folder), so that a
+   * folder copied back from a backup is noticed at start (src-server/sync/history.ts).
+   */
+  positionFile?: string;
 }
 
 export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
@@ -38,6 +44,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
     db: options.db,
     batches: new BatchCache(),
     notifier: new ChangeNotifier(),
+    history: new HistoryGuard(options.positionFile ?? null),
     loginLimits: {
       perIp: new AttemptLimiter(limits.perIpPerMinute, 60_000),
       perOperator: new AttemptLimiter(limits.failuresPerOperator, limits.lockoutMinutes * 60_000),
@@ -70,13 +77,18 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   registerUpdateRoutes(app, ctx.db);
   registerConsole(app, ctx, options.consoleDir);
 
+  // A database that came back from a backup while this process was away gets a new history before the first answer.
+  ctx.notifier.committed(await ctx.history.check(ctx.db));
   const watcher = setInterval(() => {
-    currentSeq(ctx.db).then(
-      (seq) => ctx.notifier.committed(seq),
+    ctx.history.check(ctx.db).then(
+      (now) => ctx.notifier.committed(now),
       (err: unknown) => app.log.warn({ err }, 'seq watch failed'),
     );
   }, options.watchIntervalMs ?? 1000);
   watcher.unref();
-  app.addHook('onClose', async () => clearInterval(watcher));
+  app.addHook('onClose', async () => {
+    clearInterval(watcher);
+    ctx.history.flush();
+  });
   return app;
 }

@@ -5,7 +5,8 @@ import { inScope } from '../../src-shared/domain/actions';
 import { resolveConflictRequestSchema, type ConflictRow } from '../../src-shared/contract/sync';
 import { conflicts, students } from '../db/schema';
 import { conflictRow } from '../sync/rows';
-import { currentSeq, lockWrites, nextSeq } from '../sync/seq';
+import { lockWrites, nextSeq } from '../sync/seq';
+import { position } from '../sync/history';
 import type { ServerContext } from './context';
 import { requireDevice } from './device-auth-hook';
 import { HttpError, parseInput } from './http-error';
@@ -22,7 +23,7 @@ export function registerConflictRoutes(app: FastifyInstance, ctx: ServerContext)
     if (!operator) throw new HttpError(403, 'forbidden', `操作员 ${operatorNo} 没有在此设备上登录`);
     const batch = await ctx.batches.get(ctx.db, device.batchId);
     if (!batch) throw new Error(`device ${device.id} belongs to missing batch ${device.batchId}`);
-    const { row, seq } = await ctx.db.transaction(async (tx) => {
+    const { row, at } = await ctx.db.transaction(async (tx) => {
       await lockWrites(tx);
       const [conflict] = await tx.select().from(conflicts).where(and(eq(conflicts.id, id), eq(conflicts.batchId, batch.id)));
       if (!conflict) throw new HttpError(404, 'not_found', `没有编号为 ${id} 的冲突记录`);
@@ -41,9 +42,9 @@ export function registerConflictRoutes(app: FastifyInstance, ctx: ServerContext)
         .set({ resolved: true, resolvedBy: operator.name, resolvedAt: new Date().toISOString(), seq: await nextSeq(tx) })
         .where(eq(conflicts.id, id))
         .returning();
-      return { row: updated!, seq: await currentSeq(tx) };
+      return { row: updated!, at: await position(tx) };
     });
-    ctx.notifier.committed(seq);
+    ctx.notifier.committed(at);
     return conflictRow(row);
   });
 }

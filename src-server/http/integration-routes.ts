@@ -5,7 +5,8 @@ import { apiKeys } from '../db/schema';
 import { hashToken } from '../auth/tokens';
 import { ApplySession } from '../apply/apply-op';
 import { applyIntegrationOp, OpIdReused, ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
-import { currentSeq, lockWrites } from '../sync/seq';
+import { lockWrites } from '../sync/seq';
+import { position } from '../sync/history';
 import type { ServerContext } from './context';
 import { HttpError, parseInput } from './http-error';
 
@@ -20,7 +21,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerConte
     const body = parseInput(integrationWriteRequestSchema, request.body, '写入请求');
     const actor = { kind: 'integration' as const, name: client.name, stepIds: new Set(client.stepIds) };
     try {
-      const { result, seq } = await ctx.db.transaction(async (tx) => {
+      const { result, at } = await ctx.db.transaction(async (tx) => {
         await lockWrites(tx);
         const batch = await ctx.batches.get(tx, client.batchId);
         if (!batch) throw new Error(`api key ${client.id} belongs to missing batch ${client.batchId}`);
@@ -33,9 +34,9 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerConte
           note: body.note,
           time: body.time ?? new Date().toISOString(),
         });
-        return { result, seq: await currentSeq(tx) };
+        return { result, at: await position(tx) };
       });
-      ctx.notifier.committed(seq);
+      ctx.notifier.committed(at);
       return result;
     } catch (e) {
       if (e instanceof OpIdReused) throw new HttpError(409, 'op_mismatch', e.message);

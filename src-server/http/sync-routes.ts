@@ -1,12 +1,21 @@
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
-import { pullQuerySchema, pushRequestSchema, type PullResponse, type PushResponse } from '../../src-shared/contract/sync';
+import {
+  positionQuerySchema,
+  pullQuerySchema,
+  pushRequestSchema,
+  restoreReportRequestSchema,
+  type PullResponse,
+  type PushResponse,
+  type SyncPosition,
+} from '../../src-shared/contract/sync';
 import type { AuthenticatedDevice } from '../auth/device-auth';
 import { pushOps, PushRefused } from '../apply/push-ops';
 import type { LoadedBatch } from '../sync/batch-cache';
 import { pull } from '../sync/pull';
 import { writeSnapshot } from '../sync/snapshot';
-import { currentSeq } from '../sync/seq';
+import { position } from '../sync/history';
+import { storeRestoreReport, UnknownHistory } from '../sync/restore-losses';
 import type { ServerContext } from './context';
 import { requireDevice } from './device-auth-hook';
 import { HttpError, parseInput } from './http-error';
@@ -24,12 +33,21 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return [device, batch];
   }
 
+  /** A position the counter saw that this database no longer holds renews the history before the answer. */
+  async function checkReported(query: { history?: string; seenSeq?: number; seenMark?: string }): Promise<void> {
+    const reported: SyncPosition | null =
+      query.history === undefined || query.seenSeq === undefined
+        ? null
+        : { history: { id: query.history, backupOf: null, restoredAt: null }, seq: query.seenSeq, mark: query.seenMark ?? null };
+    ctx.notifier.committed(await ctx.history.check(ctx.db, reported));
+  }
+
   app.post('/api/sync/push', { bodyLimit: PUSH_BODY_LIMIT }, async (request): Promise<PushResponse> => {
     const device = await requireDevice(ctx.db, request);
     const body = parseInput(pushRequestSchema, request.body, '上传内容');
     try {
       const response = await pushOps(ctx.db, ctx.batches, device, body.ops);
-      ctx.notifier.committed(response.serverSeq);
+      ctx.notifier.committed({ seq: response.serverSeq, history: response.history });
       return response;
     } catch (e) {
       if (!(e instanceof PushRefused)) throw e;
@@ -41,12 +59,14 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get('/api/sync/pull', async (request): Promise<PullResponse> => {
     const [device, batch] = await deviceAndBatch(request);
     const query = parseInput(pullQuerySchema, request.query, '拉取参数');
+    await checkReported(query);
     return pull(ctx.db, batch, device, query.cursor, query.limit);
   });
 
   /** NDJSON; valid only if it ends with the "end" line (a cut connection shows as a missing end). */
   app.get('/api/sync/snapshot', async (request, reply) => {
     const [device, batch] = await deviceAndBatch(request);
+    await checkReported(parseInput(positionQuerySchema, request.query, '下载参数'));
     const out = new PassThrough();
     writeSnapshot(ctx.db, batch, device, (chunk) => out.write(chunk)).then(
       () => out.end(),
@@ -58,10 +78,22 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return reply.type('application/x-ndjson; charset=utf-8').header('cache-control', 'no-store').send(out);
   });
 
-  /** Server-sent events: "changed" with the latest seq at once, then after every commit. */
+  /** After a restore: the changes this counter had seen that the server lacks (docs/sync-protocol.md). */
+  app.post('/api/sync/restore-report', { bodyLimit: PUSH_BODY_LIMIT }, async (request) => {
+    const device = await requireDevice(ctx.db, request);
+    const body = parseInput(restoreReportRequestSchema, request.body, '恢复报告');
+    try {
+      return { losses: await storeRestoreReport(ctx.db, device.id, body.history, body.losses) };
+    } catch (e) {
+      if (e instanceof UnknownHistory) throw new HttpError(409, 'conflict', e.message);
+      throw e;
+    }
+  });
+
+  /** Server-sent events: "changed" with the latest seq and history at once, then after every commit. */
   app.get('/api/sync/events', async (request, reply) => {
     await requireDevice(ctx.db, request);
-    const seq = await currentSeq(ctx.db);
+    const now = await position(ctx.db);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -70,8 +102,9 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const send = (value: number) => res.write(`event: changed\ndata: ${JSON.stringify({ seq: value })}\n\n`);
-    send(seq);
+    const send = (change: { seq: number; history: string }) =>
+      res.write(`event: changed\ndata: ${JSON.stringify({ seq: change.seq, history: change.history })}\n\n`);
+    send({ seq: now.seq, history: now.history.id });
     const unsubscribe = ctx.notifier.subscribe(send);
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     request.raw.on('close', () => {

@@ -4,7 +4,7 @@ import { effectiveStatus, isStudentComplete, type StudentGateInput } from '../..
 import type { Db } from '../db/database';
 import { stepStates, students } from '../db/schema';
 import type { LoadedBatch } from '../sync/batch-cache';
-import { currentSeq } from '../sync/seq';
+import { position } from '../sync/history';
 
 /** One student as the dashboard counts them. */
 export interface StudentProgress {
@@ -22,6 +22,8 @@ export interface StudentProgress {
 }
 
 interface BatchProgress {
+  /** The server history the seq belongs to: after a restore seqs are reused, so the cache starts over. */
+  history: string;
   seq: number;
   students: Map<string, StudentProgress>;
 }
@@ -45,9 +47,11 @@ export class ProgressCache {
   }
 
   private async refresh(db: Db, batch: LoadedBatch): Promise<BatchProgress> {
-    const upTo = await currentSeq(db);
-    const known = this.batches.get(batch.id) ?? { seq: 0, students: new Map<string, StudentProgress>() };
-    if (known.seq === upTo && this.batches.has(batch.id)) return known;
+    const now = await position(db);
+    const upTo = now.seq;
+    const cached = this.batches.get(batch.id);
+    const known = cached?.history === now.history.id ? cached : { history: now.history.id, seq: 0, students: new Map<string, StudentProgress>() };
+    if (known === cached && known.seq === upTo) return known;
     const after = known.seq;
     const studentRows = await db
       .select({
@@ -94,7 +98,7 @@ export class ProgressCache {
     const restored = studentRows.filter((r) => r.withdrawnReason === null && !known.students.has(r.studentNo) && after > 0).map((r) => r.studentNo);
     if (restored.length > 0) await this.reloadStates(db, batch.id, upTo, restored, next);
     for (const studentNo of touched) derive(batch, next.get(studentNo)!);
-    const result = { seq: upTo, students: next };
+    const result = { history: now.history.id, seq: upTo, students: next };
     this.batches.set(batch.id, result);
     return result;
   }

@@ -10,7 +10,7 @@ import { HttpError } from '../http/http-error';
 import { readRosterBytes, RosterFileError, type RosterFile } from '../roster/read-roster-file';
 import { importVerdict } from '../roster/import-verdict';
 import { rosterTemplate } from '../roster/write-roster-template';
-import { currentSeq } from '../sync/seq';
+import { position } from '../sync/history';
 import { recordConsoleChange } from '../console/console-log';
 import { signedIn, type ConsoleContext, type HandlerMap } from '../console/handler-map';
 
@@ -95,7 +95,7 @@ export function rostersApp(ctx: ConsoleContext): HandlerMap<RosterMethods> {
         '导入花名册',
         `${batch.name}：${input.fileName}，${stored.students} 名学生${stored.moved.length > 0 ? `，${stored.moved.length} 名换学院` : ''}${stored.withdrawn.length > 0 ? `，${stored.withdrawn.length} 名退出（${withdrawMissing}）` : ''}${verdict.skipped.length > 0 ? `，${verdict.skipped.length} 行有误未导入` : ''}`,
       );
-      notifier.committed(await currentSeq(db));
+      notifier.committed(await position(db));
       return { students: stored.students, moved: stored.moved, withdrawn: stored.withdrawn, skipped: verdict.skipped, missing: stored.missing.length };
     },
   };

@@ -1,23 +1,34 @@
 import { EventEmitter } from 'node:events';
+import type { SyncPosition } from '../../src-shared/contract/sync';
 
-/** Tells open event streams that the global seq moved, after the change is committed. */
+export interface Committed {
+  seq: number;
+  history: string;
+}
+
+/**
+ * Tells open event streams that the global seq moved, or that the history changed (a restore:
+ * the seq may then be lower than before), after the change is committed.
+ */
 export class ChangeNotifier {
   private readonly emitter = new EventEmitter();
-  private latest = 0;
+  private latest: Committed | null = null;
 
   constructor() {
     // One listener per connected counter; hundreds are normal.
     this.emitter.setMaxListeners(0);
   }
 
-  committed(seq: number): void {
-    if (seq <= this.latest) return;
-    this.latest = seq;
-    this.emitter.emit('seq', seq);
+  committed(at: Pick<SyncPosition, 'seq'> & { history: { id: string } }): void {
+    const next = { seq: at.seq, history: at.history.id };
+    const latest = this.latest;
+    if (latest && latest.history === next.history && next.seq <= latest.seq) return;
+    this.latest = next;
+    this.emitter.emit('change', next);
   }
 
-  subscribe(listener: (seq: number) => void): () => void {
-    this.emitter.on('seq', listener);
-    return () => this.emitter.off('seq', listener);
+  subscribe(listener: (change: Committed) => void): () => void {
+    this.emitter.on('change', listener);
+    return () => this.emitter.off('change', listener);
   }
 }

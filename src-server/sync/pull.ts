@@ -5,7 +5,7 @@ import { rosterScope } from '../../src-shared/domain/roster-scope';
 import type { LoadedBatch } from './batch-cache';
 import { conflictRow, opRow, stateRow, studentRow, waiverRow } from './rows';
 import { readConflicts, readOwnOps, readStates, readStudents, readWaivers } from './scoped-queries';
-import { currentSeq } from './seq';
+import { position } from './history';
 
 export function deviceScope(batch: LoadedBatch, device: AuthenticatedDevice) {
   return rosterScope(
@@ -20,7 +20,9 @@ export function deviceScope(batch: LoadedBatch, device: AuthenticatedDevice) {
  * with their new seq in a later page.
  */
 export async function pull(db: Db, batch: LoadedBatch, device: AuthenticatedDevice, cursor: number, limit: number): Promise<PullResponse> {
-  const upTo = await currentSeq(db);
+  const now = await position(db);
+  const upTo = now.seq;
+  const at = { serverSeq: upTo, history: now.history, mark: now.mark };
   const range = { after: cursor, upTo };
   const scope = deviceScope(batch, device);
   const pages = await Promise.all([
@@ -31,8 +33,8 @@ export async function pull(db: Db, batch: LoadedBatch, device: AuthenticatedDevi
     readOwnOps(db, device.id, range, limit).then((rows) => rows.map(opRow)),
   ]);
   const merged: SyncRow[] = pages.flat().sort((a, b) => a.seq - b.seq);
-  if (merged.length < limit) return { rows: merged, cursor: Math.max(cursor, upTo), hasMore: false, serverSeq: upTo };
+  if (merged.length < limit) return { rows: merged, cursor: Math.max(cursor, upTo), hasMore: false, ...at };
   // Each table gave at most `limit` rows; the first `limit` of the merge are the next ones overall.
   const rows = merged.slice(0, limit);
-  return { rows, cursor: rows[rows.length - 1]!.seq, hasMore: true, serverSeq: upTo };
+  return { rows, cursor: rows[rows.length - 1]!.seq, hasMore: true, ...at };
 }

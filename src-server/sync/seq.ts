@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Executor } from '../db/database';
-import { syncSeq } from '../db/schema';
+import { syncMarks, syncSeq } from '../db/schema';
 
 /**
  * The next global seq. The update takes the counter row's lock until the transaction ends, so
@@ -13,7 +14,17 @@ export async function nextSeq(tx: Executor): Promise<number> {
     .where(eq(syncSeq.id, 1))
     .returning({ value: syncSeq.value });
   if (!row) throw new Error('sync_seq row missing: the database was not migrated');
+  await markSeq(tx, row.value);
   return row.value;
+}
+
+/**
+ * A new random mark for the last seq of a reservation, written in the same transaction: the
+ * seq a reader sees as committed always has one, and a restored database lacks the marks of
+ * what it lost (src-server/sync/history.ts).
+ */
+async function markSeq(tx: Executor, seq: number): Promise<void> {
+  await tx.insert(syncMarks).values({ seq, mark: randomUUID() }).onConflictDoUpdate({ target: syncMarks.seq, set: { mark: sql`excluded.mark` } });
 }
 
 /** The highest seq committed so far; every row with seq <= this is visible to the caller. */
@@ -39,5 +50,6 @@ export async function reserveSeqs(tx: Executor, count: number): Promise<number> 
     .where(eq(syncSeq.id, 1))
     .returning({ value: syncSeq.value });
   if (!row) throw new Error('sync_seq row missing: the database was not migrated');
+  await markSeq(tx, row.value);
   return row.value - count + 1;
 }

@@ -5,7 +5,7 @@ import type { LoadedBatch } from './batch-cache';
 import { deviceScope } from './pull';
 import { conflictRow, opRow, studentRow, waiverRow } from './rows';
 import { countInScope, readConflicts, readOwnOps, readStateLines, readStudents, readWaivers } from './scoped-queries';
-import { currentSeq } from './seq';
+import { position } from './history';
 
 const PAGE = 10000;
 
@@ -25,10 +25,12 @@ export async function writeSnapshot(
   const scope = deviceScope(batch, device);
   await db.transaction(
     async (tx) => {
-      const seq = await currentSeq(tx);
+      const { seq, history, mark } = await position(tx);
       const header: SnapshotHeader = {
         type: 'header',
         seq,
+        history,
+        mark,
         batch: { id: batch.id, name: batch.name, definition: batch.def },
         idHashKey: batch.idHashKey,
         counts: await countInScope(tx, batch.id, device.id, scope),

@@ -218,6 +218,7 @@ export const counterApi = {
   'sync.status': { input: empty, output: sync.syncStatusSchema },
   'sync.conflicts': { input: empty, output: sync.syncConflictsSchema },
   'sync.resolveConflict': { input: sync.resolveConflictInputSchema, output: sync.syncConflictsSchema },
+  'sync.dismissRestore': { input: sync.dismissRestoreInputSchema, output: sync.syncStatusSchema },
   'setup.state': { input: empty, output: sync.setupStateSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },

@@ -54,6 +54,34 @@ export const repairedOpSchema = outboxOpSchema.extend({ original: z.string(), se
 /** The oldest unsent op, after the server refused the pushes starting with it several times running. */
 export const stuckOpSchema = outboxOpSchema.extend({ failures: z.number().int(), error: z.string() });
 
+/** A change this counter had seen that the restored server no longer holds (student, step, who, when). */
+export const restoreLossItemSchema = z.object({
+  studentNo: z.string(),
+  studentName: z.string().nullable(),
+  stepId: z.string(),
+  stepName: z.string(),
+  change: z.enum(['passed', 'rejected', 'pending', 'lifted', 'imposed']),
+  note: z.string(),
+  byName: z.string(),
+  at: z.string(),
+});
+
+/** Most losses the status carries; `count` is the whole number. */
+export const RESTORE_LOSSES_SHOWN = 200;
+
+/** The server was restored from a backup; the counter has caught up. Shown as a banner until dismissed. */
+export const restoreNoticeSchema = z.object({
+  historyId: z.string(),
+  /** When the backup was taken (null: the server could not tell). */
+  backupOf: z.string().nullable(),
+  noticedAt: z.string(),
+  count: z.number().int(),
+  losses: z.array(restoreLossItemSchema),
+});
+export type RestoreNoticeDto = z.infer<typeof restoreNoticeSchema>;
+
+export const dismissRestoreInputSchema = z.object({ historyId: z.string().max(64) });
+
 export const syncStatusSchema = z.object({
   /** False for a stand-alone replica (no server): the status line says so. */
   configured: z.boolean(),
@@ -73,6 +101,8 @@ export const syncStatusSchema = z.object({
   rosterMerge: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
   /** Set once the same op heads STUCK_AFTER failed pushes in a row: the sync panel names it and says what to do. */
   stuck: stuckOpSchema.nullable(),
+  /** The server was restored from a backup and this counter rebuilt its rows: the banner's facts, until dismissed. */
+  restore: restoreNoticeSchema.nullable(),
 });
 export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 

@@ -83,6 +83,25 @@ export const registerDeviceResponseSchema = z.object({
 });
 export type RegisterDeviceResponse = z.infer<typeof registerDeviceResponseSchema>;
 
+const seqNumber = z.number().int();
+
+/**
+ * The server's history: a new id with the database and with every restore from a backup
+ * (docs/sync-protocol.md, "History"). Every pull, push, snapshot and event answer carries it;
+ * a counter that sees a new id rebuilds its server rows from a fresh snapshot.
+ */
+export const serverHistorySchema = z.object({
+  id: z.string(),
+  /** When the backup this history restarted from was taken; null for a history that began with the database. */
+  backupOf: z.string().nullable(),
+  restoredAt: z.string().nullable(),
+});
+export type ServerHistory = z.infer<typeof serverHistorySchema>;
+
+/** A point of the server's history: its committed seq and that seq's random mark (null before any). */
+export const syncPositionSchema = z.object({ history: serverHistorySchema, seq: seqNumber, mark: z.string().nullable() });
+export type SyncPosition = z.infer<typeof syncPositionSchema>;
+
 /** POST /api/sync/push: the device's next outbox ops, in deviceSeq order. */
 export const pushRequestSchema = z
   .object({
@@ -116,11 +135,23 @@ export const pushResponseSchema = z.object({
   /** Highest deviceSeq the server has stored for this device. */
   lastDeviceSeq: z.number().int(),
   serverSeq: z.number().int(),
+  history: serverHistorySchema,
 });
 export type PushResponse = z.infer<typeof pushResponseSchema>;
 
-/** GET /api/sync/pull?cursor=&limit= */
-export const pullQuerySchema = z.object({
+/**
+ * The position a counter last saw (its history id, that answer's serverSeq and mark), sent
+ * with pull and snapshot: a database restored by other means answers a position it no longer
+ * holds with a new history.
+ */
+export const positionQuerySchema = z.object({
+  history: z.string().max(64, { error: 'history 过长' }).optional(),
+  seenSeq: z.coerce.number({ error: 'seenSeq 必须是数字' }).int().min(0, { error: 'seenSeq 不能为负数' }).optional(),
+  seenMark: z.string().max(64, { error: 'seenMark 过长' }).optional(),
+});
+
+/** GET /api/sync/pull?cursor=&limit=[&history=&seenSeq=&seenMark=] */
+export const pullQuerySchema = positionQuerySchema.extend({
   cursor: z.coerce.number({ error: 'cursor 必须是数字' }).int().min(0, { error: 'cursor 不能为负数' }),
   limit: z.coerce
     .number({ error: 'limit 必须是数字' })
@@ -228,6 +259,9 @@ export const pullResponseSchema = z.object({
   /** More rows are waiting: pull again at once. */
   hasMore: z.boolean(),
   serverSeq: seq,
+  history: serverHistorySchema,
+  /** The mark of serverSeq: send it back with the next pull (seenMark). */
+  mark: z.string().nullable(),
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 
@@ -240,6 +274,9 @@ export const snapshotHeaderSchema = z.object({
   seq,
   batch: z.object({ id: z.string(), name: z.string(), definition: batchDefinitionSchema }),
   idHashKey: z.string(),
+  history: serverHistorySchema,
+  /** The mark of seq. */
+  mark: z.string().nullable(),
   /** Row counts that follow, for a progress bar. */
   counts: z.object({
     students: z.number().int(),
@@ -263,7 +300,7 @@ export type SnapshotHeader = z.infer<typeof snapshotHeaderSchema>;
 export type SnapshotLine = z.infer<typeof snapshotLineSchema>;
 
 /** GET /api/sync/events: server-sent events named "changed" carrying this, as JSON. */
-export const changedEventSchema = z.object({ seq });
+export const changedEventSchema = z.object({ seq, history: z.string() });
 export type ChangedEvent = z.infer<typeof changedEventSchema>;
 
 /**
@@ -283,6 +320,38 @@ export const integrationWriteRequestSchema = z
   .strict();
 export type IntegrationWriteRequest = z.input<typeof integrationWriteRequestSchema>;
 export const integrationWriteResponseSchema = opResultSchema;
+
+/** One change a counter had seen that the restored server no longer holds (the server row's last op). */
+export const restoreLossSchema = z.object({
+  opId: z.string().max(64),
+  studentNo: studentNoField,
+  stepId: stepIdField,
+  /** What the change had set: passed / rejected / pending, or lifted / imposed for a waiver. */
+  change: z.enum(['passed', 'rejected', 'pending', 'lifted', 'imposed']),
+  note: z.string().max(2000),
+  /** updatedBy of the row: an operator's 工号, an integration key id, or 'roster'. */
+  by: z.string().max(200),
+  byName: z.string().max(200),
+  at: z.string().max(64),
+});
+export type RestoreLoss = z.infer<typeof restoreLossSchema>;
+
+export const MAX_RESTORE_LOSSES = 50_000;
+
+/**
+ * POST /api/sync/restore-report: after a restore, the changes this counter had seen that the
+ * server lacks. The answer lists those the server really lacks (ops it holds again — resent by
+ * their counter, or older ones a newer change replaced — are left out); repeating a report is
+ * harmless.
+ */
+export const restoreReportRequestSchema = z
+  .object({
+    history: z.string().max(64),
+    losses: z.array(restoreLossSchema).max(MAX_RESTORE_LOSSES, { error: `一次最多报告 ${MAX_RESTORE_LOSSES} 条` }),
+  })
+  .strict();
+export type RestoreReportRequest = z.infer<typeof restoreReportRequestSchema>;
+export const restoreReportResponseSchema = z.object({ losses: z.array(restoreLossSchema) });
 
 /** POST /api/conflicts/:id/resolve: a supervisor marks a conflict as looked at. */
 export const resolveConflictRequestSchema = z.object({ operatorNo }).strict();

@@ -62,6 +62,18 @@ export const syncText = {
     note: '备注',
   },
   action: { pass: '通过', reject: '未通过', revoke: '撤销', lift: '解除限制', impose: '恢复限制' },
+  restore: {
+    /** The banner after the server came back from a backup; the counter has already caught up with it. */
+    title: (backupOf: string | null, count: number) =>
+      `服务器已从 ${backupOf ?? '时间不明'} 的备份恢复；本机曾看到的 ${count} 条办理记录已不在服务器上`,
+    none: '本柜台已重新下载服务器数据，本机的操作已重新上传，没有发现丢失的办理记录。',
+    advice: '本柜台已重新下载服务器数据，本机自己的操作会自动重新上传。下列记录已报告给管理员，请相关离校点或系统重新办理。',
+    more: (n: number) => `…… 另有 ${n} 条，管理员可在服务器上查看完整名单`,
+    dismiss: '知道了',
+    listLabel: '已不在服务器上的办理记录',
+    columns: { student: '学生', step: '环节', change: '办理结果', by: '办理人', at: '时间' },
+    change: { passed: '通过', rejected: '未通过', pending: '撤销', lifted: '解除限制', imposed: '恢复限制' },
+  },
   signIn: {
     open: '换人',
     title: '换人登录（交接班）',

@@ -40,6 +40,7 @@ describe.each(BACKENDS)('an old replica with ops the server cannot store, on %s'
     // Version 3 (this repair) and every later migration undone: the columns they added are dropped.
     old.exec('alter table outbox drop column repaired_from');
     old.exec('alter table students drop column in_scope; alter table students drop column withdrawn_reason');
+    old.exec('drop table restore_losses; drop table server_restores');
     old.pragma('user_version = 2');
     old.close();
   });
