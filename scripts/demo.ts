@@ -120,7 +120,7 @@ interface ServerDemoOptions {
 async function withServer(dataDir: string, options: ServerDemoOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
-  const server = await startServer({ dataDir: join(dataDir, 'server') }, '127.0.0.1', options.serverPort, false);
+  const server = await startServer({ dataDir: join(dataDir, 'server') }, { host: '127.0.0.1', port: options.serverPort, logger: false });
   const seeded = await seedDemo(server.database.db, options.size);
   const { operatorNo, checkpointId } = await ensureDemoOperator(server);
   console.log(

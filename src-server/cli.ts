@@ -36,6 +36,10 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
           port: { type: 'string' },
           host: { type: 'string' },
           size: { type: 'string' },
+          'tls-cert': { type: 'string' },
+          'tls-key': { type: 'string' },
+          'trust-proxy': { type: 'boolean' },
+          out: { type: 'string' },
         },
       });
     } catch (e) {
@@ -65,6 +69,11 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       port: parsePositiveInt(values.port, '--port') ?? DEFAULT_PORT,
       host: values.host ?? '0.0.0.0',
       size: parsePositiveInt(values.size, '--size'),
+      hostGiven: values.host,
+      tlsCert: values['tls-cert'],
+      tlsKey: values['tls-key'],
+      trustProxy: values['trust-proxy'] ?? false,
+      out: values.out,
     };
     await command(args, options, print);
     return 0;

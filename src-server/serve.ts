@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Database, type DatabaseTarget } from './db/database';
 import { buildServerApp } from './http/app';
+import type { TlsFiles } from './tls/certificates';
 
 export interface RunningServer {
   url: string;
@@ -9,10 +10,25 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  host: string;
+  port: number;
+  logger?: boolean;
+  /** HTTPS with these files; plain HTTP without. */
+  tls?: TlsFiles;
+  trustProxy?: boolean;
+}
+
 /** Opens (and migrates) the database and listens; close() stops both, in that order. */
-export async function startServer(target: DatabaseTarget, host: string, port: number, logger = true): Promise<RunningServer> {
+export async function startServer(target: DatabaseTarget, options: ListenOptions): Promise<RunningServer> {
+  const { host, port } = options;
   const database = await openDatabase(target);
-  const app = await buildServerApp({ db: database.db, logger });
+  const app = await buildServerApp({
+    db: database.db,
+    logger: options.logger ?? true,
+    ...(options.tls ? { https: options.tls } : {}),
+    trustProxy: options.trustProxy ?? false,
+  });
   try {
     const url = await app.listen({ host, port });
     return {

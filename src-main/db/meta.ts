@@ -5,8 +5,9 @@ import type Database from 'better-sqlite3';
  * kept outside the replica (src-main/sync/device-token-store.ts). deviceToken: only in replicas
  * downloaded before that, read once to move it out. knownOperators: who signed in here before,
  * for offline sign-in. resnapshotPending: a widened roster whose snapshot is not merged yet.
+ * serverTrust: how the server's HTTPS certificate is checked (src-main/sync/server-trust.ts).
  */
-export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken' | 'knownOperators' | 'resnapshotPending';
+export type MetaKey = 'deviceId' | 'session' | 'idHashKey' | 'serverUrl' | 'deviceToken' | 'knownOperators' | 'resnapshotPending' | 'serverTrust';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/database';
 import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
@@ -12,6 +13,11 @@ import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
 import { UsageError } from './cli-error';
+import { certificateFingerprint, readTlsFiles, writeSelfSigned } from '../tls/certificates';
+
+function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 export interface CliOptions {
   target: DatabaseTarget;
@@ -23,7 +29,16 @@ export interface CliOptions {
   port: number;
   host: string;
   size?: number;
+  /** --host as typed (tls-self-signed needs it; serve falls back to 0.0.0.0). */
+  hostGiven?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy: boolean;
+  out?: string;
 }
+
+/** Where tls-self-signed writes and tls-fingerprint reads when no path is given. */
+const DEFAULT_TLS_DIR = '.data/tls';
 
 export type Print = (line: string) => void;
 
@@ -206,10 +221,38 @@ export const COMMANDS: Record<string, Command> = {
     for (const k of result.apiKeys) print(`接口密钥 ${k.id}：${k.key}`);
   },
 
+  'tls-self-signed': async (args, options, print) => {
+    expectArgs(args, 0, 'tls-self-signed --host <IP 或主机名> [--out <目录>]');
+    if (!options.hostGiven) throw new UsageError('请用 --host 指定柜台连接服务器用的 IP 地址或主机名，例如 --host 10.0.0.5');
+    const made = await writeSelfSigned(options.hostGiven, resolve(options.out ?? DEFAULT_TLS_DIR));
+    print(`已生成证书 ${made.certPath}`);
+    print(`已生成私钥 ${made.keyPath}（只有运行服务器的账户可读，请勿外传）`);
+    print(`证书 SHA-256 指纹：${made.fingerprint}`);
+    print(`启动：npm run server -- --tls-cert ${made.certPath} --tls-key ${made.keyPath}`);
+    print('各柜台设置时会显示这个指纹，请逐组读给柜台人员核对。');
+  },
+
+  'tls-fingerprint': async (args, options, print) => {
+    expectArgs(args, 0, 'tls-fingerprint [--tls-cert <证书.pem>]');
+    const path = resolve(options.tlsCert ?? join(DEFAULT_TLS_DIR, 'server-cert.pem'));
+    const { fingerprint, subjectAltName, validTo } = certificateFingerprint(path);
+    print(`证书 ${path}`);
+    print(`适用地址：${subjectAltName || '（证书没有写明地址，柜台会拒绝连接）'}；有效期至 ${validTo}`);
+    print(`SHA-256 指纹：${fingerprint}`);
+  },
+
   serve: async (args, options, print) => {
-    expectArgs(args, 0, 'serve [--port <端口>] [--host <地址>]');
-    const server = await startServer(options.target, options.host, options.port);
+    expectArgs(args, 0, 'serve [--port <端口>] [--host <地址>] [--tls-cert <证书.pem> --tls-key <私钥.pem>] [--trust-proxy]');
+    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert 和 --tls-key 要一起给出');
+    const tls = options.tlsCert && options.tlsKey ? readTlsFiles(resolve(options.tlsCert), resolve(options.tlsKey)) : undefined;
+    const server = await startServer(options.target, { host: options.host, port: options.port, trustProxy: options.trustProxy, ...(tls ? { tls } : {}) });
     print(`服务器已启动：${server.url}`);
+    if (!tls && !isLoopbackAddress(options.host)) {
+      print(
+        `注意：服务器以未加密的 HTTP 监听 ${options.host}。柜台只会用 https:// 连接其他机器上的服务器；` +
+          '请加 --tls-cert/--tls-key，或放在 nginx 之后并改为 --host 127.0.0.1 --trust-proxy（见 docs/security.md）。',
+      );
+    }
     const stop = () => {
       server.close().then(
         () => process.exit(0),

@@ -1,7 +1,7 @@
 export const USAGE = `离校办理台 中心服务器管理工具
 
 用法: npm run admin -- <命令> [参数] [选项]
-      npm run server [-- --port 8787]
+      npm run server [-- --port 8787 --tls-cert 证书.pem --tls-key 私钥.pem]
 
 命令:
   init                                      初始化（或升级）数据库
@@ -24,6 +24,12 @@ export const USAGE = `离校办理台 中心服务器管理工具
   api-key revoke <编号>                     停用接口密钥
   seed-demo [--size <人数>]                 写入演示批次、花名册和演示操作员
   serve [--port <端口>] [--host <地址>]     启动服务器
+        --tls-cert <证书.pem> --tls-key <私钥.pem>
+                                            使用 HTTPS（柜台连接其他机器上的服务器时必须）
+        --trust-proxy                       在本机 nginx 之后运行：按 X-Forwarded-For 识别柜台地址
+  tls-self-signed --host <IP 或主机名> [--out <目录>]
+                                            为没有证书的学校生成自签名证书和私钥（默认写到 .data/tls）
+  tls-fingerprint [--tls-cert <证书.pem>]   显示证书的 SHA-256 指纹，读给柜台人员核对
 
 数据库:
   默认使用内嵌 PGlite，数据目录 .data/server（--data-dir <目录> 可改）；

@@ -20,6 +20,14 @@ export interface ServerAppOptions {
   loginLimits?: { perIpPerMinute: number; failuresPerOperator: number; lockoutMinutes: number };
   /** How often to look for changes committed by other processes (CLI imports, other servers). */
   watchIntervalMs?: number;
+  /** Serve HTTPS with this certificate and key (HTTP/1.1). */
+  https?: { cert: Buffer; key: Buffer };
+  /**
+   * Behind a reverse proxy (nginx) on this machine: the client's address comes from
+   * X-Forwarded-For, so sign-in limits count per counter rather than per proxy. Off by default:
+   * a counter could otherwise name any address it likes.
+   */
+  trustProxy?: boolean;
 }
 
 export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
@@ -42,6 +50,8 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   // Event streams never go idle; without forcing, close() would wait for every counter to hang up.
   const app = Fastify({
     logger: options.logger ?? false,
+    ...(options.https ? { https: options.https } : {}),
+    trustProxy: options.trustProxy ?? false,
     bodyLimit,
     forceCloseConnections: true,
     // The router's own refusals (a malformed %-escape, an overlong path parameter) skip the error handler.

@@ -218,6 +218,8 @@ export const counterApi = {
   'sync.conflicts': { input: empty, output: sync.syncConflictsSchema },
   'sync.resolveConflict': { input: sync.resolveConflictInputSchema, output: sync.syncConflictsSchema },
   'setup.state': { input: empty, output: sync.setupStateSchema },
+  'sync.trustCertificate': { input: sync.trustCertificateInputSchema, output: sync.syncStatusSchema },
+  'setup.probe': { input: sync.setupProbeInputSchema, output: sync.setupProbeSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },
 } as const;
