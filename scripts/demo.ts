@@ -9,6 +9,7 @@ import { CounterRuntime } from '../src-main/sync/counter-runtime';
 import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
 import { DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
+import { certificateFingerprint, readTlsFiles, writeSelfSigned, type TlsFiles } from '../src-server/tls/certificates';
 import { electronBinary, ensureBuilt, launchElectron, projectRoot } from './electron-app';
 import { scriptOptions } from './script-options';
 
@@ -28,6 +29,7 @@ const HELP = `用法: npm run demo -- [选项]
   --counters N     同时打开 N 个柜台（浏览器模式，默认 1），观察柜台之间的同步
   --server-port N  离校服务器的端口（默认随机）
   --setup          柜台不预先登记，打开首次使用的设置页面（服务器地址、工号登录、下载数据）
+  --tls            服务器使用 HTTPS（自签名证书在 <数据目录>/tls，首次运行时生成），柜台核对并固定其指纹
   --standalone     不启动服务器，只用本机生成的演示数据（单机模式）
   --help           显示本说明`;
 
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
     'server-port': { type: 'string', default: '0' },
     standalone: { type: 'boolean', default: false },
     setup: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
   if (args.help) {
@@ -64,7 +67,7 @@ async function main(): Promise<void> {
   const serverPort = portOf(args['server-port']);
   const dataDir = resolve(args.data);
   if (args.reset) rmSync(dataDir, { recursive: true, force: true });
-  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'], setup: args.setup });
+  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'], setup: args.setup, tls: args.tls });
 
   const dbPath = demoDatabasePath(dataDir);
   const started = Date.now();
@@ -115,12 +118,24 @@ interface ServerDemoOptions {
   open: boolean;
   /** Leave the counters unregistered: they open on the first-run setup screen. */
   setup: boolean;
+  /** Serve HTTPS with a self-signed certificate made on the first run. */
+  tls: boolean;
+}
+
+/** The demo's self-signed certificate for 127.0.0.1, made once (openssl) and reused. */
+async function demoTls(dataDir: string): Promise<TlsFiles & { fingerprint: string }> {
+  const dir = join(dataDir, 'tls');
+  const certPath = join(dir, 'server-cert.pem');
+  const keyPath = join(dir, 'server-key.pem');
+  if (!existsSync(certPath)) await writeSelfSigned('127.0.0.1', dir);
+  return { ...readTlsFiles(certPath, keyPath), fingerprint: certificateFingerprint(certPath).fingerprint };
 }
 
 async function withServer(dataDir: string, options: ServerDemoOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
-  const server = await startServer({ dataDir: join(dataDir, 'server') }, { host: '127.0.0.1', port: options.serverPort, logger: false });
+  const tls = options.tls ? await demoTls(dataDir) : undefined;
+  const server = await startServer({ dataDir: join(dataDir, 'server') }, { host: '127.0.0.1', port: options.serverPort, logger: false, ...(tls ? { tls } : {}) });
   const seeded = await seedDemo(server.database.db, options.size);
   const { operatorNo, checkpointId } = await ensureDemoOperator(server);
   console.log(
@@ -129,6 +144,7 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
       : `使用已有演示服务器数据：${join(dataDir, 'server')}`,
   );
   console.log(`离校服务器已启动: ${server.url}（演示密码 ${DEMO_PASSWORD}，主管工号 A0001，柜台工号 ${operatorNo}）`);
+  if (tls) console.log(`服务器证书 SHA-256 指纹: ${tls.fingerprint}`);
 
   const paths: string[] = [];
   for (let i = 1; i <= options.counters; i++) {
@@ -136,6 +152,7 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
     if (!existsSync(path) && !options.setup) {
       const replica = await connectCounter({
         serverUrl: server.url,
+        ...(tls ? { certificate: { pin: tls.fingerprint } } : {}),
         operatorNo,
         password: DEMO_PASSWORD,
         counterName: `演示柜台 ${i}`,

@@ -23,9 +23,9 @@ export interface ServerAppOptions {
   /** Serve HTTPS with this certificate and key (HTTP/1.1). */
   https?: { cert: Buffer; key: Buffer };
   /**
-   * Behind a reverse proxy (nginx) on this machine: the client's address comes from
-   * X-Forwarded-For, so sign-in limits count per counter rather than per proxy. Off by default:
-   * a counter could otherwise name any address it likes.
+   * Behind a reverse proxy (nginx) on this machine: the client's address comes from the
+   * X-Forwarded-For the proxy adds, so sign-in limits count per counter rather than per proxy.
+   * Off by default: a counter could otherwise name any address it likes.
    */
   trustProxy?: boolean;
 }
@@ -51,7 +51,8 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   const app = Fastify({
     logger: options.logger ?? false,
     ...(options.https ? { https: options.https } : {}),
-    trustProxy: options.trustProxy ?? false,
+    // Only a proxy on this machine is believed; each hop it adds is read from the right, so a counter's own X-Forwarded-For is never taken.
+    trustProxy: options.trustProxy ? ['127.0.0.1', '::1'] : false,
     bodyLimit,
     forceCloseConnections: true,
     // The router's own refusals (a malformed %-escape, an overlong path parameter) skip the error handler.

@@ -5,7 +5,7 @@ export const syncText = {
     `不能用 http:// 连接 ${origin}：未加密的连接会让密码、登记凭据和学生信息在校园网上明文传输。请使用 https://（只有本机 127.0.0.1 上的演示服务器可以用 http://）`,
   certificateNotConfirmed: '本柜台尚未核对服务器证书，不能通过 HTTPS 同步，请重新设置本柜台',
   certificateChanged: (url: string, pinned: string, presented: string) =>
-    `服务器 ${url} 的证书与本柜台设置时核对的不一致，已停止同步（本机数据不会丢失）。设置时的指纹 ${pinned}，现在的指纹 ${presented}。如果管理员确实更换了证书，请核对新指纹后在「冲突与被拒」面板中确认；否则可能有人冒充服务器，请立即联系管理员`,
+    `服务器 ${url} 的证书与本柜台设置时核对的不一致，已停止同步（本机数据不会丢失）。设置时的指纹 ${pinned}，现在的指纹 ${presented}。如果管理员确实更换了证书，请点状态栏的「服务器证书已改变」，核对新指纹后确认；否则可能有人冒充服务器，请立即联系管理员`,
   certificateUnverified: (url: string, code: string) => `服务器 ${url} 的证书未通过校园 CA 的核验（${code}），已停止连接，请联系管理员`,
   notHttps: (url: string) => `服务器 ${url} 没有使用 HTTPS（或端口不对），请向管理员确认地址`,
   unreachable: (url: string) => `无法连接服务器 ${url}（网络中断或服务器未启动）`,

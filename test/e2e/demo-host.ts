@@ -96,8 +96,9 @@ export interface RunningDemo<T> {
  * The demo command (`--browser --no-open` on a fresh data directory, plus `flags`), ready when
  * `ready` finds what the test needs in its output. LIXIAO_E2E_HOST_COMMAND may replace the command.
  */
-export async function runDemo<T>(flags: string[], ready: (output: string) => T | null): Promise<RunningDemo<T>> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-'));
+export async function runDemo<T>(flags: string[], ready: (output: string) => T | null, reuse?: { dataDir: string }): Promise<RunningDemo<T>> {
+  // A reused directory (a restart within one test) is the caller's to remove.
+  const dataDir = reuse?.dataDir ?? mkdtempSync(join(tmpdir(), 'lixiao-e2e-'));
   const [command, ...args] = (process.env['LIXIAO_E2E_HOST_COMMAND'] ?? 'npx tsx scripts/demo.ts').split(' ');
   const child = spawn(command ?? 'npx', [...args, '--browser', '--no-open', '--data', dataDir, ...flags], {
     cwd: join(import.meta.dirname, '../..'),
@@ -110,7 +111,7 @@ export async function runDemo<T>(flags: string[], ready: (output: string) => T |
     ready: found,
     async stop() {
       await stopProcessGroup(child);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!reuse) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

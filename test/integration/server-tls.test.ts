@@ -246,6 +246,29 @@ describe.each(BACKENDS)('HTTPS between counters and the server on %s', (backend)
     expect(await opsOf(replica)).toEqual(['2023000003']);
   });
 
+  it('--trust-proxy: sign-in limits count the address the local proxy forwards, and only then', async () => {
+    const loginLimits = { perIpPerMinute: 2, failuresPerOperator: 100, lockoutMinutes: 1 };
+    const behindProxy = await buildServerApp({ db: database.db, trustProxy: true, loginLimits });
+    const direct = await buildServerApp({ db: database.db, loginLimits });
+    apps.push(behindProxy, direct);
+    const attempt = async (app: FastifyInstance, forwardedFor: string) =>
+      (
+        await app.inject({
+          method: 'POST',
+          url: '/api/login',
+          remoteAddress: '127.0.0.1',
+          headers: { 'x-forwarded-for': forwardedFor },
+          payload: { operatorNo: 'T-DORM', password: 'wrong-password' },
+        })
+      ).statusCode;
+    // Three counters behind nginx: each has its own allowance.
+    expect([await attempt(behindProxy, '10.0.0.1'), await attempt(behindProxy, '10.0.0.2'), await attempt(behindProxy, '10.0.0.3')]).toEqual([401, 401, 401]);
+    // One counter naming another address in front of nginx's own entry gains nothing: the rightmost hop counts.
+    expect([await attempt(behindProxy, '10.0.0.9'), await attempt(behindProxy, '1.2.3.4, 10.0.0.9'), await attempt(behindProxy, '5.6.7.8, 10.0.0.9')]).toEqual([401, 401, 429]);
+    // Without --trust-proxy the header is ignored: everything from the socket's address shares one allowance.
+    expect([await attempt(direct, '10.0.0.1'), await attempt(direct, '10.0.0.2'), await attempt(direct, '10.0.0.3')]).toEqual([401, 401, 429]);
+  });
+
   it('an address that is plain HTTP to another machine is refused at setup, and a stored one stops sync with the reason', async () => {
     const before = await deviceCount();
     await expect(connect('http://10.0.0.5:8787', {})).rejects.toThrow(/不能用 http:\/\/ 连接 http:\/\/10\.0\.0\.5:8787/);
