@@ -4,7 +4,9 @@ import { openDatabase, type Database, type DatabaseTarget } from '../db/database
 import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
 import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
-import { addOperator, grantCheckpoint } from '../admin/operators';
+import { addOperator, grantCheckpoint, MIN_PASSWORD_LENGTH } from '../admin/operators';
+import { textRuleMessage } from '../../src-shared/contract/text-rule';
+import type { ReadPassword } from './password-input';
 import { storeRoster, type StoredRoster } from '../admin/roster-store';
 import { changeStandingOf, cliActor, withdrawalReason } from '../admin/roster-withdrawal';
 import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
@@ -13,6 +15,7 @@ import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
 import { UsageError } from './cli-error';
+import { clearSignInFailures } from '../auth/sign-in-limits';
 import { certificateFingerprint, readTlsFiles, writeSelfSigned } from '../tls/certificates';
 
 function isLoopbackAddress(host: string): boolean {
@@ -21,7 +24,7 @@ function isLoopbackAddress(host: string): boolean {
 
 export interface CliOptions {
   target: DatabaseTarget;
-  password?: string;
+  readPassword: ReadPassword;
   colleges: string[];
   skipInvalid: boolean;
   reason?: string;
@@ -160,11 +163,19 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'add-operator': async (args, options, print) => {
-    expectArgs(args, 2, 'add-operator <工号> <姓名> --password <密码>');
-    if (!options.password) throw new UsageError('请用 --password <密码> 指定密码');
+    expectArgs(args, 2, 'add-operator <工号> <姓名>（密码在提示时输入，或从标准输入读第一行）');
     const [no, name] = args as [string, string];
-    const result = await withDatabase(options, (d) => addOperator(d.db, no, name, options.password!));
+    const password = await options.readPassword(`工号 ${no} 的密码（至少 ${MIN_PASSWORD_LENGTH} 位，输入时不显示）：`);
+    const problem = textRuleMessage('密码', password);
+    if (problem) throw new UsageError(problem);
+    const result = await withDatabase(options, (d) => addOperator(d.db, no, name, password));
     print(result === 'added' ? `已添加操作员 ${no}（${name}）。` : `已更新操作员 ${no}（${name}）的姓名和密码。`);
+  },
+
+  unlock: async (args, options, print) => {
+    expectArgs(args, 1, 'unlock <工号>');
+    const cleared = await withDatabase(options, (d) => clearSignInFailures(d.db, args[0]!));
+    print(cleared > 0 ? `已清除工号 ${args[0]} 的密码错误记录，可以立即登录。` : `工号 ${args[0]} 没有需要等待的密码错误记录。`);
   },
 
   grant: async (args, options, print) => {

@@ -188,4 +188,16 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX "roster_changes_student_idx" ON "roster_changes" USING btree ("batch_id","student_no");`,
     ],
   },
+  {
+    version: 6,
+    name: 'sign-in failures',
+    statements: [
+      `CREATE TABLE "sign_in_failures" (
+          "key" text PRIMARY KEY NOT NULL,
+          "failures" integer NOT NULL,
+          "last_failure_at" timestamp with time zone NOT NULL,
+          "wait_until" timestamp with time zone NOT NULL
+        );`,
+    ],
+  },
 ];

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimits, type SignInLimitRules } from '../auth/sign-in-limits';
 import { BatchCache } from '../sync/batch-cache';
 import { ChangeNotifier } from '../sync/change-notifier';
 import { currentSeq } from '../sync/seq';
@@ -17,7 +17,9 @@ export interface ServerAppOptions {
   logger?: boolean;
   /** Largest request body accepted; a full push of 1,000 ops is about 400 KB. */
   bodyLimit?: number;
-  loginLimits?: { perIpPerMinute: number; failuresPerOperator: number; lockoutMinutes: number };
+  loginLimits?: Partial<SignInLimitRules>;
+  /** The clock of the sign-in limits (tests move it instead of waiting). */
+  now?: () => Date;
   /** How often to look for changes committed by other processes (CLI imports, other servers). */
   watchIntervalMs?: number;
   /** Serve HTTPS with this certificate and key (HTTP/1.1). */
@@ -30,22 +32,16 @@ export interface ServerAppOptions {
   trustProxy?: boolean;
 }
 
-export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
-
 /** The central server as a Fastify app; `listen` it or `inject` into it. */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
   // Shared schemas (the op shape) leave most messages to zod's defaults; people read them in Chinese.
   z.config(z.locales.zhCN());
   const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
-  const limits = options.loginLimits ?? DEFAULT_LOGIN_LIMITS;
   const ctx: ServerContext = {
     db: options.db,
     batches: new BatchCache(),
     notifier: new ChangeNotifier(),
-    loginLimits: {
-      perIp: new AttemptLimiter(limits.perIpPerMinute, 60_000),
-      perOperator: new AttemptLimiter(limits.failuresPerOperator, limits.lockoutMinutes * 60_000),
-    },
+    signInLimits: new SignInLimits({ ...DEFAULT_SIGN_IN_LIMITS, ...options.loginLimits }, options.now),
   };
   // Event streams never go idle; without forcing, close() would wait for every counter to hang up.
   const app = Fastify({

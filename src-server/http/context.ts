@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
+import type { SignInLimits } from '../auth/sign-in-limits';
 import type { BatchCache } from '../sync/batch-cache';
 import type { ChangeNotifier } from '../sync/change-notifier';
 
@@ -8,6 +8,6 @@ export interface ServerContext {
   db: Db;
   batches: BatchCache;
   notifier: ChangeNotifier;
-  /** Every login attempt counts per client address; failures count per 工号. */
-  loginLimits: { perIp: AttemptLimiter; perOperator: AttemptLimiter };
+  /** Wrong sign-ins slow the next attempts, per address, per 工号 at an address, per 工号 (in the database). */
+  signInLimits: SignInLimits;
 }
