@@ -11,6 +11,7 @@ import { CounterRuntime } from '../src-main/sync/counter-runtime';
 import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
 import { DEMO_CONSOLE_ADMIN, DEMO_LEADERS, DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
+import { certificateFingerprint, readTlsFiles, writeSelfSigned, type TlsFiles } from '../src-server/tls/certificates';
 import { electronBinary, ensureBuilt, launchElectron, projectRoot } from './electron-app';
 import { scriptOptions } from './script-options';
 
@@ -30,6 +31,7 @@ const HELP = `用法: npm run demo -- [选项]
   --counters N     同时打开 N 个柜台（浏览器模式，默认 1），观察柜台之间的同步
   --server-port N  离校服务器的端口（默认沿用上次的端口，首次随机）
   --setup          柜台不预先登记，打开首次使用的设置页面（服务器地址、工号登录、下载数据）
+  --tls            服务器使用 HTTPS（自签名证书在 <数据目录>/tls，首次运行时生成），柜台核对并固定其指纹
   --standalone     不启动服务器，只用本机生成的演示数据（单机模式）
   --help           显示本说明`;
 
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     'server-port': { type: 'string', default: '0' },
     standalone: { type: 'boolean', default: false },
     setup: { type: 'boolean', default: false },
+    tls: { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   });
   if (args.help) {
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   const serverPort = portOf(args['server-port']);
   const dataDir = resolve(args.data);
   if (args.reset) rmSync(dataDir, { recursive: true, force: true });
-  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'], setup: args.setup });
+  if (!args.standalone) return withServer(dataDir, { port, serverPort, size, counters, browser: args.browser, open: !args['no-open'], setup: args.setup, tls: args.tls });
 
   const dbPath = demoDatabasePath(dataDir);
   const started = Date.now();
@@ -115,19 +118,20 @@ const PORT_FILE = 'server-port';
  * last run (kept beside the data) unless told otherwise; a port taken meanwhile gives way to a
  * free one, and pointCountersAt then moves this demo's own counters along.
  */
-async function startDemoServer(dataDir: string, requested: number): Promise<RunningServer> {
+async function startDemoServer(dataDir: string, requested: number, tls: TlsFiles | undefined): Promise<RunningServer> {
   const target = { dataDir: join(dataDir, 'server') };
   const portFile = join(dataDir, PORT_FILE);
+  const listenOn = (port: number) => ({ host: '127.0.0.1', port, logger: false, ...(tls ? { tls } : {}) });
   const remembered = requested === 0 && existsSync(portFile) ? Number(readFileSync(portFile, 'utf8').trim()) : 0;
   let server: RunningServer | null = null;
   if (remembered > 0) {
-    server = await startServer(target, '127.0.0.1', remembered, false).catch((e: NodeJS.ErrnoException) => {
+    server = await startServer(target, listenOn(remembered)).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EADDRINUSE') throw e;
       console.log(`上次使用的服务器端口 ${remembered} 已被占用，改用新端口。`);
       return null;
     });
   }
-  server ??= await startServer(target, '127.0.0.1', requested, false);
+  server ??= await startServer(target, listenOn(requested));
   writeFileSync(portFile, new URL(server.url).port);
   return server;
 }
@@ -157,12 +161,24 @@ interface ServerDemoOptions {
   open: boolean;
   /** Leave the counters unregistered: they open on the first-run setup screen. */
   setup: boolean;
+  /** Serve HTTPS with a self-signed certificate made on the first run. */
+  tls: boolean;
+}
+
+/** The demo's self-signed certificate for 127.0.0.1, made once (openssl) and reused. */
+async function demoTls(dataDir: string): Promise<TlsFiles & { fingerprint: string }> {
+  const dir = join(dataDir, 'tls');
+  const certPath = join(dir, 'server-cert.pem');
+  const keyPath = join(dir, 'server-key.pem');
+  if (!existsSync(certPath)) await writeSelfSigned('127.0.0.1', dir);
+  return { ...readTlsFiles(certPath, keyPath), fingerprint: certificateFingerprint(certPath).fingerprint };
 }
 
 async function withServer(dataDir: string, options: ServerDemoOptions): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const started = Date.now();
-  const server = await startDemoServer(dataDir, options.serverPort);
+  const tls = options.tls ? await demoTls(dataDir) : undefined;
+  const server = await startDemoServer(dataDir, options.serverPort, tls);
   const seeded = await seedDemo(server.database.db, options.size);
   const { operatorNo, checkpointId } = await ensureDemoOperator(server);
   console.log(
@@ -173,6 +189,7 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
   console.log(`离校服务器已启动: ${server.url}（演示密码 ${DEMO_PASSWORD}，主管工号 A0001，柜台工号 ${operatorNo}）`);
   const leaders = DEMO_LEADERS.map((l) => `${l.operatorNo} ${l.colleges.length > 0 ? l.colleges.join('、') : '全校'}`).join('，');
   console.log(`离校管理控制台: ${server.url}/console/（管理员 ${DEMO_CONSOLE_ADMIN}，领导查询 ${leaders}；密码 ${DEMO_PASSWORD}）`);
+  if (tls) console.log(`服务器证书 SHA-256 指纹: ${tls.fingerprint}`);
 
   const paths: string[] = [];
   for (let i = 1; i <= options.counters; i++) {
@@ -180,6 +197,7 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
     if (!existsSync(path) && !options.setup) {
       const replica = await connectCounter({
         serverUrl: server.url,
+        ...(tls ? { certificate: { pin: tls.fingerprint } } : {}),
         operatorNo,
         password: DEMO_PASSWORD,
         counterName: `演示柜台 ${i}`,

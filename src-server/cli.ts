@@ -6,6 +6,7 @@ import { AdminError } from './admin/admin-error';
 import { COMMANDS, type CliOptions } from './cli/commands';
 import { UsageError } from './cli/cli-error';
 import { USAGE } from './cli/usage';
+import { stdinPassword, type ReadPassword } from './cli/password-input';
 import { textRuleMessage } from '../src-shared/contract/text-rule';
 import { RosterFileError } from './roster/read-roster-file';
 
@@ -17,7 +18,12 @@ function parsePositiveInt(value: string | undefined, name: string): number | und
   return Number(value);
 }
 
-export async function runCli(argv: string[], print = (l: string) => console.log(l), printError = (l: string) => console.error(l)): Promise<number> {
+export async function runCli(
+  argv: string[],
+  print = (l: string) => console.log(l),
+  printError = (l: string) => console.error(l),
+  readPassword: ReadPassword = stdinPassword(),
+): Promise<number> {
   try {
     let parsed;
     try {
@@ -38,6 +44,9 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
           host: { type: 'string' },
           size: { type: 'string' },
           stage: { type: 'string' },
+          'tls-cert': { type: 'string' },
+          'tls-key': { type: 'string' },
+          'trust-proxy': { type: 'boolean' },
           out: { type: 'string' },
           from: { type: 'string' },
         },
@@ -50,6 +59,9 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       const problem = typeof value === 'string' ? textRuleMessage('命令行参数', value) : null;
       if (problem) throw new UsageError(problem);
     }
+    if (values.password !== undefined) {
+      throw new UsageError('不再接受 --password：命令行上的密码会留在 shell 历史和进程列表里。请去掉它，在提示时输入密码，或把密码放在文件第一行后用 < 文件 传入');
+    }
     const [name, ...args] = positionals;
     if (values.help || !name) {
       print(USAGE);
@@ -61,7 +73,7 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
     const databaseUrl = process.env.DATABASE_URL;
     const options: CliOptions = {
       target: databaseUrl ? { url: databaseUrl } : { dataDir: resolve(values['data-dir'] ?? '.data/server') },
-      password: values.password,
+      readPassword,
       colleges: values.college ?? [],
       classes: values.class ?? [],
       skipInvalid: values['skip-invalid'] ?? false,
@@ -71,6 +83,10 @@ export async function runCli(argv: string[], print = (l: string) => console.log(
       host: values.host ?? '0.0.0.0',
       size: parsePositiveInt(values.size, '--size'),
       stage: values.stage,
+      hostGiven: values.host,
+      tlsCert: values['tls-cert'],
+      tlsKey: values['tls-key'],
+      trustProxy: values['trust-proxy'] ?? false,
       out: values.out,
       from: values.from,
     };

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { openDatabase, type Database, type DatabaseTarget } from './db/database';
 import { buildServerApp } from './http/app';
+import type { TlsFiles } from './tls/certificates';
 
 export interface RunningServer {
   url: string;
@@ -10,11 +11,27 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+export interface ListenOptions {
+  host: string;
+  port: number;
+  logger?: boolean;
+  /** HTTPS with these files; plain HTTP without. */
+  tls?: TlsFiles;
+  trustProxy?: boolean;
+}
+
 /** Opens (and migrates) the database and listens; close() stops both, in that order. */
-export async function startServer(target: DatabaseTarget, host: string, port: number, logger = true): Promise<RunningServer> {
+export async function startServer(target: DatabaseTarget, options: ListenOptions): Promise<RunningServer> {
+  const { host, port } = options;
   const database = await openDatabase(target);
   const positionFile = 'dataDir' in target ? `${resolve(target.dataDir)}.position.json` : undefined;
-  const app = await buildServerApp({ db: database.db, logger, positionFile });
+  const app = await buildServerApp({
+    db: database.db,
+    logger: options.logger ?? true,
+    ...(options.tls ? { https: options.tls } : {}),
+    trustProxy: options.trustProxy ?? false,
+    positionFile,
+  });
   try {
     const url = await app.listen({ host, port });
     return {

@@ -45,6 +45,7 @@ type AsyncMethod =
   | 'listImport.preview'
   | 'listImport.apply'
   | 'sync.resolveConflict'
+  | 'sync.trustCertificate'
   | 'session.signIn';
 export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
 

@@ -7,6 +7,7 @@ import type Database from 'better-sqlite3';
  * for offline sign-in. resnapshotPending: a widened roster whose snapshot is not merged yet.
  * serverPosition: the server's history, seq and mark as last pulled; restorePending: the server
  * was restored and this replica's server rows are not rebuilt yet (src-main/db/server-history.ts).
+ * serverTrust: how the server's HTTPS certificate is checked (src-main/sync/server-trust.ts).
  */
 export type MetaKey =
   | 'deviceId'
@@ -17,7 +18,8 @@ export type MetaKey =
   | 'knownOperators'
   | 'resnapshotPending'
   | 'serverPosition'
-  | 'restorePending';
+  | 'restorePending'
+  | 'serverTrust';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

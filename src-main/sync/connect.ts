@@ -5,11 +5,14 @@ import type { Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { readSession } from '../db/session-store';
 import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
-import { SyncHttp, normaliseServerUrl } from './server-http';
+import { SyncHttp } from './server-http';
+import { setupTrust, type CertificateChoice } from './setup-trust';
 import { downloadReplica, type SnapshotProgress } from './snapshot-loader';
 
 export interface ConnectCounterInput {
   serverUrl: string;
+  /** Needed for HTTPS: the fingerprint the operator compared, or the campus CA file. */
+  certificate?: CertificateChoice;
   operatorNo: string;
   password: string;
   /** Shown in the server's device list. */
@@ -36,7 +39,8 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
   // The token is stored under the replica's path: an existing replica's token must not be replaced.
   if (existsSync(input.path)) throw new ReplicaError(syncText.replicaExists(input.path));
   const tokens = input.tokens ?? fileTokenStore;
-  const api = new SyncHttp(normaliseServerUrl(input.serverUrl));
+  const { origin, trust } = setupTrust(input.serverUrl, input.certificate ?? {});
+  const api = new SyncHttp(origin, null, { trust });
   const device = await api.registerDevice({
     operatorNo: input.operatorNo,
     password: input.password,

@@ -10,7 +10,8 @@ import { ReplicaError } from '../db/replica-error';
 import { connectCounter } from './connect';
 import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
 import { moveDeviceTokenOutOfReplica } from './move-device-token';
-import { normaliseServerUrl, SyncError, SyncHttp } from './server-http';
+import { SyncError, SyncHttp } from './server-http';
+import { probeServer, setupTrust } from './setup-trust';
 import { serverOf, SyncClient, type SyncClientOptions } from './sync-client';
 
 type Listener = (event: ChangeEvent) => void;
@@ -24,7 +25,7 @@ export interface CounterRuntimeOptions {
   tokens?: DeviceTokenStore;
 }
 
-const SETUP_METHODS = new Set(['setup.state', 'setup.login', 'setup.start', 'sync.status']);
+const SETUP_METHODS = new Set(['setup.state', 'setup.probe', 'setup.login', 'setup.start', 'sync.status']);
 const zodChinese = z.locales.zhCN().localeError;
 
 function failure(e: unknown): ApiResponse<never> {
@@ -122,10 +123,27 @@ export class CounterRuntime {
       case 'setup.state':
         return this.setup;
       case 'sync.status':
-        return { configured: false, state: 'offline', unsent: 0, lastSyncAt: null, lastError: null, stale: false, tokenLost: false, rosterMerge: null, stuck: null, restore: null } satisfies SyncStatusDto;
+        return {
+          configured: false,
+          state: 'offline',
+          unsent: 0,
+          lastSyncAt: null,
+          lastError: null,
+          stale: false,
+          tokenLost: false,
+          rosterMerge: null,
+          stuck: null,
+          certificateChanged: null,
+          restore: null,
+        } satisfies SyncStatusDto;
+      case 'setup.probe': {
+        const body = this.parse(counterApi['setup.probe'].input, input);
+        return probeServer(body.serverUrl, body.caFile);
+      }
       case 'setup.login': {
         const body = this.parse(counterApi['setup.login'].input, input);
-        const answer = await new SyncHttp(normaliseServerUrl(body.serverUrl)).login({ operatorNo: body.operatorNo, password: body.password });
+        const { origin, trust } = setupTrust(body.serverUrl, body);
+        const answer = await new SyncHttp(origin, null, { trust }).login({ operatorNo: body.operatorNo, password: body.password });
         return { operator: answer.operator, batches: answer.batches, grants: answer.grants };
       }
       case 'setup.start': {
@@ -135,7 +153,7 @@ export class CounterRuntime {
         this.setup = { needed: true, progress: { done: 0, total: 0 }, error: null };
         mkdirSync(dirname(this.options.path), { recursive: true });
         // The download runs on; the screen polls setup.state for the progress bar.
-        connectCounter({ ...body, path: this.options.path, tokens: this.tokens, onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
+        connectCounter({ ...body, certificate: body, path: this.options.path, tokens: this.tokens, onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
           (replica) => {
             this.downloading = false;
             this.attach(replica);

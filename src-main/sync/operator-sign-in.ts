@@ -9,8 +9,8 @@ import type { Replica } from '../db/open';
 import { readSession, validateSession, writeSession, type ReplicaSession } from '../db/session-store';
 import type { DeviceTokenStore } from './device-token-store';
 import { markResnapshotNeeded } from './roster-merge';
-import { SyncError, SyncHttp } from './server-http';
-import { serverOf, tokenLost } from './sync-client';
+import { SyncError } from './server-http';
+import { serverApi, serverOf, tokenLost } from './sync-client';
 
 const t = syncText.signIn;
 /** Shorter than sync's own: at a shift change a dead network should lead to the offline check soon. */
@@ -56,7 +56,7 @@ export async function signInOperator(
   if (!server) throw new ApiError('refused', t.standalone);
   let answer: LoginResponse;
   try {
-    answer = await new SyncHttp(server.serverUrl, server.token, SIGN_IN_TIMEOUT_MS).login(input);
+    answer = await serverApi(server, SIGN_IN_TIMEOUT_MS).login(input);
   } catch (e) {
     if (e instanceof SyncError && e.status === null) return signInOffline(replica, input, offlineAttempts);
     if (e instanceof SyncError) throw new ApiError(e.status === 401 ? 'unauthorized' : e.status === 403 ? 'forbidden' : 'refused', e.message);

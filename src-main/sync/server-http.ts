@@ -18,6 +18,8 @@ import {
 } from '../../src-shared/contract/sync';
 import type { Op } from '../../src-shared/contract/ops';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
+import { CertificateMismatchError, certificateErrorCode, serverFetch } from './server-transport';
+import { ServerAddressError, trustFor, type ServerTrust } from './server-trust';
 
 /**
  * Why a call to the server failed, in Chinese for the status line. `status` is null when no
@@ -29,6 +31,8 @@ export class SyncError extends Error {
     readonly status: number | null,
     readonly code: SyncErrorCode | null = null,
     readonly expectedDeviceSeq?: number,
+    /** The server presented another certificate than the pinned one; sync stops until it is confirmed again. */
+    readonly certificate?: { pinned: string; presented: string },
   ) {
     super(message);
     this.name = 'SyncError';
@@ -37,15 +41,17 @@ export class SyncError extends Error {
 
 export const REQUEST_TIMEOUT_MS = 20_000;
 
-/** Normalises what an operator types: "10.0.0.5:8787" becomes "http://10.0.0.5:8787". */
-export function normaliseServerUrl(input: string): string {
-  const trimmed = input.trim().replace(/\/+$/, '');
-  const withScheme = /^https?:\/\//i.test(trimmed) ? trimmed : `http://${trimmed}`;
-  try {
-    return new URL(withScheme).origin;
-  } catch {
-    throw new SyncError(syncText.badServerUrl(input), null);
+/** Why a connection failed, in Chinese: a changed or unverifiable certificate is told apart from a dead network. */
+export function transportError(baseUrl: string, e: unknown): SyncError {
+  if (e instanceof CertificateMismatchError) {
+    return new SyncError(syncText.certificateChanged(baseUrl, e.pinned, e.presented), null, null, undefined, { pinned: e.pinned, presented: e.presented });
   }
+  const code = certificateErrorCode(e) ?? certificateErrorCode((e as { cause?: unknown }).cause);
+  if (code) return new SyncError(syncText.certificateUnverified(baseUrl, code), null);
+  if ((e as NodeJS.ErrnoException).code === 'EPROTO' || (e as NodeJS.ErrnoException).code === 'ERR_SSL_WRONG_VERSION_NUMBER') {
+    return new SyncError(syncText.notHttps(baseUrl), null);
+  }
+  return new SyncError(syncText.unreachable(baseUrl), null);
 }
 
 /** The body of a streamed response, chunk by chunk (the DOM typings of ReadableStream are not async-iterable). */
@@ -75,11 +81,30 @@ export class SyncHttp {
   constructor(
     readonly baseUrl: string,
     private readonly token: string | null = null,
-    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
-  ) {}
+    options: { trust?: ServerTrust; timeoutMs?: number } = {},
+  ) {
+    this.timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    try {
+      this.trust = trustFor(baseUrl, options.trust ?? null);
+    } catch (e) {
+      // A replica from before HTTPS was required: it opens and works offline; every call says why it cannot sync.
+      if (!(e instanceof ServerAddressError)) throw e;
+      this.trust = null;
+      this.trustProblem = e.message;
+    }
+  }
+
+  /** Loopback HTTP, or how this counter checks the server's certificate; null when the address may not be used. */
+  readonly trust: ServerTrust | null;
+  private readonly trustProblem: string | null = null;
+  private readonly timeoutMs: number;
+
+  withTrust(trust: ServerTrust): SyncHttp {
+    return new SyncHttp(this.baseUrl, this.token, { trust, timeoutMs: this.timeoutMs });
+  }
 
   withToken(token: string): SyncHttp {
-    return new SyncHttp(this.baseUrl, token, this.timeoutMs);
+    return new SyncHttp(this.baseUrl, token, { ...(this.trust ? { trust: this.trust } : {}), timeoutMs: this.timeoutMs });
   }
 
   registerDevice(body: { operatorNo: string; password: string; name: string; batchId: string }): Promise<RegisterDeviceResponse> {
@@ -123,17 +148,17 @@ export class SyncHttp {
   }
 
   private async fetch(method: string, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
+    if (!this.trust) throw new SyncError(this.trustProblem!, null);
     try {
-      return await fetch(`${this.baseUrl}${path}`, {
-        method,
-        headers: this.headers(body),
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
+      return await serverFetch(
+        `${this.baseUrl}${path}`,
+        { method, headers: this.headers(body), ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal },
+        this.trust,
+      );
     } catch (e) {
       if ((e as Error).name === 'TimeoutError') throw new SyncError(syncText.timeout(this.baseUrl, this.timeoutMs / 1000), null);
       if ((e as Error).name === 'AbortError') throw e;
-      throw new SyncError(syncText.unreachable(this.baseUrl), null);
+      throw transportError(this.baseUrl, e);
     }
   }
 

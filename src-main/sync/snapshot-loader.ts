@@ -11,6 +11,7 @@ import { openDatabase, openReplica, type Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { validateSession, writeSession, type ReplicaSessionInput } from '../db/session-store';
 import { bodyChunks, SyncError, type SyncHttp } from './server-http';
+import { writeServerTrust } from './server-trust';
 
 export interface SnapshotProgress {
   done: number;
@@ -211,6 +212,7 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
           );
           writeMeta(sqlite, 'idHashKey', line.idHashKey);
           writeMeta(sqlite, 'serverUrl', api.baseUrl);
+          if (api.trust) writeServerTrust(sqlite, api.trust);
           writeSession(sqlite, session);
           sqlite.prepare('insert into sync_state (slot, cursor, server_seq, last_pull_at) values (1, ?, ?, ?)').run(line.seq, line.seq, new Date().toISOString());
           writeSeenPosition(sqlite, { history: line.history, seq: line.seq, mark: line.mark });

@@ -13,6 +13,8 @@ import { rebaseOnRestoredServer } from './restored-server';
 import { restoreNotice } from './restore-notice';
 import { outboxOpView, type OutboxOpRow } from './outbox-view';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
+import { readServerTrust, writeServerTrust, type ServerTrust } from './server-trust';
+import { certificateOf } from './setup-trust';
 import type { SnapshotProgress } from './snapshot-loader';
 
 export type ConnectionState = SyncStatusDto['state'];
@@ -42,10 +44,24 @@ interface Settled {
  * Where this replica's server is (meta) and the device's token (the token store); null for a
  * stand-alone replica, and when the store has lost the token.
  */
-export function serverOf(replica: Replica, tokens: DeviceTokenStore = fileTokenStore): { serverUrl: string; token: string } | null {
+export function serverOf(replica: Replica, tokens: DeviceTokenStore = fileTokenStore): ServerAccess | null {
   const serverUrl = readMeta(replica.sqlite, 'serverUrl');
   const token = serverUrl ? tokens.read(replica.path) : null;
-  return serverUrl && token ? { serverUrl, token } : null;
+  if (!serverUrl || !token) return null;
+  const trust = readServerTrust(replica.sqlite);
+  return { serverUrl, token, ...(trust ? { trust } : {}) };
+}
+
+/** Where the server is, the device's token, and how its certificate is checked (none stored: loopback HTTP). */
+export interface ServerAccess {
+  serverUrl: string;
+  token: string;
+  trust?: ServerTrust;
+}
+
+/** The server's API as this replica reaches it. */
+export function serverApi(server: ServerAccess, timeoutMs?: number): SyncHttp {
+  return new SyncHttp(server.serverUrl, server.token, { ...(server.trust ? { trust: server.trust } : {}), ...(timeoutMs ? { timeoutMs } : {}) });
 }
 
 /** The replica names a server but the token store has lost its token: no sync; the counter works on offline. */
@@ -77,6 +93,7 @@ export function storedStatus(replica: Replica, now: Date, tokens: DeviceTokenSto
     rosterMerge: null,
     stuck: null,
     restore: restoreNotice(replica),
+    certificateChanged: null,
   };
 }
 
@@ -87,7 +104,9 @@ export function storedStatus(replica: Replica, now: Date, tokens: DeviceTokenSto
  * requests; each SQLite write is one short transaction, so the operator never waits for it.
  */
 export class SyncClient {
-  private readonly api: SyncHttp;
+  private api: SyncHttp;
+  /** The last round failed on a certificate other than the pinned one. */
+  private certificateChanged: { pinned: string; presented: string } | null = null;
   private readonly opts: Required<Omit<SyncClientOptions, 'now' | 'random'>>;
   private readonly now: () => Date;
   private readonly random: () => number;
@@ -110,10 +129,10 @@ export class SyncClient {
 
   constructor(
     private readonly replica: Replica,
-    server: { serverUrl: string; token: string },
+    server: ServerAccess,
     options: SyncClientOptions = {},
   ) {
-    this.api = new SyncHttp(server.serverUrl, server.token);
+    this.api = serverApi(server);
     this.opts = {
       pullIntervalMs: options.pullIntervalMs ?? 30_000,
       backoffBaseMs: options.backoffBaseMs ?? 1000,
@@ -167,7 +186,27 @@ export class SyncClient {
       rosterMerge: this.rosterMerge,
       stuck: this.stuckOp(),
       restore: restoreNotice(this.replica),
+      certificateChanged: this.certificateChanged,
     };
+  }
+
+  /**
+   * The operator compared the new fingerprint with the admin's: pins it, if the server presents
+   * exactly that certificate now, and syncs again. Only for a pinned certificate; one from the
+   * campus CA is the CA's business.
+   */
+  async trustCertificate(fingerprint: string): Promise<void> {
+    const trust = this.api.trust;
+    if (trust?.kind !== 'pinned') throw new SyncError(syncText.certificate.notPinned, null);
+    const presented = (await certificateOf(this.api.baseUrl)).fingerprint;
+    if (presented !== fingerprint) throw new SyncError(syncText.certificate.stillChanged(presented), null);
+    const next: ServerTrust = { kind: 'pinned', fingerprint };
+    writeServerTrust(this.replica.sqlite, next);
+    this.api = this.api.withTrust(next);
+    this.certificateChanged = null;
+    // The event stream may be waiting out a backoff on the old certificate; a fresh one starts with the new.
+    this.events?.abort();
+    await this.sync().catch(() => undefined);
   }
 
   private stuckOp(): SyncStatus['stuck'] {
@@ -243,6 +282,7 @@ export class SyncClient {
         await this.pullAll();
       }
       this.failures = 0;
+      this.certificateChanged = null;
       this.state = 'online';
       const at = this.now().toISOString();
       this.settled = { lastSyncAt: at, lastError: null };
@@ -251,7 +291,8 @@ export class SyncClient {
       this.failures += 1;
       const message = e instanceof SyncError ? e.message : syncText.localFailure((e as Error).message);
       if (!(e instanceof SyncError)) console.error('sync round failed', e);
-      this.state = !(e instanceof SyncError) ? 'local_error' : e.status === null ? 'offline' : 'error';
+      this.certificateChanged = e instanceof SyncError ? (e.certificate ?? null) : null;
+      this.state = !(e instanceof SyncError) ? 'local_error' : e.status === null && !e.certificate ? 'offline' : 'error';
       if (this.state === 'error' && this.pushHead !== null) {
         const same = this.headFailures?.opId === this.pushHead;
         this.headFailures = { opId: this.pushHead, failures: same ? this.headFailures!.failures + 1 : 1, error: message };

@@ -11,6 +11,7 @@ import { resnapshotNeeded } from './roster-merge';
 import { dismissRestore } from '../db/server-history';
 import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
 import { SyncError } from './server-http';
+import { normaliseFingerprint } from './server-trust';
 import { storedStatus, tokenLost, type SyncClient } from './sync-client';
 
 /** The fields a repair changed, as they were: 备注：证件[U+0000]损坏. */
@@ -122,6 +123,21 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
       if (sync) return sync.dismissRestore(historyId);
       dismissRestore(replica.sqlite, historyId, now().toISOString());
       return storedStatus(replica, now(), tokens);
+    },
+    'sync.trustCertificate': async ({ fingerprint }: { fingerprint: string }): Promise<SyncStatusDto> => {
+      if (!sync) throw new ApiError('refused', tokenLost(replica, tokens) ? syncText.tokenLost : syncText.notConfigured);
+      const pinned = normaliseFingerprint(fingerprint);
+      if (!pinned) throw new ApiError('bad_input', syncText.certificate.badFingerprint);
+      try {
+        await sync.trustCertificate(pinned);
+      } catch (e) {
+        if (e instanceof SyncError) throw new ApiError('refused', e.message);
+        throw e;
+      }
+      return sync.status();
+    },
+    'setup.probe': (): never => {
+      throw new ApiError('refused', syncText.replicaExists(replica.path));
     },
     'session.signIn': (input: SignInInput): Promise<SignInResult> => signIn(replica, sync, tokens, input, now, offlineAttempts),
     'setup.state': (): SetupStateDto => SETUP_DONE,

@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/database';
 import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
 import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
+import { MIN_PASSWORD_LENGTH } from '../../src-shared/contract/console-api';
 import { setConsoleRole } from '../console-auth/accounts';
 import type { ClassRef, LeaderScope } from '../../src-shared/domain/console-roles';
+import { textRuleMessage } from '../../src-shared/contract/text-rule';
+import type { ReadPassword } from './password-input';
 import { storeRoster, type StoredRoster } from '../admin/roster-store';
 import { changeStandingOf, cliActor, withdrawalReason } from '../admin/roster-withdrawal';
 import { DEMO_PASSWORD, DEMO_SIZE, seedDemo } from '../demo/seed-demo';
@@ -19,10 +23,16 @@ import { formatTime, printRestoreLosses } from '../admin/restore-report';
 import { UsageError } from './cli-error';
 import { readReleaseFolder } from '../updates/release-folder';
 import { listReleases, parseStagingPercentage, publishRelease, stageRelease, withdrawRelease } from '../updates/release-store';
+import { clearSignInFailures } from '../auth/sign-in-limits';
+import { certificateFingerprint, readTlsFiles, writeSelfSigned } from '../tls/certificates';
+
+function isLoopbackAddress(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
 
 export interface CliOptions {
   target: DatabaseTarget;
-  password?: string;
+  readPassword: ReadPassword;
   colleges: string[];
   /** --class 学院/班级, for console-role leader. */
   classes: string[];
@@ -34,9 +44,17 @@ export interface CliOptions {
   size?: number;
   /** --stage: the percentage of counters a new release is offered to. */
   stage?: string;
+  /** --host as typed (tls-self-signed needs it; serve falls back to 0.0.0.0). */
+  hostGiven?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  trustProxy: boolean;
   out?: string;
   from?: string;
 }
+
+/** Where tls-self-signed writes and tls-fingerprint reads when no path is given. */
+const DEFAULT_TLS_DIR = '.data/tls';
 
 export type Print = (line: string) => void;
 
@@ -159,11 +177,19 @@ export const COMMANDS: Record<string, Command> = {
   },
 
   'add-operator': async (args, options, print) => {
-    expectArgs(args, 2, 'add-operator <工号> <姓名> --password <密码>');
-    if (!options.password) throw new UsageError('请用 --password <密码> 指定密码');
+    expectArgs(args, 2, 'add-operator <工号> <姓名>（密码在提示时输入，或从标准输入读第一行）');
     const [no, name] = args as [string, string];
-    const result = await withDatabase(options, (d) => addOperator(d.db, no, name, options.password!));
+    const password = await options.readPassword(`工号 ${no} 的密码（至少 ${MIN_PASSWORD_LENGTH} 位，输入时不显示）：`);
+    const problem = textRuleMessage('密码', password);
+    if (problem) throw new UsageError(problem);
+    const result = await withDatabase(options, (d) => addOperator(d.db, no, name, password));
     print(result === 'added' ? `已添加操作员 ${no}（${name}）。` : `已更新操作员 ${no}（${name}）的姓名和密码。`);
+  },
+
+  unlock: async (args, options, print) => {
+    expectArgs(args, 1, 'unlock <工号>');
+    const cleared = await withDatabase(options, (d) => clearSignInFailures(d.db, args[0]!));
+    print(cleared > 0 ? `已清除工号 ${args[0]} 的密码错误记录，可以立即登录。` : `工号 ${args[0]} 没有需要等待的密码错误记录。`);
   },
 
   grant: async (args, options, print) => {
@@ -297,10 +323,38 @@ export const COMMANDS: Record<string, Command> = {
     await withDatabase(options, (d) => printRestoreLosses(d.db, print));
   },
 
+  'tls-self-signed': async (args, options, print) => {
+    expectArgs(args, 0, 'tls-self-signed --host <IP 或主机名> [--out <目录>]');
+    if (!options.hostGiven) throw new UsageError('请用 --host 指定柜台连接服务器用的 IP 地址或主机名，例如 --host 10.0.0.5');
+    const made = await writeSelfSigned(options.hostGiven, resolve(options.out ?? DEFAULT_TLS_DIR));
+    print(`已生成证书 ${made.certPath}`);
+    print(`已生成私钥 ${made.keyPath}（只有运行服务器的账户可读，请勿外传）`);
+    print(`证书 SHA-256 指纹：${made.fingerprint}`);
+    print(`启动：npm run server -- --tls-cert ${made.certPath} --tls-key ${made.keyPath}`);
+    print('各柜台设置时会显示这个指纹，请逐组读给柜台人员核对。');
+  },
+
+  'tls-fingerprint': async (args, options, print) => {
+    expectArgs(args, 0, 'tls-fingerprint [--tls-cert <证书.pem>]');
+    const path = resolve(options.tlsCert ?? join(DEFAULT_TLS_DIR, 'server-cert.pem'));
+    const { fingerprint, subjectAltName, validTo } = certificateFingerprint(path);
+    print(`证书 ${path}`);
+    print(`适用地址：${subjectAltName || '（证书没有写明地址，柜台会拒绝连接）'}；有效期至 ${validTo}`);
+    print(`SHA-256 指纹：${fingerprint}`);
+  },
+
   serve: async (args, options, print) => {
-    expectArgs(args, 0, 'serve [--port <端口>] [--host <地址>]');
-    const server = await startServer(options.target, options.host, options.port);
+    expectArgs(args, 0, 'serve [--port <端口>] [--host <地址>] [--tls-cert <证书.pem> --tls-key <私钥.pem>] [--trust-proxy]');
+    if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError('--tls-cert 和 --tls-key 要一起给出');
+    const tls = options.tlsCert && options.tlsKey ? readTlsFiles(resolve(options.tlsCert), resolve(options.tlsKey)) : undefined;
+    const server = await startServer(options.target, { host: options.host, port: options.port, trustProxy: options.trustProxy, ...(tls ? { tls } : {}) });
     print(`服务器已启动：${server.url}`);
+    if (!tls && !isLoopbackAddress(options.host)) {
+      print(
+        `注意：服务器以未加密的 HTTP 监听 ${options.host}。柜台只会用 https:// 连接其他机器上的服务器；` +
+          '请加 --tls-cert/--tls-key，或放在 nginx 之后并改为 --host 127.0.0.1 --trust-proxy（见 docs/security.md）。',
+      );
+    }
     const stop = () => {
       server.close().then(
         () => process.exit(0),

@@ -1,7 +1,7 @@
 export const USAGE = `离校办理台 中心服务器管理工具
 
 用法: npm run admin -- <命令> [参数] [选项]
-      npm run server [-- --port 8787]
+      npm run server [-- --port 8787 --tls-cert 证书.pem --tls-key 私钥.pem]
 
 命令:
   init                                      初始化（或升级）数据库
@@ -13,8 +13,9 @@ export const USAGE = `离校办理台 中心服务器管理工具
   roster-withdraw <批次> <学号>... --reason <原因>
                                             学生退出本批次（延期毕业、结业、退学）；记录保留，不再办理和统计
   roster-restore <批次> <学号>...           把退出的学生恢复到本批次
-  add-operator <工号> <姓名> --password <密码>
-                                            添加操作员（已存在则更新姓名和密码）
+  add-operator <工号> <姓名>                添加操作员（已存在则更新姓名和密码）；密码在提示时输入
+                                            （不回显），或从标准输入读第一行：... < 密码文件
+  unlock <工号>                             清除该工号的密码错误记录（本人被别人输错密码拖慢时）
   grant <工号> <离校点> [--college <学院>]...
                                             授予离校点权限；学院离校点可按学院授权
   console-role <工号> admin|leader|operator [--college <学院>]... [--class <学院/班级>]...
@@ -35,6 +36,12 @@ export const USAGE = `离校办理台 中心服务器管理工具
   restore --from <文件.ndjson.gz>           把备份恢复到一个空数据库，并通知各柜台重新同步
   restore-losses                            列出恢复后各柜台报告的、服务器上已丢失的办理记录（按来源）
   serve [--port <端口>] [--host <地址>]     启动服务器
+        --tls-cert <证书.pem> --tls-key <私钥.pem>
+                                            使用 HTTPS（柜台连接其他机器上的服务器时必须）
+        --trust-proxy                       在本机 nginx 之后运行：按 X-Forwarded-For 识别柜台地址
+  tls-self-signed --host <IP 或主机名> [--out <目录>]
+                                            为没有证书的学校生成自签名证书和私钥（默认写到 .data/tls）
+  tls-fingerprint [--tls-cert <证书.pem>]   显示证书的 SHA-256 指纹，读给柜台人员核对
 
 数据库:
   默认使用内嵌 PGlite，数据目录 .data/server（--data-dir <目录> 可改）；

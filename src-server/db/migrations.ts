@@ -249,6 +249,18 @@ export const MIGRATIONS: Migration[] = [
     ],
   },
   {
+    version: 6,
+    name: 'sign-in failures',
+    statements: [
+      `CREATE TABLE "sign_in_failures" (
+          "key" text PRIMARY KEY NOT NULL,
+          "failures" integer NOT NULL,
+          "last_failure_at" timestamp with time zone NOT NULL,
+          "wait_until" timestamp with time zone NOT NULL
+        );`,
+    ],
+  },
+  {
     version: 7,
     name: 'console: roles, sessions, log, disabled operators',
     statements: [

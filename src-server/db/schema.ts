@@ -275,6 +275,17 @@ export const consoleLog = pgTable('console_log', {
   detail: text('detail').notNull(),
 });
 
+/**
+ * Wrong sign-ins by key ("address:10.0.0.7", "operator:T0001", "operator-at:T0001@10.0.0.7"):
+ * how many in a row, the last one, and until when the next attempt must wait.
+ */
+export const signInFailures = pgTable('sign_in_failures', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  lastFailureAt: timestamp('last_failure_at', { withTimezone: true }).notNull(),
+  waitUntil: timestamp('wait_until', { withTimezone: true }).notNull(),
+});
+
 export const grants = pgTable(
   'grants',
   {

@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { Db } from '../db/database';
-import { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
+import { DEFAULT_SIGN_IN_LIMITS, SignInLimits, type SignInLimitRules } from '../auth/sign-in-limits';
 import { BatchCache } from '../sync/batch-cache';
 import { ChangeNotifier } from '../sync/change-notifier';
 import { currentSeq } from '../sync/seq';
@@ -20,7 +20,9 @@ export interface ServerAppOptions {
   logger?: boolean;
   /** Largest request body accepted; a full push of 1,000 ops is about 400 KB. */
   bodyLimit?: number;
-  loginLimits?: { perIpPerMinute: number; failuresPerOperator: number; lockoutMinutes: number };
+  loginLimits?: Partial<SignInLimitRules>;
+  /** The clock of the sign-in limits (tests move it instead of waiting). */
+  now?: () => Date;
   /** How often to look for changes committed by other processes (CLI imports, other servers). */
   watchIntervalMs?: number;
   /** The built console (default out/console). */
@@ -30,29 +32,34 @@ export interface ServerAppOptions {
    * folder copied back from a backup is noticed at start (src-server/sync/history.ts).
    */
   positionFile?: string;
+  /** Serve HTTPS with this certificate and key (HTTP/1.1). */
+  https?: { cert: Buffer; key: Buffer };
+  /**
+   * Behind a reverse proxy (nginx) on this machine: the client's address comes from the
+   * X-Forwarded-For the proxy adds, so sign-in limits count per counter rather than per proxy.
+   * Off by default: a counter could otherwise name any address it likes.
+   */
+  trustProxy?: boolean;
 }
-
-export const DEFAULT_LOGIN_LIMITS = { perIpPerMinute: 30, failuresPerOperator: 5, lockoutMinutes: 15 };
 
 /** The central server as a Fastify app; `listen` it or `inject` into it. */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
   // Shared schemas (the op shape) leave most messages to zod's defaults; people read them in Chinese.
   z.config(z.locales.zhCN());
   const bodyLimit = options.bodyLimit ?? 2 * 1024 * 1024;
-  const limits = options.loginLimits ?? DEFAULT_LOGIN_LIMITS;
   const ctx: ServerContext = {
     db: options.db,
     batches: new BatchCache(),
     notifier: new ChangeNotifier(),
     history: new HistoryGuard(options.positionFile ?? null),
-    loginLimits: {
-      perIp: new AttemptLimiter(limits.perIpPerMinute, 60_000),
-      perOperator: new AttemptLimiter(limits.failuresPerOperator, limits.lockoutMinutes * 60_000),
-    },
+    signInLimits: new SignInLimits({ ...DEFAULT_SIGN_IN_LIMITS, ...options.loginLimits }, options.now),
   };
   // Event streams never go idle; without forcing, close() would wait for every counter to hang up.
   const app = Fastify({
     logger: options.logger ?? false,
+    ...(options.https ? { https: options.https } : {}),
+    // Only a proxy on this machine is believed; each hop it adds is read from the right, so a counter's own X-Forwarded-For is never taken.
+    trustProxy: options.trustProxy ? ['127.0.0.1', '::1'] : false,
     bodyLimit,
     forceCloseConnections: true,
     // The router's own refusals (a malformed %-escape, an overlong path parameter) skip the error handler.

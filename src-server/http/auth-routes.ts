@@ -55,21 +55,20 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 }
 
-/** Rate-limited 工号 + password check, shared by the counter login and the console sign-in. */
+/** Limited 工号 + password check, shared by the counter login and the console sign-in. */
 export async function signIn(ctx: ServerContext, request: FastifyRequest, operatorNo: string, password: string): Promise<OperatorScope> {
-  const { perIp, perOperator } = ctx.loginLimits;
-  const wait = Math.max(perIp.retryAfter(request.ip), perOperator.retryAfter(operatorNo));
+  const limits = ctx.signInLimits;
+  const wait = await limits.waitMs(ctx.db, operatorNo, request.ip);
   if (wait > 0) {
     const seconds = Math.ceil(wait / 1000);
-    throw new HttpError(429, 'rate_limited', `登录尝试过于频繁，请在 ${seconds} 秒后再试`, {}, { 'retry-after': String(seconds) });
+    throw new HttpError(429, 'rate_limited', `密码错误次数较多，请在 ${seconds} 秒后再试`, {}, { 'retry-after': String(seconds) });
   }
-  perIp.record(request.ip);
   const operator = await checkCredentials(ctx.db, operatorNo, password);
   if (!operator) {
-    perOperator.record(operatorNo);
+    await limits.failed(ctx.db, operatorNo, request.ip);
     throw new HttpError(401, 'unauthorized', '工号或密码错误');
   }
-  perOperator.reset(operatorNo);
+  await limits.succeeded(ctx.db, operatorNo, request.ip);
   if (operator.disabled) throw new HttpError(403, 'forbidden', '此工号已被管理员停用，请联系离校办');
   return operator;
 }

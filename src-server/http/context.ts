@@ -1,5 +1,5 @@
 import type { Db } from '../db/database';
-import type { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
+import type { SignInLimits } from '../auth/sign-in-limits';
 import type { BatchCache } from '../sync/batch-cache';
 import type { ChangeNotifier } from '../sync/change-notifier';
 import type { HistoryGuard } from '../sync/history';
@@ -11,6 +11,6 @@ export interface ServerContext {
   notifier: ChangeNotifier;
   /** What this process has seen of the database's history; renews it when the database was rewound. */
   history: HistoryGuard;
-  /** Every login attempt counts per client address; failures count per 工号. */
-  loginLimits: { perIp: AttemptLimiter; perOperator: AttemptLimiter };
+  /** Wrong sign-ins slow the next attempts, per address, per 工号 at an address, per 工号 (in the database). */
+  signInLimits: SignInLimits;
 }

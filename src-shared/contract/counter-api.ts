@@ -220,6 +220,8 @@ export const counterApi = {
   'sync.resolveConflict': { input: sync.resolveConflictInputSchema, output: sync.syncConflictsSchema },
   'sync.dismissRestore': { input: sync.dismissRestoreInputSchema, output: sync.syncStatusSchema },
   'setup.state': { input: empty, output: sync.setupStateSchema },
+  'sync.trustCertificate': { input: sync.trustCertificateInputSchema, output: sync.syncStatusSchema },
+  'setup.probe': { input: sync.setupProbeInputSchema, output: sync.setupProbeSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },
   'update.status': { input: empty, output: updates.updateStatusSchema },

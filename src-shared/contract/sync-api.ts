@@ -82,6 +82,9 @@ export type RestoreNoticeDto = z.infer<typeof restoreNoticeSchema>;
 
 export const dismissRestoreInputSchema = z.object({ historyId: z.string().max(64) });
 
+/** The server now presents another certificate than the one this counter pinned. */
+export const certificateChangeSchema = z.object({ pinned: z.string(), presented: z.string() });
+
 export const syncStatusSchema = z.object({
   /** False for a stand-alone replica (no server): the status line says so. */
   configured: z.boolean(),
@@ -103,6 +106,8 @@ export const syncStatusSchema = z.object({
   stuck: stuckOpSchema.nullable(),
   /** The server was restored from a backup and this counter rebuilt its rows: the banner's facts, until dismissed. */
   restore: restoreNoticeSchema.nullable(),
+  /** Sync stopped: the server's certificate is not the pinned one; the panel shows both fingerprints to compare. */
+  certificateChanged: certificateChangeSchema.nullable(),
 });
 export type SyncStatusDto = z.infer<typeof syncStatusSchema>;
 
@@ -126,11 +131,36 @@ export type SetupStateDto = z.infer<typeof setupStateSchema>;
 
 const text = (label: string, max: number) => textField(label, { max, required: true, trim: true });
 
+/** A path on the counter's own disk to the campus CA certificate; blank when the fingerprint is compared instead. */
+const caFile = z.string().max(1000, { error: 'CA 证书文件路径过长' }).optional();
+
+export const setupProbeInputSchema = z.object({
+  serverUrl: text('服务器地址', 200),
+  caFile,
+});
+
+/**
+ * What setup shows before any password leaves the counter: plain HTTP to this machine needs no
+ * check; otherwise the certificate's SHA-256 fingerprint, to compare with what the admin reads
+ * out, or the fact that the campus CA verified it.
+ */
+export const setupProbeSchema = z.object({
+  serverUrl: z.string(),
+  check: z.enum(['loopback', 'fingerprint', 'ca']),
+  fingerprint: z.string().nullable(),
+});
+export type SetupProbeDto = z.infer<typeof setupProbeSchema>;
+
 export const setupLoginInputSchema = z.object({
   serverUrl: text('服务器地址', 200),
   operatorNo: text('工号', 32),
   password: z.string().min(1, { error: '请填写密码' }).max(200, { error: '密码过长' }),
+  /** The fingerprint the operator compared (check 'fingerprint'). */
+  pin: z.string().max(200, { error: '证书指纹过长' }).optional(),
+  caFile,
 });
+
+export const trustCertificateInputSchema = z.object({ fingerprint: z.string().min(1).max(200) });
 
 export const setupLoginSchema = z.object({
   operator: z.object({ id: z.string(), name: z.string() }),

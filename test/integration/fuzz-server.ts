@@ -35,7 +35,7 @@ export function fuzzServerRoutes(backend: Backend): void {
     const tallies = new Map<string, Tally>();
 
     beforeAll(async () => {
-      server = await startTestServer(backend, { loginLimits: { perIpPerMinute: 1e6, failuresPerOperator: 1e6, lockoutMinutes: 1 } });
+      server = await startTestServer(backend, { loginLimits: { freePerAddress: 1e6, freePerOperatorAtAddress: 1e6, freePerOperator: 1e6 } });
       ({ batchId } = await seedSmallWorld(server.database.db, server.batches));
       const body = JSON.stringify({ operatorNo: 'T-DORM', password: PASSWORD, name: '模糊测试柜台', batchId });
       const res = await sendRaw(server.url, { name: 'setup', method: 'POST', path: '/api/devices', c: { name: 'setup', body, contentType: 'application/json' } });

@@ -69,10 +69,12 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** What the administrator types at the password prompt (the real standard input is tested below, in a child process). */
+  let typedPassword = '';
   async function cli(...args: string[]) {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await runCli([...dbArgs, ...args], (l) => out.push(l), (l) => err.push(l));
+    const code = await runCli([...dbArgs, ...args], (l) => out.push(l), (l) => err.push(l), async () => typedPassword);
     return { code, out: out.join('\n'), err: err.join('\n') };
   }
 
@@ -95,7 +97,7 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     const bad = await cli('init', '--frob');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--help');
-    const nul = await cli('add-operator', 'T\u0000X', '张三', '--password', 'abcdefgh1');
+    const nul = await cli('add-operator', 'T\u0000X', '张三');
     expect(nul.code).toBe(2);
     expect(nul.err).toContain('命令行参数含有不可见的控制字符（第 2 个字符，U+0000）');
   });
@@ -186,9 +188,13 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
   });
 
   it('adds operators, grants checkpoints per college, and lists and revokes devices', async () => {
-    expect((await cli('add-operator', 'T9', '王老师')).code).toBe(2);
-    expect((await cli('add-operator', 'T9', '王老师', '--password', 'short')).err).toContain('密码至少需要 8 位');
-    expect((await cli('add-operator', 'T9', '王老师', '--password', 'long-enough')).out).toContain('已添加操作员 T9');
+    expect((await cli('add-operator', 'T9')).code).toBe(2);
+    const onArgv = await cli('add-operator', 'T9', '王老师', '--password', 'long-enough');
+    expect(onArgv).toMatchObject({ code: 2, err: expect.stringContaining('不再接受 --password') });
+    typedPassword = 'short';
+    expect((await cli('add-operator', 'T9', '王老师')).err).toContain('密码至少需要 8 位');
+    typedPassword = 'long-enough';
+    expect((await cli('add-operator', 'T9', '王老师')).out).toContain('已添加操作员 T9');
     expect((await cli('grant', 'T9', 'college', '--college', '机电工程学院')).out).toContain('（机电工程学院）');
     expect((await cli('grant', 'T9', 'dorm', '--college', '机电工程学院')).err).toContain('全校离校点，不能按学院授权');
     expect((await cli('grant', 'T0', 'dorm')).err).toContain('没有工号为 "T0" 的操作员');

@@ -50,7 +50,7 @@ function pgliteEngine(dir: string, template: string): Engine {
   const dataDir = join(dir, 'server');
   const saved = join(dir, 'backup');
   cpSync(template, dataDir, { recursive: true });
-  const start = (port: number) => startServer({ dataDir }, '127.0.0.1', port, false);
+  const start = (port: number) => startServer({ dataDir }, { host: '127.0.0.1', port, logger: false });
   return {
     start,
     backup: async (server, port) => {
@@ -90,12 +90,12 @@ function postgresEngine(dir: string, seed: (db: Db) => Promise<Keys>): Engine & 
     start: async (port: number) => {
       if (engine.seeded === null) {
         await admin(`create database "${current}"`);
-        const server = await startServer({ url: urlOf(current) }, '127.0.0.1', port, false);
+        const server = await startServer({ url: urlOf(current) }, { host: '127.0.0.1', port, logger: false });
         engine.seeded = seed(server.database.db);
         await engine.seeded;
         return server;
       }
-      return startServer({ url: urlOf(current) }, '127.0.0.1', port, false);
+      return startServer({ url: urlOf(current) }, { host: '127.0.0.1', port, logger: false });
     },
     backup: async (server: RunningServer) => {
       execFileSync('pg_dump', ['--format=custom', `--file=${dump}`, urlOf(current)]);

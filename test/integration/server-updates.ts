@@ -103,7 +103,7 @@ export function describeUpdateFeed(backend: Backend): void {
     /** A server started after the CLI has closed the database, as an IT office would run them. */
     async function restartServer(): Promise<void> {
       await server?.close();
-      server = await startServer(pg ? { url: pg.url! } : { dataDir: join(root, 'data') }, '127.0.0.1', 0, false);
+      server = await startServer(pg ? { url: pg.url! } : { dataDir: join(root, 'data') }, { host: '127.0.0.1', port: 0, logger: false });
     }
 
     /**

@@ -29,7 +29,7 @@ describe('first-run setup and the sync methods of the counter API', () => {
 
     const wrong = await runtime.dispatch('setup.login', { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: 'nope' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'unauthorized', message: '工号或密码错误' } });
-    const login = await dispatchOk(runtime, 'setup.login', { serverUrl: world.relay.url.replace('http://', ''), operatorNo: 'T-DORM', password: PASSWORD });
+    const login = await dispatchOk(runtime, 'setup.login', { serverUrl: ` ${world.relay.url}/ `, operatorNo: 'T-DORM', password: PASSWORD });
     expect(login.batches).toEqual([{ id: world.batchId, name: expect.any(String) }]);
 
     await dispatchOk(runtime, 'setup.start', {

@@ -100,8 +100,7 @@ export class SyncWorld {
   constructor(private readonly backend: Backend = 'pglite') {}
 
   async start(): Promise<void> {
-    // Every counter registers with a password: the model test registers dozens in a minute.
-    this.server = await startTestServer(this.backend, { watchIntervalMs: 200, loginLimits: { perIpPerMinute: 10_000, failuresPerOperator: 5, lockoutMinutes: 1 } });
+    this.server = await startTestServer(this.backend, { watchIntervalMs: 200 });
     ({ batchId: this.batchId } = await seedSmallWorld(this.server.database.db, this.server.batches));
     const target = new URL(this.server.url);
     this.relay = new Relay({ host: target.hostname, port: Number(target.port) });

@@ -80,14 +80,35 @@ function StuckOp({ op }: { op: NonNullable<SyncStatusDto['stuck']> }) {
   );
 }
 
+/** Sync stopped on a certificate other than the pinned one: both fingerprints, what to do, and the confirmation. */
+function CertificateChanged({ change }: { change: NonNullable<SyncStatusDto['certificateChanged']> }) {
+  const trust = useSyncStore((s) => s.trustCertificate);
+  return (
+    <section className="sync-stuck" data-testid="certificate-changed" role="alert">
+      <h3>{t.certificate.changedTitle}</h3>
+      <dl className="sync-stuck-op">
+        <dt>{t.certificate.pinned}</dt>
+        <dd className="sync-fingerprint">{change.pinned}</dd>
+        <dt>{t.certificate.presented}</dt>
+        <dd className="sync-fingerprint">{change.presented}</dd>
+      </dl>
+      <p className="sync-stuck-advice">{t.certificate.advice}</p>
+      <button type="button" className="btn btn-primary" onClick={() => void trust(change.presented)}>
+        {t.certificate.confirm}
+      </button>
+    </section>
+  );
+}
+
 /** 冲突与被拒操作: what the server decided against an operator's action, each with both ops and the reason. */
 export function ConflictsPanel() {
   const stuck = useSyncStore((s) => s.status?.stuck ?? null);
+  const certificateChanged = useSyncStore((s) => s.status?.certificateChanged ?? null);
   const data = useSyncStore((s) => s.conflicts);
   const error = useSyncStore((s) => s.error);
   const close = useSyncStore((s) => s.closePanel);
   const resolve = useSyncStore((s) => s.resolve);
-  const empty = !stuck && data && data.conflicts.length === 0 && data.rejected.length === 0 && data.repaired.length === 0;
+  const empty = !stuck && !certificateChanged && data && data.conflicts.length === 0 && data.rejected.length === 0 && data.repaired.length === 0;
   return (
     <div className="sync-panel-backdrop" role="presentation" onClick={close}>
       <section className="sync-panel" role="dialog" aria-label={t.panel.title} onClick={(e) => e.stopPropagation()} onKeyDown={(e) => e.key === 'Escape' && close()}>
@@ -102,6 +123,7 @@ export function ConflictsPanel() {
             {error}
           </p>
         )}
+        {certificateChanged && <CertificateChanged change={certificateChanged} />}
         {stuck && <StuckOp op={stuck} />}
         {empty && <p className="sync-muted">{t.panel.empty}</p>}
         {data && data.rejected.length > 0 && (

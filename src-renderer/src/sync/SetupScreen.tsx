@@ -9,6 +9,46 @@ const t = syncText.setup;
 const POLL_MS = 300;
 
 type Login = Awaited<ReturnType<typeof call<'setup.login'>>>;
+type Probe = Awaited<ReturnType<typeof call<'setup.probe'>>>;
+
+/** The fingerprint in groups of four bytes, easier to read out over the phone. */
+function fingerprintGroups(fingerprint: string): string[] {
+  return fingerprint.split(':').reduce<string[]>((groups, byte, i) => {
+    if (i % 4 === 0) groups.push(byte);
+    else groups[groups.length - 1] += `:${byte}`;
+    return groups;
+  }, []);
+}
+
+/**
+ * The server's certificate as setup shows it, before any password is sent: loopback HTTP needs
+ * nothing, a campus CA has verified it, or the operator compares the fingerprint with the admin's.
+ */
+function ServerCheck({ probe, trusted, onTrust, onChange }: { probe: Probe; trusted: boolean; onTrust: () => void; onChange: () => void }) {
+  if (probe.check === 'loopback') return <p className="setup-check">{t.loopback}</p>;
+  return (
+    <section className="setup-check" aria-labelledby="setup-fingerprint-title">
+      <h2 id="setup-fingerprint-title">{probe.check === 'ca' ? t.caVerified : t.fingerprintTitle}</h2>
+      {probe.check === 'fingerprint' && !trusted && <p className="setup-hint">{t.fingerprintHint}</p>}
+      <p className="setup-fingerprint" data-testid="setup-fingerprint" aria-label="SHA-256">
+        {fingerprintGroups(probe.fingerprint ?? '').map((group, i) => (
+          <span key={i}>{group}</span>
+        ))}
+      </p>
+      {probe.check === 'fingerprint' && !trusted && (
+        <div className="setup-actions">
+          <button type="button" className="btn btn-primary" onClick={onTrust}>
+            {t.fingerprintMatches}
+          </button>
+          <button type="button" className="btn" onClick={onChange}>
+            {t.changeServer}
+          </button>
+        </div>
+      )}
+      {trusted && probe.check === 'fingerprint' && <p>{t.trusted}</p>}
+    </section>
+  );
+}
 
 /** Whether the back end has no replica yet and serves the setup screen; null while asking. */
 export function useSetupNeeded(): [boolean | null, () => void] {
@@ -27,7 +67,9 @@ export function useSetupNeeded(): [boolean | null, () => void] {
  * the checkpoint (its names come with the downloaded batch).
  */
 export function SetupScreen({ onDone }: { onDone: () => void }) {
-  const [form, setForm] = useState({ serverUrl: '', operatorNo: '', password: '', counterName: t.defaultCounterName });
+  const [form, setForm] = useState({ serverUrl: '', caFile: '', operatorNo: '', password: '', counterName: t.defaultCounterName });
+  const [probe, setProbe] = useState<Probe | null>(null);
+  const [pin, setPin] = useState<string | null>(null);
   const [login, setLogin] = useState<Login | null>(null);
   const [batchId, setBatchId] = useState('');
   const [session, setSession] = useState<Session | null>(null);
@@ -61,18 +103,51 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
     return () => clearInterval(timer);
   }, [downloading]);
 
-  const field = (key: keyof typeof form, label: string, type = 'text') => (
+  const trusted = probe !== null && (probe.check !== 'fingerprint' || pin !== null);
+  const certificate = { ...(form.caFile.trim() ? { caFile: form.caFile } : {}), ...(pin ? { pin } : {}) };
+
+  const field = (key: keyof typeof form, label: string, options: { type?: string; locked?: boolean; hint?: string } = {}) => (
     <label>
       <span>{label}</span>
-      <input type={type} value={form[key]} disabled={login !== null} onChange={(e) => setForm({ ...form, [key]: e.target.value })} name={key} />
+      <input
+        type={options.type ?? 'text'}
+        value={form[key]}
+        disabled={login !== null || options.locked}
+        onChange={(e) => setForm({ ...form, [key]: e.target.value })}
+        name={key}
+        {...(options.hint ? { 'aria-describedby': `${key}-hint` } : {})}
+      />
+      {options.hint && (
+        <small id={`${key}-hint`} className="setup-hint">
+          {options.hint}
+        </small>
+      )}
     </label>
   );
+
+  const doProbe = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      setProbe(await call('setup.probe', { serverUrl: form.serverUrl, ...(form.caFile.trim() ? { caFile: form.caFile } : {}) }));
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const changeServer = () => {
+    setProbe(null);
+    setPin(null);
+    setError(null);
+  };
 
   const doLogin = async () => {
     setBusy(true);
     setError(null);
     try {
-      const answer = await call('setup.login', { serverUrl: form.serverUrl, operatorNo: form.operatorNo, password: form.password });
+      const answer = await call('setup.login', { serverUrl: form.serverUrl, operatorNo: form.operatorNo, password: form.password, ...certificate });
       setLogin(answer);
       setBatchId(answer.batches[0]?.id ?? '');
     } catch (e) {
@@ -94,7 +169,7 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
   const start = async () => {
     setError(null);
     try {
-      setState(await call('setup.start', { ...form, batchId }));
+      setState(await call('setup.start', { ...form, ...certificate, batchId }));
     } catch (e) {
       setError(messageOf(e));
     }
@@ -104,11 +179,22 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
   return (
     <main className="setup-screen" data-testid="setup-screen">
       <h1>{t.title}</h1>
-      {field('serverUrl', t.serverUrl)}
-      {field('counterName', t.counterName)}
-      {field('operatorNo', t.operatorNo)}
-      {field('password', t.password, 'password')}
-      {!login && (
+      {field('serverUrl', t.serverUrl, { locked: probe !== null })}
+      {field('caFile', t.caFile, { locked: probe !== null, hint: t.caFileHint })}
+      {!probe && (
+        <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void doProbe()}>
+          {t.check}
+        </button>
+      )}
+      {probe && <ServerCheck probe={probe} trusted={trusted} onTrust={() => setPin(probe.fingerprint)} onChange={changeServer} />}
+      {trusted && (
+        <>
+          {field('counterName', t.counterName)}
+          {field('operatorNo', t.operatorNo)}
+          {field('password', t.password, { type: 'password' })}
+        </>
+      )}
+      {trusted && !login && (
         <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void doLogin()}>
           {t.connect}
         </button>

@@ -51,17 +51,18 @@ export function SyncIndicator() {
         <span className="sync-last">{status.lastSyncAt ? t.lastSync(hhmm(status.lastSyncAt)) : t.neverSynced}</span>
         {/* Unlike a network error these do not go away by themselves: shown, not left to the hover. */}
         {status.tokenLost && <span className="sync-token-lost">{status.lastError}</span>}
-        {!status.tokenLost && (status.state === 'error' || status.state === 'local_error') && status.lastError && (
+        {/* A changed certificate is named by the button itself; its long message is in the title and the panel. */}
+        {!status.tokenLost && !status.certificateChanged && (status.state === 'error' || status.state === 'local_error') && status.lastError && (
           <span className="sync-error-text" data-testid="sync-error">
             {status.lastError}
           </span>
         )}
         <button
           type="button"
-          className={`btn btn-small sync-conflicts-button${status.stuck ? ' sync-stuck-button' : ''}`}
+          className={`btn btn-small sync-conflicts-button${status.stuck || status.certificateChanged ? ' sync-stuck-button' : ''}`}
           onClick={() => void useSyncStore.getState().openPanel()}
         >
-          {status.stuck ? t.panel.stuckBadge : t.panel.open}
+          {status.certificateChanged ? t.certificate.changedTitle : status.stuck ? t.panel.stuckBadge : t.panel.open}
         </button>
       </div>
       {panelOpen && <ConflictsPanel />}

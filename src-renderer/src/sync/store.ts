@@ -16,6 +16,8 @@ interface SyncState {
   closePanel(): void;
   refreshConflicts(): Promise<void>;
   resolve(id: number): Promise<void>;
+  /** Pins the certificate the server now presents, after the operator compared its fingerprint with the admin's. */
+  trustCertificate(fingerprint: string): Promise<void>;
 }
 
 export const useSyncStore = create<SyncState>((set, get) => ({
@@ -38,6 +40,13 @@ export const useSyncStore = create<SyncState>((set, get) => ({
   resolve: async (id) => {
     try {
       set({ conflicts: await call('sync.resolveConflict', { id }), error: null });
+    } catch (e) {
+      set({ error: messageOf(e) });
+    }
+  },
+  trustCertificate: async (fingerprint) => {
+    try {
+      set({ status: await call('sync.trustCertificate', { fingerprint }), error: null });
     } catch (e) {
       set({ error: messageOf(e) });
     }
