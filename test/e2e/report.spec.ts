@@ -216,10 +216,10 @@ test('the 未完成名单 view prints every unfinished student of the college ch
 });
 
 test('the 未完成名单 scrolls as a virtual list, filters on the back end, and passes the axe check', async ({ page }) => {
-  // The library: earlier tests cleared the dorm for 200 students, the library for nobody.
-  const { summary, students: list } = await wholeChaseList({ checkpointId: 'library', timeZone: TZ });
+  // 学生工作处: earlier tests cleared the dorm for 200 students; most have this checkpoint open.
+  const { summary, students: list } = await wholeChaseList({ checkpointId: 'student-affairs', timeZone: TZ });
   expect(list.length).toBeGreaterThan(150);
-  await page.goto(`${host.url}#/report?checkpointId=library&view=chase`);
+  await page.goto(`${host.url}#/report?checkpointId=student-affairs&view=chase`);
   const table = page.getByRole('table', { name: t.ui.chaseListLabel });
   await expect(table).toBeVisible();
   await expect(table).toHaveAttribute('aria-rowcount', String(1 + summary.classes.length + list.length));
@@ -246,13 +246,13 @@ test('the 未完成名单 scrolls as a virtual list, filters on the back end, an
   // 学院 + 班级 + 宿舍 filters: the page asks the back end, and shows its answer.
   const pick = list.find((x) => x.dorm)!;
   const filter = { college: pick.college, className: pick.className.slice(2, 4), dorm: pick.dorm!.split('-').slice(0, 2).join('-') };
-  const filtered = await wholeChaseList({ checkpointId: 'library', timeZone: TZ, filter });
+  const filtered = await wholeChaseList({ checkpointId: 'student-affairs', timeZone: TZ, filter });
   expect(filtered.students.map((x) => x.studentNo)).toContain(pick.studentNo);
   const form = page.getByRole('form', { name: t.ui.chaseFilters });
   await form.getByLabel(t.ui.filterCollege).selectOption(filter.college);
   await form.getByLabel(t.ui.filterClass).fill(filter.className);
   await form.getByLabel(t.ui.filterDorm).fill(filter.dorm);
-  await form.getByRole('button', { name: t.ui.filterApply }).click();
+  await form.getByRole('button', { name: t.ui.filterApply, exact: true }).click();
   await expect(page.getByTestId('chase-summary')).toHaveText(t.doc.chaseSummary(filtered.students.length, filtered.summary.classes.length));
   await expect(rows.locator('.mono')).toHaveText(filtered.students.map((x) => x.studentNo));
   expect(page.url()).toContain('chaseDorm=');
@@ -263,8 +263,8 @@ test('the 未完成名单 scrolls as a virtual list, filters on the back end, an
 });
 
 test('printing the 未完成名单 shows its progress and can be cancelled, leaving nothing behind', async ({ page }) => {
-  const summary = await host.call('reports.chaseSummary', { checkpointId: 'library', timeZone: TZ });
-  await page.goto(`${host.url}#/report?checkpointId=library&view=chase`);
+  const summary = await host.call('reports.chaseSummary', { checkpointId: 'student-affairs', timeZone: TZ });
+  await page.goto(`${host.url}#/report?checkpointId=student-affairs&view=chase`);
   await expect(page.locator('.chase-student').first()).toBeVisible();
   await countPrints(page);
   // The printout's pages wait for the test's word, so the progress can be seen and cancelled.
