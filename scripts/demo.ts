@@ -4,14 +4,14 @@ import { join, resolve } from 'node:path';
 import { createCounterService } from '../src-main/counter/service';
 import { openReplica } from '../src-main/db';
 import { readMeta, writeMeta } from '../src-main/db/meta';
-import { demoDatabasePath, demoSession, ensureDemoReplica, loadDemoBatch } from '../src-main/demo/demo-replica';
+import { demoDatabasePath, ensureDemoReplica } from '../src-main/demo/demo-replica';
 import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-host';
 import { connectCounter } from '../src-main/sync/connect';
 import { CounterRuntime } from '../src-main/sync/counter-runtime';
-import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
 import { DEMO_CONSOLE_ADMIN, DEMO_LEADERS, DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
 import { certificateFingerprint, readTlsFiles, writeSelfSigned, type TlsFiles } from '../src-server/tls/certificates';
+import { ensureDemoOperator } from './demo-operator';
 import { electronBinary, ensureBuilt, launchElectron, projectRoot } from './electron-app';
 import { scriptOptions } from './script-options';
 
@@ -100,15 +100,6 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-/** The operator of the stand-alone demo (王老师), added on the server with the same grants, so both demos behave alike. */
-async function ensureDemoOperator(server: RunningServer): Promise<{ operatorNo: string; checkpointId: string }> {
-  const session = demoSession(loadDemoBatch());
-  const db = server.database.db;
-  await addOperator(db, session.operator.id, session.operator.name, DEMO_PASSWORD);
-  for (const g of session.grants) await grantCheckpoint(db, session.operator.id, g.checkpointId, g.colleges === 'all' ? [] : g.colleges);
-  return { operatorNo: session.operator.id, checkpointId: session.checkpointId ?? 'student-affairs' };
 }
 
 const PORT_FILE = 'server-port';

@@ -44,6 +44,9 @@ const FIELD_LABELS: Record<string, string> = {
   lifted: '限制状态',
   operatorNo: '工号',
   password: '密码',
+  filter: '筛选条件',
+  classes: '班级列表',
+  timeZone: '时区',
 };
 
 export function fieldLabel(path: readonly PropertyKey[]): string {

@@ -17,7 +17,7 @@ import { applyOps } from './mutate';
 import { searchStudents } from './search';
 import { currentSession, switchCheckpoint, toSessionDto } from './session';
 import { checkpointStats } from './stats';
-import { chaseList } from '../reports/chase';
+import { chasePage, chaseRows, chaseSummary } from '../reports/chase';
 import { dailyReport } from '../reports/daily';
 import { studentSlip, verifySlip } from '../reports/slip';
 import { chaseListXlsx, dailyReportXlsx } from '../reports/xlsx';
@@ -110,9 +110,13 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
     },
     'stats.checkpoint': () => checkpointStats(replica, currentSession(replica), now()),
     'reports.daily': (input) => dailyReport(replica, input, now()),
-    'reports.chaseList': (input) => chaseList(replica, input, now()),
+    'reports.chaseSummary': (input) => chaseSummary(replica, input, now()),
+    'reports.chasePage': (input) => chasePage(replica, input),
     'reports.dailyXlsx': (input) => dailyReportXlsx(dailyReport(replica, input, now())),
-    'reports.chaseXlsx': (input) => chaseListXlsx(chaseList(replica, input, now())),
+    'reports.chaseXlsx': (input) => {
+      const { summary, pages } = chaseRows(replica, input, now());
+      return chaseListXlsx(summary, pages());
+    },
     'reports.slip': ({ studentNo }) => studentSlip(replica, studentNo, now()),
     'reports.verifySlip': ({ text }) => verifySlip(replica, text),
     'batch.grid': (input) => batchGrid(replica, currentSession(replica), input),

@@ -2,12 +2,18 @@ import ExcelJS from 'exceljs';
 import { excelZhCN as t } from '../../src-shared/i18n/excel.zh-CN';
 
 /** A header row people can read: bold, shaded, frozen, with widths that fit Chinese text. */
-export function styleHeader(sheet: ExcelJS.Worksheet, widths: number[]): void {
-  const header = sheet.getRow(1);
+/** The header row frozen at the top; a streamed sheet takes it when created, as its views cannot change later. */
+export const FROZEN_HEADER: Partial<ExcelJS.WorksheetView>[] = [{ state: 'frozen', ySplit: 1 }];
+
+export function styleHeaderRow(header: ExcelJS.Row): void {
   header.font = { bold: true };
   header.fill = { type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFE8F0F7' } };
   header.alignment = { vertical: 'middle' };
-  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+}
+
+export function styleHeader(sheet: ExcelJS.Worksheet, widths: number[]): void {
+  styleHeaderRow(sheet.getRow(1));
+  sheet.views = FROZEN_HEADER;
   widths.forEach((w, i) => (sheet.getColumn(i + 1).width = w));
 }
 

@@ -1,27 +1,72 @@
+import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
-import type { ChaseList, ChaseStep, DailyReport, ReportCounts, ReportHeader, XlsxFile } from '../../src-shared/contract/report-api';
+import type { ChaseStep, ChaseStudent, ChaseSummary, DailyReport, ReportCounts, ReportHeader, XlsxFile } from '../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
-import { styleHeader } from '../excel/list-files';
+import { FROZEN_HEADER, styleHeaderRow } from '../excel/list-files';
 import { localDateTime, localTime } from './time';
 
 /**
  * The daily report and the chase list as workbooks people work with: one table per sheet with
  * a frozen, shaded header row, and 学号 stored as text so Excel keeps the leading zeros.
+ *
+ * Written with exceljs's streaming writer: each row goes to the zip as it is added, so a
+ * 30,000-row list never stands as a workbook of cell objects; only the compressed file, which
+ * crosses the API, is held.
  */
 
 const TEXT = '@';
 const PERCENT = '0.0%';
 
-async function toFile(workbook: ExcelJS.Workbook, fileName: string): Promise<XlsxFile> {
-  const bytes = Buffer.from(await workbook.xlsx.writeBuffer());
-  return { fileName, base64: bytes.toString('base64') };
+interface Streamed {
+  workbook: ExcelJS.stream.xlsx.WorkbookWriter;
+  bytes: Promise<Buffer>;
 }
 
-function newWorkbook(header: ReportHeader): ExcelJS.Workbook {
-  const workbook = new ExcelJS.Workbook();
+function newWorkbook(header: ReportHeader): Streamed {
+  const out = new PassThrough();
+  const chunks: Buffer[] = [];
+  out.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const bytes = new Promise<Buffer>((resolve, reject) => {
+    out.on('end', () => resolve(Buffer.concat(chunks)));
+    out.on('error', reject);
+  });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true, useSharedStrings: false });
   workbook.creator = header.operator.name;
   workbook.created = new Date(header.generatedAt);
-  return workbook;
+  return { workbook, bytes };
+}
+
+async function toFile({ workbook, bytes }: Streamed, fileName: string): Promise<XlsxFile> {
+  await workbook.commit();
+  return { fileName, base64: (await bytes).toString('base64') };
+}
+
+interface TableSheet {
+  title: string;
+  columns: string[];
+  widths: number[];
+  /** 1-based columns stored as text. */
+  text?: number[];
+  percent?: number[];
+  wrap?: number[];
+}
+
+/** A sheet whose header row is written and committed; its rows follow with `addRow(…).commit()`. */
+function addTableSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: TableSheet): ExcelJS.Worksheet {
+  const sheet = workbook.addWorksheet(spec.title, { views: FROZEN_HEADER });
+  spec.widths.forEach((w, i) => (sheet.getColumn(i + 1).width = w));
+  for (const c of spec.text ?? []) sheet.getColumn(c).numFmt = TEXT;
+  for (const c of spec.percent ?? []) sheet.getColumn(c).numFmt = PERCENT;
+  for (const c of spec.wrap ?? []) sheet.getColumn(c).alignment = { wrapText: true, vertical: 'top' };
+  const header = sheet.addRow(spec.columns);
+  styleHeaderRow(header);
+  header.commit();
+  return sheet;
+}
+
+/** Writes one row and sends it on; an empty text becomes an empty cell, as Excel shows it anyway. */
+function addRow(sheet: ExcelJS.Worksheet, values: (string | number | null)[]): void {
+  sheet.addRow(values.map((v) => (v === '' ? null : v))).commit();
 }
 
 function syncText(header: ReportHeader): string {
@@ -34,10 +79,8 @@ function collegesText(header: ReportHeader): string {
   return header.colleges === 'all' ? t.allColleges : header.colleges.join('、');
 }
 
-function addInfoSheet(workbook: ExcelJS.Workbook, header: ReportHeader, title: string): void {
-  const sheet = workbook.addWorksheet(t.xlsx.infoSheet);
-  sheet.addRow([t.col.item, t.col.value]);
-  styleHeader(sheet, [14, 60]);
+function addInfoSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, header: ReportHeader, title: string): void {
+  const sheet = addTableSheet(workbook, { title: t.xlsx.infoSheet, columns: [t.col.item, t.col.value], widths: [14, 60] });
   const rows: [string, string][] = [
     [t.doc.university, header.university],
     [t.doc.batch, header.batch.name],
@@ -49,80 +92,107 @@ function addInfoSheet(workbook: ExcelJS.Workbook, header: ReportHeader, title: s
     [t.doc.device, header.deviceId],
     [t.doc.sync, syncText(header)],
   ];
-  for (const row of rows) sheet.addRow(row);
+  for (const row of rows) addRow(sheet, row);
+  sheet.commit();
 }
 
 function countsRow(name: string, group: string, c: ReportCounts): (string | number | null)[] {
   return [name, group, c.total, c.passedToday, c.revokedToday, c.rejectedToday, c.passed, c.unfinished, c.rate];
 }
 
-function textColumns(sheet: ExcelJS.Worksheet, columns: number[]): void {
-  for (const c of columns) sheet.getColumn(c).numFmt = TEXT;
-}
-
 export async function dailyReportXlsx(report: DailyReport): Promise<XlsxFile> {
   const { header } = report;
-  const workbook = newWorkbook(header);
+  const file = newWorkbook(header);
+  const { workbook } = file;
   addInfoSheet(workbook, header, t.doc.checkpoint);
 
-  const steps = workbook.addWorksheet(t.xlsx.stepsSheet);
-  steps.addRow([t.col.step, t.col.group, t.col.total, t.col.passedToday, t.col.revokedToday, t.col.rejectedToday, t.col.passed, t.col.unfinished, t.col.rate]);
-  styleHeader(steps, [26, 8, 10, 10, 10, 12, 10, 10, 10]);
-  steps.getColumn(9).numFmt = PERCENT;
+  const steps = addTableSheet(workbook, {
+    title: t.xlsx.stepsSheet,
+    columns: [t.col.step, t.col.group, t.col.total, t.col.passedToday, t.col.revokedToday, t.col.rejectedToday, t.col.passed, t.col.unfinished, t.col.rate],
+    widths: [26, 8, 10, 10, 10, 12, 10, 10, 10],
+    percent: [9],
+  });
   for (const line of report.steps) {
-    steps.addRow(countsRow(line.name, t.group.current, line.current));
-    steps.addRow(countsRow(line.name, t.group.previous, line.previous));
+    addRow(steps, countsRow(line.name, t.group.current, line.current));
+    addRow(steps, countsRow(line.name, t.group.previous, line.previous));
   }
+  steps.commit();
 
-  const classes = workbook.addWorksheet(t.xlsx.classesSheet);
-  classes.addRow([t.col.college, t.col.className, t.col.total, t.col.unfinished, t.col.previousTotal, t.col.previousUnfinished]);
-  styleHeader(classes, [22, 22, 10, 10, 10, 12]);
-  for (const c of report.unfinishedByClass) classes.addRow([c.college, c.className, c.total, c.unfinished, c.previousTotal, c.previousUnfinished]);
+  const classes = addTableSheet(workbook, {
+    title: t.xlsx.classesSheet,
+    columns: [t.col.college, t.col.className, t.col.total, t.col.unfinished, t.col.previousTotal, t.col.previousUnfinished],
+    widths: [22, 22, 10, 10, 10, 12],
+  });
+  for (const c of report.unfinishedByClass) addRow(classes, [c.college, c.className, c.total, c.unfinished, c.previousTotal, c.previousUnfinished]);
+  classes.commit();
 
-  const actions = workbook.addWorksheet(t.xlsx.actionsSheet);
-  actions.addRow([t.col.time, t.col.studentNo, t.col.name, t.col.college, t.col.className, t.col.previous, t.col.step, t.col.action, t.col.operator, t.col.note]);
-  styleHeader(actions, [10, 14, 10, 20, 20, 6, 24, 10, 10, 40]);
-  textColumns(actions, [1, 2]);
+  const actions = addTableSheet(workbook, {
+    title: t.xlsx.actionsSheet,
+    columns: [t.col.time, t.col.studentNo, t.col.name, t.col.college, t.col.className, t.col.previous, t.col.step, t.col.action, t.col.operator, t.col.note],
+    widths: [10, 14, 10, 20, 20, 6, 24, 10, 10, 40],
+    text: [1, 2],
+  });
   for (const a of report.actions) {
-    actions.addRow([
-      localTime(new Date(a.at), header.timeZone),
-      a.studentNo,
-      a.name,
-      a.college,
-      a.className,
-      a.isPrevious ? t.yes : '',
-      a.stepName,
-      t.action[a.kind],
-      a.operatorName,
+    addRow(actions, [
+        localTime(new Date(a.at), header.timeZone),
+        a.studentNo,
+        a.name,
+        a.college,
+        a.className,
+        a.isPrevious ? t.yes : '',
+        a.stepName,
+        t.action[a.kind],
+        a.operatorName,
       a.note,
     ]);
   }
-  return toFile(workbook, t.xlsx.dailyFile(header.checkpoint.name, header.date));
+  actions.commit();
+  return toFile(file, t.xlsx.dailyFile(header.checkpoint.name, header.date));
 }
 
 function stepsText(steps: ChaseStep[]): string {
   return steps.map((s) => t.chaseStep(s.checkpointName, s.stepName, s.status === 'rejected' ? s.note : null)).join(t.listSeparator);
 }
 
-/** One sheet per college when the list spans several, so each college office gets its own tab. */
-export async function chaseListXlsx(list: ChaseList): Promise<XlsxFile> {
-  const { header } = list;
-  const workbook = newWorkbook(header);
+const CHASE_COLUMNS: Omit<TableSheet, 'title'> = {
+  columns: [t.col.college, t.col.className, t.col.studentNo, t.col.name, t.col.gender, t.col.dorm, t.col.idCard, t.col.previous, t.col.here, t.col.elsewhere],
+  widths: [20, 20, 14, 10, 6, 16, 22, 6, 40, 60],
+  text: [3, 7],
+  wrap: [9, 10],
+};
+
+/** Lets the zip writer compress what the rows so far produced before more are read. */
+const drain = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * One sheet per college when the list spans several, so each college office gets its own tab.
+ * The rows come by college, so each college's sheet is finished before the next one starts.
+ */
+export async function chaseListXlsx(summary: ChaseSummary, pages: Iterable<ChaseStudent[]>): Promise<XlsxFile> {
+  const { header } = summary;
+  const file = newWorkbook(header);
+  const { workbook } = file;
   addInfoSheet(workbook, header, t.doc.checkpoint);
-  const colleges = [...new Set(list.students.map((s) => s.college))];
-  const perCollege = colleges.length > 1;
-  const groups = perCollege ? colleges.map((c) => ({ title: c, rows: list.students.filter((s) => s.college === c) })) : [{ title: t.xlsx.chaseSheet, rows: list.students }];
-  for (const group of groups) {
-    const sheet = workbook.addWorksheet(t.xlsx.sheetName(group.title));
-    textColumns(sheet, [3, 7]);
-    sheet.getColumn(9).alignment = { wrapText: true, vertical: 'top' };
-    sheet.getColumn(10).alignment = { wrapText: true, vertical: 'top' };
-    sheet.addRow([t.col.college, t.col.className, t.col.studentNo, t.col.name, t.col.gender, t.col.dorm, t.col.idCard, t.col.previous, t.col.here, t.col.elsewhere]);
-    styleHeader(sheet, [20, 20, 14, 10, 6, 16, 22, 6, 40, 60]);
-    for (const s of group.rows) {
-      sheet.addRow([s.college, s.className, s.studentNo, s.name, s.gender, s.dorm ?? '', s.idCardMasked, s.isPrevious ? t.yes : '', stepsText(s.here), stepsText(s.elsewhere)]);
+  const perCollege = new Set(summary.classes.map((c) => c.college)).size > 1;
+  let sheet: ExcelJS.Worksheet | null = null;
+  let sheetCollege: string | null = null;
+  const finish = (done: ExcelJS.Worksheet) => {
+    done.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: 10 } };
+    done.commit();
+  };
+  const open = (title: string) => addTableSheet(workbook, { title: t.xlsx.sheetName(title), ...CHASE_COLUMNS });
+  if (!perCollege) sheet = open(t.xlsx.chaseSheet);
+  for (const page of pages) {
+    for (const s of page) {
+      if (perCollege && s.college !== sheetCollege) {
+        if (sheet) finish(sheet);
+        sheet = open(s.college);
+        sheetCollege = s.college;
+      }
+      addRow(sheet!, [s.college, s.className, s.studentNo, s.name, s.gender, s.dorm ?? '', s.idCardMasked, s.isPrevious ? t.yes : '', stepsText(s.here), stepsText(s.elsewhere)]);
     }
-    sheet.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: 10 } };
+    await drain();
   }
-  return toFile(workbook, t.xlsx.chaseFile(header.checkpoint.name, header.date));
+  if (sheet) finish(sheet);
+  return toFile(file, t.xlsx.chaseFile(header.checkpoint.name, header.date));
 }

@@ -156,12 +156,54 @@ export const chaseStudentSchema = z.object({
 });
 export type ChaseStudent = z.infer<typeof chaseStudentSchema>;
 
-export const chaseListSchema = z.object({
+/**
+ * Narrows the 未完成名单 within its scope, on the back end: a college of the scope (also on a
+ * school-wide checkpoint, where `college` of the scope is refused), and 班级 / 宿舍 by a part
+ * of their name ("机设" finds 22机设1班, "3栋" every room of building 3).
+ */
+export const chaseFilterSchema = z.object({
+  college: z.string().trim().min(1).max(100).optional(),
+  className: z.string().trim().min(1).max(100).optional(),
+  dorm: z.string().trim().min(1).max(100).optional(),
+});
+export type ChaseFilter = z.infer<typeof chaseFilterSchema>;
+
+export const chaseInputSchema = reportScopeInputSchema.extend({ filter: chaseFilterSchema.optional() });
+export type ChaseInput = z.input<typeof chaseInputSchema>;
+
+export const chaseClassSchema = z.object({ college: z.string(), className: z.string() });
+export type ChaseClass = z.infer<typeof chaseClassSchema>;
+
+/** Most classes one page may ask for: about 2,700 students at the demo's class sizes. */
+export const CHASE_PAGE_MAX_CLASSES = 100;
+
+/**
+ * What the 未完成名单 holds without its rows: enough to lay the whole list out (the class
+ * blocks and their sizes) before any row is read, so the screen and the printout fetch the
+ * rows class by class.
+ */
+export const chaseSummarySchema = z.object({
   header: reportHeaderSchema,
-  /** Students unfinished at the checkpoint, by college, class and 学号. */
+  /** Students unfinished at the checkpoint within the scope and the filter. */
+  total: z.number(),
+  /** By college, then class, as the rows come; only classes with someone unfinished. */
+  classes: z.array(chaseClassSchema.extend({ students: z.number() })),
+  /** Colleges of the scope with someone unfinished, whatever the filter: the 学院 choices. */
+  colleges: z.array(z.string()),
+});
+export type ChaseSummary = z.infer<typeof chaseSummarySchema>;
+
+export const chasePageInputSchema = chaseInputSchema.extend({
+  /** Classes of the summary, usually consecutive ones: the page holds their unfinished students. */
+  classes: z.array(chaseClassSchema).min(1).max(CHASE_PAGE_MAX_CLASSES),
+});
+export type ChasePageInput = z.input<typeof chasePageInputSchema>;
+
+export const chasePageSchema = z.object({
+  /** By college, class and 学号, the same order as the summary's classes. */
   students: z.array(chaseStudentSchema),
 });
-export type ChaseList = z.infer<typeof chaseListSchema>;
+export type ChasePage = z.infer<typeof chasePageSchema>;
 
 export const xlsxFileSchema = z.object({
   fileName: z.string(),

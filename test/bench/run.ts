@@ -1,12 +1,13 @@
 import { benchCounter } from './counter-bench';
 import { benchPouchSync } from './pouch-bench';
+import { benchReports, type ReportFigures } from './report-bench';
 import { benchOurSync, type SyncFigures } from './sync-bench';
 import { describeLoad, describeMachine, seconds } from './stats';
 import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
- * counter section drives the built renderer). `npm run bench -- counter` or `-- sync` runs one.
+ * counter section drives the built renderer). `npm run bench -- counter`, `-- sync` or `-- reports` runs one.
  */
 const sections = process.argv.slice(2);
 const wants = (name: string) => sections.length === 0 || sections.includes(name);
@@ -45,5 +46,27 @@ if (wants('sync')) {
   console.log(`-- PouchDB: express-pouchdb on LevelDB (own process), PouchDB replicas on LevelDB -- (${describeLoad()})`);
   const pouch = await benchPouchSync(workload);
   compare(ours, pouch);
+}
+if (wants('reports')) {
+  const figures: ReportFigures[] = [];
+  for (const size of [20_000, 50_000]) {
+    console.log(`\n== reports and memory (issue 22), ${size} students: server on PGlite and counter back end in their own processes ==`);
+    figures.push(await benchReports(size));
+  }
+  console.log('\n  side by side                                     20,000     50,000');
+  const row = (label: string, pick: (f: ReportFigures) => string) => console.log(`  ${label.padEnd(44)} ${figures.map(pick).map((v) => v.padStart(10)).join(' ')}`);
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  const mb = (x: number) => `${(x / 2 ** 20).toFixed(0)} MB`;
+  row('first statistics call', (f) => ms(f.first.stats));
+  row('chase list first screen', (f) => ms(f.first.chaseFirstScreen));
+  row('chase list, all pages', (f) => ms(f.first.chaseWholeByPages));
+  row('reports.chaseXlsx', (f) => ms(f.first.chaseXlsx));
+  row('reports.dailyXlsx', (f) => ms(f.first.dailyXlsx));
+  row('counter RSS after the session', (f) => mb(f.afterFirst.rss));
+  row('counter heap after the session (after GC)', (f) => mb(f.afterFirst.heapAfterGc));
+  row('counter largest RSS over ten sessions', (f) => mb(Math.max(...f.repeats.map((m) => m.rss))));
+  row('counter peak RSS (VmHWM)', (f) => mb(f.repeats.at(-1)!.peak));
+  row('heap after GC, session 2 → 10', (f) => `${((f.repeats.at(-1)!.heapAfterGc - f.repeats[1]!.heapAfterGc) / 2 ** 20).toFixed(1)} MB`);
+  row('server (PGlite) RSS after the sessions', (f) => mb(f.server.end.rss));
 }
 console.log(`\nafter: ${describeLoad()}`);

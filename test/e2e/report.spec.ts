@@ -3,9 +3,11 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
-import type { DailyReport, ReportHeader } from '../../src-shared/contract/report-api';
+import type { Input } from '../../src-shared/contract/counter-api';
+import type { ChaseStudent, ChaseSummary, DailyReport, ReportHeader } from '../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
 import { PDF_MARGINS_MM, pdfFooterTemplate } from '../../src-main/reports/pdf-footer';
+import { expectAccessible } from './a11y';
 import { startDemoHost, type DemoHost } from './demo-host';
 
 const TZ = 'Asia/Shanghai';
@@ -159,25 +161,143 @@ test('a 5,000-action day renders and prints, timed', async ({ page }) => {
   expect(squeeze(text)).toContain(squeeze(t.doc.signSupervisor));
 });
 
+/** The whole 未完成名单 through the API as the page reads it: the summary, then its classes page by page. */
+async function wholeChaseList(input: Input<'reports.chaseSummary'>): Promise<{ summary: ChaseSummary; students: ChaseStudent[] }> {
+  const summary = await host.call('reports.chaseSummary', input);
+  const students: ChaseStudent[] = [];
+  for (let first = 0; first < summary.classes.length; first += 10) {
+    const classes = summary.classes.slice(first, first + 10).map(({ college, className }) => ({ college, className }));
+    students.push(...(await host.call('reports.chasePage', { ...input, classes })).students);
+  }
+  return { summary, students };
+}
+
+/** window.print opens a dialog nobody answers in a test: counted instead. */
+async function countPrints(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = window as unknown as { print: () => void; printed: number };
+    w.printed = 0;
+    w.print = () => {
+      w.printed++;
+    };
+  });
+}
+const printed = (page: Page) => page.evaluate(() => (window as unknown as { printed: number }).printed);
+
 test('the 未完成名单 view prints every unfinished student of the college checkpoint by class', async ({ page }) => {
-  const list = await host.call('reports.chaseList', { checkpointId: 'college', timeZone: TZ });
+  const { summary, students: list } = await wholeChaseList({ checkpointId: 'college', timeZone: TZ });
   const stats = await host.call('reports.daily', { checkpointId: 'college', timeZone: TZ });
-  expect(list.students).toHaveLength(stats.checkpoint.unfinished + stats.checkpoint.previousUnfinished);
+  expect(list).toHaveLength(stats.checkpoint.unfinished + stats.checkpoint.previousUnfinished);
+  expect(summary.total).toBe(list.length);
   await page.goto(`${host.url}#/report?checkpointId=college`);
   await expect(page.getByTestId('daily-report')).toBeVisible();
   await page.getByRole('button', { name: t.ui.viewChase, exact: true }).click();
   await expect(page.getByTestId('chase-list')).toBeVisible();
   await expect(page.getByLabel(t.ui.date)).toHaveCount(0);
+  // Nothing of the printout exists until 打印 lays it out.
+  await expect(page.getByTestId('chase-print').locator('tr')).toHaveCount(0);
+  await countPrints(page);
+  await page.getByRole('button', { name: t.ui.print, exact: true }).click();
+  await expect.poll(() => printed(page)).toBe(1);
+  await expect(page.getByTestId('print-progress')).toHaveCount(0);
+  await expect(page.getByTestId('chase-print').locator('tbody tr')).toHaveCount(list.length);
   const { text } = await pdfOf(page, 'chase');
-  const classes = new Set(list.students.map((x) => `${x.college}/${x.className}`));
-  expect(squeeze(text)).toContain(squeeze(t.doc.chaseSummary(list.students.length, classes.size)));
-  expect(squeeze(text)).toContain(squeeze(list.header.checkpoint.name));
-  for (const x of list.students) expect(text).toContain(x.studentNo);
+  const classes = new Set(list.map((x) => `${x.college}/${x.className}`));
+  expect(squeeze(text)).toContain(squeeze(t.doc.chaseSummary(list.length, classes.size)));
+  expect(squeeze(text)).toContain(squeeze(summary.header.checkpoint.name));
+  for (const x of list) expect(text).toContain(x.studentNo);
   for (const key of classes) {
     const [college, className] = key.split('/') as [string, string];
-    const n = list.students.filter((x) => x.college === college && x.className === className).length;
+    const n = list.filter((x) => x.college === college && x.className === className).length;
     expect(squeeze(text)).toContain(squeeze(t.doc.chaseClass(college, className, n)));
   }
+  // The virtual list is screen only.
+  expect(text).not.toContain(t.ui.rowLoading);
+});
+
+test('the 未完成名单 scrolls as a virtual list, filters on the back end, and passes the axe check', async ({ page }) => {
+  // 学生工作处: earlier tests cleared the dorm for 200 students; most have this checkpoint open.
+  const { summary, students: list } = await wholeChaseList({ checkpointId: 'student-affairs', timeZone: TZ });
+  expect(list.length).toBeGreaterThan(150);
+  await page.goto(`${host.url}#/report?checkpointId=student-affairs&view=chase`);
+  const table = page.getByRole('table', { name: t.ui.chaseListLabel });
+  await expect(table).toBeVisible();
+  await expect(table).toHaveAttribute('aria-rowcount', String(1 + summary.classes.length + list.length));
+  const rows = table.locator('.chase-student');
+  await expect(rows.first()).toContainText(list[0]!.studentNo);
+  // Only what is in view (and a little around it) is in the DOM.
+  const shown = await rows.count();
+  expect(shown).toBeGreaterThan(5);
+  expect(shown).toBeLessThan(list.length);
+  await expect(page.getByTestId('chase-summary')).toHaveText(t.doc.chaseSummary(list.length, summary.classes.length));
+  await page.screenshot({ path: join(OUT, 'chase-screen.png') });
+  await expectAccessible(page, '未完成名单');
+
+  const viewport = page.locator('.chase-viewport');
+  await viewport.evaluate((el) => (el.scrollTop = el.scrollHeight));
+  const last = list.at(-1)!;
+  await expect(table.getByRole('row').filter({ hasText: last.studentNo })).toBeVisible();
+  await expect(table.getByRole('row').filter({ hasText: list[0]!.studentNo })).toHaveCount(0);
+  // The screen shows what the back end holds for that student, in order among its neighbours.
+  await expect(table.locator('.chase-pending')).toHaveCount(0);
+  const lastRows = await rows.locator('.mono').allInnerTexts();
+  expect(lastRows).toEqual(list.slice(-lastRows.length).map((x) => x.studentNo));
+
+  // 学院 + 班级 + 宿舍 filters: the page asks the back end, and shows its answer.
+  const pick = list.find((x) => x.dorm)!;
+  const filter = { college: pick.college, className: pick.className.slice(2, 4), dorm: pick.dorm!.split('-').slice(0, 2).join('-') };
+  const filtered = await wholeChaseList({ checkpointId: 'student-affairs', timeZone: TZ, filter });
+  expect(filtered.students.map((x) => x.studentNo)).toContain(pick.studentNo);
+  const form = page.getByRole('form', { name: t.ui.chaseFilters });
+  await form.getByLabel(t.ui.filterCollege).selectOption(filter.college);
+  await form.getByLabel(t.ui.filterClass).fill(filter.className);
+  await form.getByLabel(t.ui.filterDorm).fill(filter.dorm);
+  await form.getByRole('button', { name: t.ui.filterApply, exact: true }).click();
+  await expect(page.getByTestId('chase-summary')).toHaveText(t.doc.chaseSummary(filtered.students.length, filtered.summary.classes.length));
+  await expect(rows.locator('.mono')).toHaveText(filtered.students.map((x) => x.studentNo));
+  expect(page.url()).toContain('chaseDorm=');
+  await expect(page.getByTestId('chase-list')).toContainText(t.doc.chaseFilterText(filter));
+  await expectAccessible(page, '未完成名单（筛选后）');
+  await form.getByRole('button', { name: t.ui.filterClear }).click();
+  await expect(page.getByTestId('chase-summary')).toHaveText(t.doc.chaseSummary(list.length, summary.classes.length));
+});
+
+test('printing the 未完成名单 shows its progress and can be cancelled, leaving nothing behind', async ({ page }) => {
+  const summary = await host.call('reports.chaseSummary', { checkpointId: 'student-affairs', timeZone: TZ });
+  await page.goto(`${host.url}#/report?checkpointId=student-affairs&view=chase`);
+  await expect(page.locator('.chase-student').first()).toBeVisible();
+  await countPrints(page);
+  // The printout's pages wait for the test's word, so the progress can be seen and cancelled.
+  let release: () => void = () => undefined;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/call/reports.chasePage', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.getByRole('button', { name: t.ui.print, exact: true }).click();
+  const dialog = page.getByRole('dialog', { name: t.ui.printTitle });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('status')).toHaveText(t.ui.printProgress(0, summary.total));
+  await expect(dialog.getByRole('button', { name: t.ui.printCancel })).toBeFocused();
+  await expect(page.getByRole('button', { name: t.ui.print, exact: true })).toBeDisabled();
+  await page.screenshot({ path: join(OUT, 'chase-print-progress.png') });
+  await expectAccessible(page, '打印进度');
+  await dialog.getByRole('button', { name: t.ui.printCancel }).click();
+  // Cancelled at once, without waiting for the page under way.
+  await expect(dialog).toHaveCount(0);
+  await expect(page.getByRole('status').filter({ hasText: t.ui.printCanceled })).toBeVisible();
+  release();
+  await expect(page.getByTestId('chase-print').locator('*')).toHaveCount(0);
+  expect(await printed(page)).toBe(0);
+
+  // Printing again goes through.
+  await page.unroute('**/api/call/reports.chasePage');
+  await page.getByRole('button', { name: t.ui.print, exact: true }).click();
+  await expect.poll(() => printed(page)).toBe(1);
+  await expect(page.getByTestId('chase-print').locator('tbody tr')).toHaveCount(summary.total);
+  // The browser's afterprint drops the printout again.
+  await page.evaluate(() => window.dispatchEvent(new Event('afterprint')));
+  await expect(page.getByTestId('chase-print').locator('*')).toHaveCount(0);
 });
 
 test('Excel exports download and read back with the numbers on screen', async ({ page }) => {

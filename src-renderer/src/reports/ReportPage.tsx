@@ -1,5 +1,5 @@
-import { useEffect, useState, type FormEvent } from 'react';
-import type { ChaseList, DailyReport } from '../../../src-shared/contract/report-api';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ChaseClass, ChaseFilter, ChaseSummary, DailyReport } from '../../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../../src-shared/i18n/report.zh-CN';
 import { call } from '../api/client';
 import { messageOf } from '../store/errors';
@@ -8,7 +8,9 @@ import { ChaseDocument } from './ChaseDocument';
 import { DailyDocument } from './DailyDocument';
 import { saveXlsx } from '../batch/files';
 import { localTimeZone, todayLocal } from './format';
+import { layOutChaseForPrint } from './chase-print';
 import { printWithPageNumbers } from './page-style';
+import { PrintProgress } from './PrintProgress';
 import { SavePdfButton } from './SavePdfButton';
 import { closeReports, dailyHash, slipHash, type DailyParams } from './route';
 import { SlipVerifier } from './SlipVerifier';
@@ -16,7 +18,7 @@ import { SlipVerifier } from './SlipVerifier';
 type Load =
   | { state: 'loading' }
   | { state: 'ready'; report: DailyReport }
-  | { state: 'chase'; list: ChaseList }
+  | { state: 'chase'; summary: ChaseSummary }
   | { state: 'failed'; message: string };
 
 export function ReportPage({ params }: { params: DailyParams }) {
@@ -29,7 +31,13 @@ export function ReportPage({ params }: { params: DailyParams }) {
   const [busy, setBusy] = useState(false);
   const [slipNo, setSlipNo] = useState('');
 
+  const [printing, setPrinting] = useState<{ done: number; total: number; abort: AbortController } | null>(null);
+  const printTarget = useRef<HTMLDivElement>(null);
+
   const chase = params.view === 'chase';
+  const filter: ChaseFilter = { college: params.chaseCollege, className: params.chaseClass, dorm: params.chaseDorm };
+  const filterKey = JSON.stringify(filter);
+  const hasFilter = Boolean(filter.college || filter.className || filter.dorm);
 
   useEffect(() => {
     if (!checkpointId) return;
@@ -37,7 +45,7 @@ export function ReportPage({ params }: { params: DailyParams }) {
     setLoad({ state: 'loading' });
     const request = { checkpointId, timeZone: localTimeZone(), ...(college ? { college } : {}) };
     const loaded: Promise<Load> = chase
-      ? call('reports.chaseList', request).then((list) => ({ state: 'chase', list }))
+      ? call('reports.chaseSummary', { ...request, ...(hasFilter ? { filter } : {}) }).then((summary) => ({ state: 'chase', summary }))
       : call('reports.daily', { ...request, date }).then((report) => ({ state: 'ready', report }));
     loaded.then(
       (next) => live && setLoad(next),
@@ -46,10 +54,42 @@ export function ReportPage({ params }: { params: DailyParams }) {
     return () => {
       live = false;
     };
-  }, [checkpointId, date, college, chase]);
+    // filterKey stands for the filter, a new object every render.
+  }, [checkpointId, date, college, chase, filterKey]);
 
   const go = (next: DailyParams) => window.location.replace(dailyHash({ view: params.view, checkpointId, date, ...next }));
   const scope = { checkpointId, timeZone: localTimeZone(), ...(college ? { college } : {}) };
+  const chaseScope = { ...scope, ...(hasFilter ? { filter } : {}) };
+  const fetchPage = (classes: ChaseClass[]) => call('reports.chasePage', { ...chaseScope, checkpointId: checkpointId!, classes }).then((p) => p.students);
+  const setFilter = (next: ChaseFilter) =>
+    go({ view: 'chase', college, chaseCollege: next.college, chaseClass: next.className, chaseDorm: next.dorm });
+
+  /** The chase list goes to paper only when printed: laid out page by page, with progress and 取消. */
+  const prepareChase = async (): Promise<boolean> => {
+    const target = printTarget.current;
+    if (load.state !== 'chase' || !target) return false;
+    const abort = new AbortController();
+    setPrinting({ done: 0, total: load.summary.total, abort });
+    setStatus('');
+    try {
+      const complete = await layOutChaseForPrint(target, load.summary, fetchPage, {
+        signal: abort.signal,
+        onProgress: (done) => setPrinting((p) => p && { ...p, done }),
+      });
+      if (!complete) setStatus(t.ui.printCanceled);
+      return complete;
+    } catch (e) {
+      setStatus(t.ui.failed(messageOf(e)));
+      return false;
+    } finally {
+      setPrinting(null);
+    }
+  };
+  const clearPrint = () => printTarget.current?.replaceChildren();
+  const print = () => {
+    if (!chase) return printWithPageNumbers();
+    void prepareChase().then((ready) => ready && printWithPageNumbers(clearPrint));
+  };
   const exportFile = (run: () => Promise<{ fileName: string; base64: string }>) => {
     setBusy(true);
     setStatus(t.ui.exporting);
@@ -113,14 +153,18 @@ export function ReportPage({ params }: { params: DailyParams }) {
           </label>
         )}
         <div className="toolbar-actions">
-          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready' && load.state !== 'chase'} onClick={printWithPageNumbers}>
+          <button type="button" className="btn btn-primary" disabled={(load.state !== 'ready' && load.state !== 'chase') || printing !== null} onClick={print}>
             {t.ui.print}
           </button>
-          <SavePdfButton disabled={load.state !== 'ready' && load.state !== 'chase'} fileName={`${chase ? t.ui.viewChase : t.ui.viewDaily}-${date}.pdf`} />
+          <SavePdfButton
+            disabled={(load.state !== 'ready' && load.state !== 'chase') || printing !== null}
+            fileName={`${chase ? t.ui.viewChase : t.ui.viewDaily}-${date}.pdf`}
+            {...(chase ? { prepare: prepareChase, after: clearPrint } : {})}
+          />
           <button type="button" className="btn" disabled={busy || !checkpointId} onClick={() => exportFile(() => call('reports.dailyXlsx', { ...scope, date }))}>
             {t.ui.exportDaily}
           </button>
-          <button type="button" className="btn" disabled={busy || !checkpointId} onClick={() => exportFile(() => call('reports.chaseXlsx', scope))}>
+          <button type="button" className="btn" disabled={busy || !checkpointId} onClick={() => exportFile(() => call('reports.chaseXlsx', chaseScope))}>
             {t.ui.exportChase}
           </button>
         </div>
@@ -144,7 +188,17 @@ export function ReportPage({ params }: { params: DailyParams }) {
         </div>
       )}
       {load.state === 'ready' && <DailyDocument report={load.report} />}
-      {load.state === 'chase' && <ChaseDocument list={load.list} />}
+      {load.state === 'chase' && (
+        <ChaseDocument
+          summary={load.summary}
+          filter={filter}
+          onFilter={setFilter}
+          fetchPage={fetchPage}
+          printTarget={printTarget}
+          onError={(message) => setStatus(t.ui.failed(message))}
+        />
+      )}
+      {printing && <PrintProgress done={printing.done} total={printing.total} onCancel={() => printing.abort.abort()} />}
     </div>
   );
 }

@@ -120,7 +120,7 @@ export function SlipPage({ studentNo }: { studentNo: string }) {
           {t.ui.slipBack}
         </button>
         <div className="toolbar-actions">
-          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={printWithPageNumbers}>
+          <button type="button" className="btn btn-primary" disabled={load.state !== 'ready'} onClick={() => printWithPageNumbers()}>
             {t.ui.print}
           </button>
           <SavePdfButton disabled={load.state !== 'ready'} fileName={`离校单-${studentNo}.pdf`} />

@@ -10,12 +10,14 @@ const sheet = new CSSStyleSheet();
 const label = t.doc.pageNumber('" counter(page) "', '" counter(pages) "');
 sheet.replaceSync(`@page { @bottom-center { content: "${label}"; font-size: 8pt; color: #444; } }`);
 
-export function printWithPageNumbers(): void {
+/** `afterPrint` lets the caller drop what it laid out for the paper only. */
+export function printWithPageNumbers(afterPrint?: () => void): void {
   document.adoptedStyleSheets = [...document.adoptedStyleSheets, sheet];
   window.addEventListener(
     'afterprint',
     () => {
       document.adoptedStyleSheets = document.adoptedStyleSheets.filter((s) => s !== sheet);
+      afterPrint?.();
     },
     { once: true },
   );

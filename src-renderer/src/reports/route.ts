@@ -10,6 +10,10 @@ export interface DailyParams {
   checkpointId?: string;
   college?: string;
   date?: string;
+  /** The 未完成名单's filter (reports.chaseSummary's `filter`), kept in the address like the rest. */
+  chaseCollege?: string;
+  chaseClass?: string;
+  chaseDorm?: string;
 }
 
 export type ReportRoute = { page: 'daily'; params: DailyParams } | { page: 'slip'; studentNo: string };
@@ -25,7 +29,7 @@ export function parseRoute(hash: string): ReportRoute | null {
   if (hash === DAILY || hash.startsWith(`${DAILY}?`)) {
     const query = new URLSearchParams(hash.slice(DAILY.length + 1));
     const params: DailyParams = {};
-    for (const key of ['checkpointId', 'college', 'date'] as const) {
+    for (const key of ['checkpointId', 'college', 'date', 'chaseCollege', 'chaseClass', 'chaseDorm'] as const) {
       const value = query.get(key);
       if (value) params[key] = value;
     }

@@ -1,0 +1,13 @@
+import { demoSession, loadDemoBatch } from '../src-main/demo/demo-replica';
+import { addOperator, grantCheckpoint } from '../src-server/admin/operators';
+import { DEMO_PASSWORD } from '../src-server/demo/seed-demo';
+import type { RunningServer } from '../src-server/serve';
+
+/** The operator of the stand-alone demo (王老师), added on the server with the same grants, so both demos behave alike. */
+export async function ensureDemoOperator(server: RunningServer): Promise<{ operatorNo: string; checkpointId: string }> {
+  const session = demoSession(loadDemoBatch());
+  const db = server.database.db;
+  await addOperator(db, session.operator.id, session.operator.name, DEMO_PASSWORD);
+  for (const g of session.grants) await grantCheckpoint(db, session.operator.id, g.checkpointId, g.colleges === 'all' ? [] : g.colleges);
+  return { operatorNo: session.operator.id, checkpointId: session.checkpointId ?? 'student-affairs' };
+}
