@@ -38,10 +38,17 @@ const TABLES = [
   'sync_marks',
   'server_history',
   'restore_losses',
+  'sign_in_failures',
+  'console_roles',
+  'console_sessions',
+  'console_log',
+  'update_releases',
+  'update_files',
+  'update_file_chunks',
 ] as const;
 
 /** Tables whose id column is GENERATED ALWAYS: restoring their ids needs OVERRIDING SYSTEM VALUE. */
-const IDENTITY = new Set(['conflicts', 'roster_changes']);
+const IDENTITY = new Set(['conflicts', 'roster_changes', 'console_log']);
 const PAGE = 5000;
 
 interface Header {
