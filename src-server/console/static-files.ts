@@ -27,12 +27,14 @@ export function registerConsoleFiles(app: FastifyInstance, dir: string): void {
   app.get('/console/*', async (request, reply) => {
     const wanted = (request.params as { '*': string })['*'];
     if (wanted.startsWith('api/')) return reply.code(404).send(errorBody('not_found', `没有这个接口：GET ${request.url.split('?')[0]}`));
+    const candidate = normalize(join(root, wanted));
+    const inside = candidate === root || candidate.startsWith(root + sep);
+    // A path out of the folder is nobody's page, built or not.
+    if (!inside) return reply.code(404).send(errorBody('not_found', `没有这个页面：GET ${request.url.split('?')[0]}`));
     const index = join(root, 'index.html');
     if (!existsSync(index)) {
       return reply.code(503).type('text/plain; charset=utf-8').send('管理控制台尚未构建：请在项目目录运行 npm run build 后重新启动服务器');
     }
-    const candidate = normalize(join(root, wanted));
-    const inside = candidate.startsWith(root + sep);
     const file = inside && wanted !== '' && existsSync(candidate) && extname(candidate) !== '' ? candidate : index;
     const type = TYPES[extname(file)] ?? 'application/octet-stream';
     // Hashed asset names never change content; index.html must always be re-read.
