@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -29,6 +29,35 @@ const serverPort = new Promise<number>((resolve) => {
   });
 });
 
+/**
+ * The demo's process group has its signal when stop() returns, but the server below npx and tsx
+ * may still be closing PGlite: the folder is copied once no file in it has changed for a second.
+ * PGlite's postmaster.pid is a lock, not data, and is left out of every copy.
+ */
+function folderState(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => {
+      const path = join(e.parentPath, e.name);
+      const stat = statSync(path, { throwIfNoEntry: false });
+      return `${path}:${stat?.size}:${stat?.mtimeMs}`;
+    })
+    .sort()
+    .join('\n');
+}
+
+async function settled(dir: string): Promise<void> {
+  let before = folderState(dir);
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = folderState(dir);
+    if (now === before) return;
+    before = now;
+  }
+}
+
+const copyData = (from: string, to: string) => cpSync(from, to, { recursive: true, filter: (src) => !src.endsWith('postmaster.pid') });
+
 const startDemo = async () =>
   runDemo(['--data', data, '--port', '0', '--server-port', String(await serverPort), '--size', '200'], (output) => {
     const counter = URL_PATTERN.exec(output)?.[0];
@@ -48,7 +77,8 @@ test('after the server is restored from a backup the counter shows what the rest
   // First start registers the counter; the backup is taken with the server stopped.
   let demo = await startDemo();
   await demo.stop();
-  cpSync(join(data, 'server'), join(data, 'backup'), { recursive: true });
+  await settled(join(data, 'server'));
+  copyData(join(data, 'server'), join(data, 'backup'));
 
   demo = await startDemo();
   const booksOf = async (url: string, studentNo: string) =>
@@ -74,8 +104,9 @@ test('after the server is restored from a backup the counter shows what the rest
   }
   await demo.stop();
 
+  await settled(join(data, 'server'));
   rmSync(join(data, 'server'), { recursive: true, force: true });
-  cpSync(join(data, 'backup'), join(data, 'server'), { recursive: true });
+  copyData(join(data, 'backup'), join(data, 'server'));
   demo = await startDemo();
   try {
     await page.setViewportSize({ width: 1366, height: 768 });
