@@ -1,6 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 
 /**
@@ -9,15 +8,15 @@ import { join, resolve } from 'node:path';
  * from the Node that runs tests, so better-sqlite3 gets a second build just for Electron.
  */
 const root = resolve(import.meta.dirname, '..');
-const require = createRequire(import.meta.url);
 
 export function electronBinary(): string | null {
-  try {
-    const path = require('electron') as unknown;
-    return typeof path === 'string' && existsSync(path) ? path : null;
-  } catch {
-    return null;
-  }
+  // Read the package's own record instead of require('electron'): that tries a download when
+  // the binary is missing, which here only prints a stack trace after a network wait.
+  const pkg = join(root, 'node_modules/electron');
+  const pathFile = join(pkg, 'path.txt');
+  if (!existsSync(pathFile)) return null;
+  const binary = join(pkg, 'dist', readFileSync(pathFile, 'utf8').trim());
+  return existsSync(binary) ? binary : null;
 }
 
 function electronVersion(): string {
