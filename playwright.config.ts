@@ -11,7 +11,9 @@ export default defineConfig({
   // Generous: CI is a busy 2-core machine where a page load can take seconds.
   timeout: 120_000,
   expect: { timeout: 20_000 },
-  workers: 1,
+  // Two spec files at a time (each has its own demo host, data folder and ports): on the 2-core CI
+  // machine this passed under a load of 16, and it is what keeps `npm test` inside its 15 minutes.
+  workers: 2,
   // No retries: a retry that passes hides a one-off failure, and a one-off failure is a finding.
   retries: 0,
   fullyParallel: false,
