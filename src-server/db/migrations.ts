@@ -7,6 +7,8 @@ export interface Migration {
   version: number;
   name: string;
   statements: string[];
+  /** Its statements rewrite rows, and are run again on rows restored from a backup taken before it (admin/backup.ts). */
+  rewritesRows?: true;
 }
 
 export const MIGRATIONS: Migration[] = [
@@ -292,6 +294,7 @@ export const MIGRATIONS: Migration[] = [
     name: 'store less of the 身份证号: mask keeps the last 4, hash keeps its first hex digit',
     // Both follow from what is stored (mask, hash), so no row loses what the desk searches by;
     // the region code and the digest that confirmed a guess are gone.
+    rewritesRows: true,
     statements: [`UPDATE "students" SET "id_masked" = repeat('*', length("id_masked") - 4) || right("id_masked", 4), "id_hash" = left("id_hash", 1)`],
   },
 ];

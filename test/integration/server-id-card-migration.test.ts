@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maskIdCard } from '../../src-shared/scan/classify';
+import { restoreBackup, writeBackup } from '../../src-server/admin/backup';
 import { storedIdHash } from '../../src-server/auth/tokens';
 import { migrate } from '../../src-server/db/migrate';
 import { batches, schemaMigrations, students } from '../../src-server/db/schema';
@@ -36,8 +41,8 @@ describe.each(BACKENDS)('server migration 9 stores less of the 身份证号 on %
     }
   });
 
-  it('turns rows of the previous layout into exactly those, keeping the last 6 the desk searches by', async () => {
-    const before = await rows();
+  /** Rows as written before migration 9: the region code in the mask, the whole digest. */
+  async function previousLayout(before: { studentNo: string }[]): Promise<void> {
     await database.db.transaction(async (tx) => {
       for (const r of before) {
         const id = idOf(r.studentNo);
@@ -47,11 +52,38 @@ describe.each(BACKENDS)('server migration 9 stores less of the 身份证号 on %
           .set({ idHash: digest, idMasked: `${id.slice(0, 6)}********${id.slice(-4)}` })
           .where(sql`${students.batchId} = ${batchId} and ${students.studentNo} = ${r.studentNo}`);
       }
-      await tx.delete(schemaMigrations).where(eq(schemaMigrations.version, 9));
     });
     expect((await rows()).every((r) => r.idHash.length === 64 && /^\d{6}\*/.test(r.idMasked))).toBe(true);
+  }
 
+  it('turns rows of the previous layout into exactly those, keeping the last 6 the desk searches by', async () => {
+    const before = await rows();
+    await previousLayout(before);
+    await database.db.delete(schemaMigrations).where(eq(schemaMigrations.version, 9));
     expect(await migrate(database.db)).toEqual([9]);
     expect(await rows()).toEqual(before);
+  });
+
+  it('a backup taken before migration 9 is restored as the migration would have left it', async () => {
+    const before = await rows();
+    await previousLayout(before);
+    const dir = mkdtempSync(join(tmpdir(), 'lixiao-id-backup-'));
+    const file = join(dir, 'before-9.backup');
+    try {
+      await writeBackup(database.db, file);
+      const lines = gunzipSync(readFileSync(file)).toString('utf8').split('\n');
+      lines[0] = JSON.stringify({ ...(JSON.parse(lines[0]!) as object), schemaVersion: 8 });
+      writeFileSync(file, gzipSync(lines.join('\n')));
+      const target = await openThrowawayDatabase(backend);
+      try {
+        await restoreBackup(target.db, file);
+        const restored = await target.db.select({ studentNo: students.studentNo, idHash: students.idHash, idMasked: students.idMasked, idLast6: students.idLast6 }).from(students).orderBy(students.studentNo);
+        expect(restored).toEqual(before);
+      } finally {
+        await target.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
