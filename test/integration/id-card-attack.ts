@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import type { RosterStudent } from '../../src-shared/domain/types';
 import { idCardCheckDigit } from '../../src-shared/scan/classify';
 
 /**
@@ -95,4 +96,30 @@ export function rebuildIds(rows: StoredId[], knowledge: AttackerKnowledge, keys:
     if (left.length === 1) rebuilt.set(row.studentNo, left[0]!);
   }
   return { rebuilt, key, remaining };
+}
+
+/** The mask the release before replica version 7 stored: region code and last 4. */
+export const previousMask = (id: string) => `${id.slice(0, 6)}********${id.slice(-4)}`;
+
+/**
+ * Turns a closed replica of this release into one as the previous release wrote it: the key in
+ * meta (not beside the file), the region code in the mask, the whole HMAC digest and its index,
+ * the schema `version`. Every other table stays as a counter has it. Returns the key.
+ */
+export function rewriteAsPreviousRelease(path: string, roster: RosterStudent[], version: number): string {
+  const key = readFileSync(`${path}.idkey`, 'utf8');
+  rmSync(`${path}.idkey`);
+  const db = new Database(path);
+  try {
+    db.transaction(() => {
+      db.prepare("insert into meta (key, value) values ('idHashKey', ?)").run(key);
+      const update = db.prepare('update students set id_hash = ?, id_masked = ? where student_no = ?');
+      for (const s of roster) update.run(createHmac('sha256', Buffer.from(key, 'hex')).update(s.idCard).digest('hex'), previousMask(s.idCard), s.studentNo);
+      db.exec('create index students_id_hash on students (id_hash)');
+      db.pragma(`user_version = ${version}`);
+    })();
+  } finally {
+    db.close();
+  }
+  return key;
 }

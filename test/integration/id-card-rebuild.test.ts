@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +9,7 @@ import { createReplica } from '../../src-main/db';
 import { MIGRATIONS } from '../../src-main/db/migrations';
 import { upgradeCopyPath } from '../../src-main/db/upgrade-copy';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
-import { keyCandidates, readStoredIds, rebuildIds, type AttackerKnowledge } from './id-card-attack';
+import { keyCandidates, previousMask, readStoredIds, rebuildIds, rewriteAsPreviousRelease, type AttackerKnowledge } from './id-card-attack';
 
 const batch = parseBatchDefinitionText(readFileSync(join(__dirname, '../../resources/demo-batch.json'), 'utf8'));
 const { students, initial } = generateRoster(batch, { seed: 14, size: 300 });
@@ -27,28 +26,6 @@ const knowledge: AttackerKnowledge = {
 };
 /** The schema version of the release before the 身份证号 were stored less (migration 7). */
 const previous = Math.max(...MIGRATIONS.map((m) => m.version).filter((v) => v < 7));
-const oldMask = (id: string) => `${id.slice(0, 6)}********${id.slice(-4)}`;
-
-/**
- * A replica as the previous release wrote it: the key in meta, the region code in the mask and
- * the whole HMAC digest, with that release's index; built from a replica of this release so
- * every other table is as a counter has it.
- */
-function previousReleaseReplica(path: string): string {
-  createReplica(path, batch, students, initial, session).close();
-  const key = readFileSync(`${path}.idkey`, 'utf8');
-  rmSync(`${path}.idkey`);
-  const db = new Database(path);
-  db.transaction(() => {
-    db.prepare("insert into meta (key, value) values ('idHashKey', ?)").run(key);
-    const update = db.prepare('update students set id_hash = ?, id_masked = ? where student_no = ?');
-    for (const s of students) update.run(createHmac('sha256', Buffer.from(key, 'hex')).update(s.idCard).digest('hex'), oldMask(s.idCard), s.studentNo);
-    db.exec('create index students_id_hash on students (id_hash)');
-    db.pragma(`user_version = ${previous}`);
-  })();
-  db.close();
-  return key;
-}
 
 /** What leaves the office on a USB stick: the replica and its WAL, not the key store beside them. */
 function steal(path: string, into: string): string {
@@ -73,7 +50,8 @@ describe('a replica file alone does not give the 身份证号 back', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   beforeAll(() => {
-    key = previousReleaseReplica(path);
+    createReplica(path, batch, students, initial, session).close();
+    key = rewriteAsPreviousRelease(path, students, previous);
   });
 
   it('the previous layout gives every number away: the mask and last 6 leave ~5 candidates, the key in the file picks one', () => {
@@ -114,7 +92,7 @@ describe('a replica file alone does not give the 身份证号 back', () => {
     // Not even in freed pages: VACUUM rewrote the file after the key and the old fields were removed.
     const bytes = bytesOf(stolen);
     expect(bytes).not.toContain(key);
-    for (const s of students) expect(bytes).not.toContain(oldMask(s.idCard));
+    for (const s of students) expect(bytes).not.toContain(previousMask(s.idCard));
   });
 
   it('the copy kept before migrating is scrubbed the same way, and stays at its old version', () => {
@@ -130,7 +108,7 @@ describe('a replica file alone does not give the 身份证号 back', () => {
     expect(result.rebuilt.size).toBe(0);
     const bytes = bytesOf(stolen);
     expect(bytes).not.toContain(key);
-    for (const s of students.slice(0, 50)) expect(bytes).not.toContain(oldMask(s.idCard));
+    for (const s of students.slice(0, 50)) expect(bytes).not.toContain(previousMask(s.idCard));
   });
 
   it('even with the key as well (a stolen keyring), one hash digit leaves every student among many candidates', () => {
