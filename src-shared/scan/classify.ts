@@ -36,7 +36,7 @@ export function maskIdCard(id: string): string {
 }
 
 /** Hex digits of the keyed hash kept per student: 4 bits, see idHashPrefix. */
-export const ID_HASH_HEX_DIGITS = 1;
+const ID_HASH_HEX_DIGITS = 1;
 
 /**
  * What is stored of HMAC-SHA256(key, 身份证号): its first hex digit. A search by full number
