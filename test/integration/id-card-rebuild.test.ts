@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRoster } from '../../src-shared/demo/roster';
 import { parseBatchDefinitionText } from '../../src-shared/domain/batch-definition';
 import { createReplica } from '../../src-main/db';
+import { applyPulledPage } from '../../src-main/db/pulled-rows';
+import { createCounterService } from '../../src-main/counter/service';
 import { MIGRATIONS } from '../../src-main/db/migrations';
 import { upgradeCopyPath } from '../../src-main/db/upgrade-copy';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
@@ -117,5 +120,29 @@ describe('a replica file alone does not give the 身份证号 back', () => {
     expect(Math.min(...result.remaining)).toBeGreaterThanOrEqual(2);
     const sorted = [...result.remaining].sort((a, b) => a - b);
     expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('a counter stores no more than that, whatever a server sends', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lixiao-id-pull-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('a pulled student row of a server from before migration 9 (region code, whole digest) is cut down on arrival, and found by its number', () => {
+    const replica = createReplica(join(dir, 'counter.db'), batch, students.slice(0, 5), [], session);
+    try {
+      const s = { ...students[0]!, studentNo: '2099000001' };
+      const key = readFileSync(`${replica.path}.idkey`, 'utf8');
+      const digest = createHmac('sha256', Buffer.from(key, 'hex')).update(s.idCard).digest('hex');
+      const row = { type: 'student' as const, seq: 1, ...s, idCardMasked: previousMask(s.idCard), idHash: digest, idLast6: s.idCard.slice(-6), inScope: true, withdrawnReason: null };
+      applyPulledPage(replica.sqlite, replica.batch, { rows: [row], cursor: 1, serverSeq: 1 }, new Date().toISOString());
+      expect(replica.sqlite.prepare('select id_hash as hash, id_masked as masked from students where student_no = ?').get(s.studentNo)).toEqual({
+        hash: digest[0],
+        masked: `**************${s.idCard.slice(-4)}`,
+      });
+      const found = createCounterService(replica).call('students.lookup', { text: s.idCard });
+      expect(found.students.map((x) => x.studentNo)).toContain(s.studentNo);
+    } finally {
+      replica.close();
+    }
   });
 });
