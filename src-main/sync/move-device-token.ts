@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { deleteMeta, readMeta, type MetaKey } from '../db/meta';
+import { deleteMeta, readMeta, writeMeta, type MetaKey } from '../db/meta';
 import { MIGRATIONS } from '../db/migrations';
 import { electronSqliteBinding, type Replica } from '../db/open';
 import { upgradeCopyPath } from '../db/upgrade-copy';
@@ -10,22 +10,25 @@ import type { DeviceTokenStore, ReplicaSecretStore } from './device-token-store'
  * A secret older replicas kept in `meta`, moved to its store on open: stored first, then
  * deleted, so a stop in between leaves it in both places (and the next open finishes the
  * move), never in neither. secure_delete zeroes the freed bytes and the checkpoint empties the
- * WAL, so the secret is gone from the files, not only from the table. Returns whether it moved.
+ * WAL, so the secret is gone from the files, not only from the table. `onDelete` runs in the
+ * deletion's transaction.
  */
-async function moveSecretOutOfReplica(replica: Replica, key: MetaKey, store: ReplicaSecretStore): Promise<boolean> {
+async function moveSecretOutOfReplica(replica: Replica, key: MetaKey, store: ReplicaSecretStore, onDelete: () => void = () => undefined): Promise<void> {
   const { sqlite } = replica;
   const secret = readMeta(sqlite, key);
-  if (secret === null) return false;
+  if (secret === null) return;
   await store.write(replica.path, secret);
   const secureDelete = sqlite.pragma('secure_delete', { simple: true }) as number;
   sqlite.pragma('secure_delete = ON');
   try {
-    deleteMeta(sqlite, key);
+    sqlite.transaction(() => {
+      deleteMeta(sqlite, key);
+      onDelete();
+    })();
   } finally {
     sqlite.pragma(`secure_delete = ${secureDelete}`);
   }
   sqlite.pragma('wal_checkpoint(TRUNCATE)');
-  return true;
 }
 
 export async function moveDeviceTokenOutOfReplica(replica: Replica, tokens: DeviceTokenStore): Promise<void> {
@@ -44,13 +47,17 @@ const STORE_LESS_VERSION = 7;
  * without the key (its full-number search then says the key is missing; the last 6 still work).
  */
 export async function moveIdKeyOutOfReplica(replica: Replica, idKeys: ReplicaSecretStore): Promise<void> {
-  if (!(await moveSecretOutOfReplica(replica, 'idHashKey', idKeys))) return;
-  replica.sqlite.exec('VACUUM');
-  replica.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+  const { sqlite } = replica;
+  // Marked with the key's deletion, cleared last: a stop in between scrubs again at the next open.
+  await moveSecretOutOfReplica(replica, 'idHashKey', idKeys, () => writeMeta(sqlite, 'idScrubPending', '1'));
+  if (readMeta(sqlite, 'idScrubPending') === null) return;
+  sqlite.exec('VACUUM');
   for (let version = 1; version < STORE_LESS_VERSION; version++) {
     const copy = upgradeCopyPath(replica.path, version);
     if (existsSync(copy)) scrubOlderCopy(copy);
   }
+  deleteMeta(sqlite, 'idScrubPending');
+  sqlite.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 const storeLess = MIGRATIONS.find((m) => m.version === STORE_LESS_VERSION)!;

@@ -1,12 +1,12 @@
 import { createHmac } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateRoster } from '../../src-shared/demo/roster';
 import { parseBatchDefinitionText } from '../../src-shared/domain/batch-definition';
-import { createReplica } from '../../src-main/db';
+import { createReplica, openReplica } from '../../src-main/db';
 import { applyPulledPage } from '../../src-main/db/pulled-rows';
 import { createCounterService } from '../../src-main/counter/service';
 import { MIGRATIONS } from '../../src-main/db/migrations';
@@ -120,6 +120,37 @@ describe('a replica file alone does not give the 身份证号 back', () => {
     expect(Math.min(...result.remaining)).toBeGreaterThanOrEqual(2);
     const sorted = [...result.remaining].sort((a, b) => a - b);
     expect(sorted[Math.floor(sorted.length / 2)]).toBeGreaterThanOrEqual(5);
+  });
+});
+
+describe('a stop between moving the key and rewriting the file', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lixiao-id-stop-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is finished at the next start: the file and the pre-migration copy are rewritten then', async () => {
+    const path = join(dir, 'counter.db');
+    createReplica(path, batch, students.slice(0, 60), [], session).close();
+    const key = rewriteAsPreviousRelease(path, students.slice(0, 60), previous);
+    // The first start got as far as the key's deletion: migrated, key in its store, nothing rewritten.
+    const replica = openReplica(path);
+    writeFileSync(`${path}.idkey`, key, { mode: 0o600 });
+    replica.sqlite.transaction(() => {
+      replica.sqlite.prepare("delete from meta where key = 'idHashKey'").run();
+      replica.sqlite.prepare("insert into meta (key, value) values ('idScrubPending', '1')").run();
+    })();
+    replica.close();
+    expect(bytesOf(upgradeCopyPath(path, previous))).toContain(key);
+
+    const runtime = new CounterRuntime({ path });
+    await runtime.ready;
+    await runtime.close();
+    const bytes = bytesOf(path);
+    for (const s of students.slice(0, 60)) expect(bytes).not.toContain(previousMask(s.idCard));
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare("select key from meta where key in ('idScrubPending', 'idHashKey')").all()).toEqual([]);
+    db.close();
+    expect(bytesOf(upgradeCopyPath(path, previous))).not.toContain(key);
+    expect(readFileSync(`${path}.idkey`, 'utf8')).toBe(key);
   });
 });
 
