@@ -126,7 +126,7 @@ async function storePush(
 }
 
 /** One op on its own savepoint; a value the database refuses rejects this op only. */
-async function applyAlone(tx: Tx, batch: LoadedBatch, actor: OpActor, op: Op): Promise<OpResult> {
+export async function applyAlone(tx: Tx, batch: LoadedBatch, actor: OpActor, op: Op): Promise<OpResult> {
   try {
     return await tx.transaction(async (savepoint) => {
       const session = new ApplySession(savepoint, batch);

@@ -44,11 +44,16 @@ export class ServerOpSource {
   }
 
   op(input: ServerOpInput, deviceSeq = ++this.last): Op {
+    return ServerOpSource.numbered(this.deviceId, input, deviceSeq);
+  }
+
+  /** The op an input becomes as the source's op number deviceSeq. */
+  static numbered(deviceId: string, input: ServerOpInput, deviceSeq: number): Op {
     return {
       opId: input.opId,
-      deviceId: this.deviceId,
+      deviceId,
       deviceSeq,
-      operatorId: this.deviceId.slice(this.deviceId.indexOf(':') + 1),
+      operatorId: deviceId.slice(deviceId.indexOf(':') + 1),
       kind: input.kind,
       studentNo: input.studentNo,
       stepId: input.stepId,

@@ -1,46 +1,78 @@
 import { eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { integrationWriteRequestSchema, type OpResult } from '../../src-shared/contract/sync';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import {
+  integrationBulkWriteRequestSchema,
+  integrationWriteRequestSchema,
+  type IntegrationBulkWriteResponse,
+  type OpResult,
+} from '../../src-shared/contract/sync';
 import { apiKeys } from '../db/schema';
 import { hashToken } from '../auth/tokens';
-import { ApplySession } from '../apply/apply-op';
-import { applyIntegrationOp, OpIdReused, ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
-import { lockWrites } from '../sync/seq';
-import { position } from '../sync/history';
+import { applyIntegrationItems, ReusedOpIds, type IntegrationItem } from '../apply/integration-writes';
+import { OpIdReused } from '../apply/server-ops';
 import type { ServerContext } from './context';
 import { HttpError, parseInput } from './http-error';
 
+/** 50,000 items with notes of a few dozen characters fit with room to spare. */
+export const INTEGRATION_BODY_LIMIT = 32 * 1024 * 1024;
+
 export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  /** Another campus system sets one of its steps, through the same apply path as counters. */
-  app.post('/api/integration/steps', async (request): Promise<OpResult> => {
+  void app.register(async (scope) => {
+    // One item per line, for systems that stream their export; read as { items: [...] }.
+    scope.addContentTypeParser('application/x-ndjson', { parseAs: 'string', bodyLimit: INTEGRATION_BODY_LIMIT }, (_request, text, done) => {
+      try {
+        done(null, { items: ndjsonItems(text as string) });
+      } catch (e) {
+        done(e as Error, undefined);
+      }
+    });
+
+    /**
+     * Another campus system sets its steps, one (a single item) or many (`items`), through the
+     * same apply path as counters. The whole body is checked before anything is applied.
+     */
+    scope.post('/api/integration/steps', { bodyLimit: INTEGRATION_BODY_LIMIT }, async (request): Promise<OpResult | IntegrationBulkWriteResponse> => {
+      const client = await apiKeyOf(request);
+      const bulk = typeof request.body === 'object' && request.body !== null && 'items' in request.body;
+      const items: IntegrationItem[] = bulk
+        ? parseInput(integrationBulkWriteRequestSchema, request.body, '批量写入请求').items
+        : [parseInput(integrationWriteRequestSchema, request.body, '写入请求')];
+      try {
+        const response = await applyIntegrationItems(ctx.db, ctx.batches, client, items, new Date().toISOString(), (at) => ctx.notifier.committed(at));
+        return bulk ? response : response.results[0]!;
+      } catch (e) {
+        if (e instanceof ReusedOpIds) {
+          const issues = e.indexes.map((r) => ({ path: bulk ? `items.${r.index}.opId` : 'opId', message: r.message }));
+          throw new HttpError(409, 'op_mismatch', bulk ? e.message : issues[0]!.message, { issues });
+        }
+        if (e instanceof OpIdReused) throw new HttpError(409, 'op_mismatch', e.message);
+        throw e;
+      }
+    });
+  });
+
+  async function apiKeyOf(request: FastifyRequest) {
     const key = request.headers['x-api-key'];
     if (typeof key !== 'string' || key === '') throw new HttpError(401, 'unauthorized', '缺少接口密钥（x-api-key）');
     const [client] = await ctx.db.select().from(apiKeys).where(eq(apiKeys.keyHash, hashToken(key)));
     if (!client) throw new HttpError(401, 'unauthorized', '接口密钥无效');
     if (client.revoked) throw new HttpError(403, 'device_revoked', '此接口密钥已被停用');
-    const body = parseInput(integrationWriteRequestSchema, request.body, '写入请求');
-    const actor = { kind: 'integration' as const, name: client.name, stepIds: new Set(client.stepIds) };
+    return client;
+  }
+}
+
+/** The items of an NDJSON body; blank lines are skipped, a line that is not JSON is named by its number. */
+function ndjsonItems(text: string): unknown[] {
+  const items: unknown[] = [];
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim();
+    if (line === '') continue;
     try {
-      const { result, at } = await ctx.db.transaction(async (tx) => {
-        await lockWrites(tx);
-        const batch = await ctx.batches.get(tx, client.batchId);
-        if (!batch) throw new Error(`api key ${client.id} belongs to missing batch ${client.batchId}`);
-        const source = await ServerOpSource.open(tx, `integration:${client.id}`);
-        const result = await applyIntegrationOp(tx, new ApplySession(tx, batch), actor, source, {
-          opId: body.opId,
-          studentNo: body.studentNo,
-          stepId: body.stepId,
-          kind: STATUS_TO_KIND[body.status],
-          note: body.note,
-          time: body.time ?? new Date().toISOString(),
-        });
-        return { result, at: await position(tx) };
-      });
-      ctx.notifier.committed(at);
-      return result;
-    } catch (e) {
-      if (e instanceof OpIdReused) throw new HttpError(409, 'op_mismatch', e.message);
-      throw e;
+      items.push(JSON.parse(line));
+    } catch {
+      throw new HttpError(400, 'invalid_json', `第 ${i + 1} 行不是有效的 JSON（每行一条写入）`);
     }
-  });
+  }
+  return items;
 }

@@ -323,6 +323,41 @@ export const integrationWriteRequestSchema = z
 export type IntegrationWriteRequest = z.input<typeof integrationWriteRequestSchema>;
 export const integrationWriteResponseSchema = opResultSchema;
 
+/** Most items one bulk write may carry: a whole cohort's step in one request. */
+export const INTEGRATION_BULK_MAX_ITEMS = 50_000;
+
+/**
+ * POST /api/integration/steps with `{ "items": [...] }` (JSON), or one item per line
+ * (`application/x-ndjson`): many writes at once, each an item as above with its own opId. The
+ * whole body is checked before anything is applied; a bad item refuses the request, naming it by
+ * its index (items.<i>, counted from 0).
+ */
+export const integrationBulkWriteRequestSchema = z
+  .object({
+    items: z
+      .array(integrationWriteRequestSchema)
+      .min(1, { error: 'items 不能为空' })
+      .max(INTEGRATION_BULK_MAX_ITEMS, { error: `一次最多 ${INTEGRATION_BULK_MAX_ITEMS} 条，请分批提交` }),
+  })
+  .strict()
+  .superRefine((body, check) => {
+    const first = new Map<string, number>();
+    body.items.forEach((item, index) => {
+      const earlier = first.get(item.opId);
+      if (earlier === undefined) first.set(item.opId, index);
+      else check.addIssue({ code: 'custom', path: ['items', index, 'opId'], message: `opId 与第 ${earlier} 条重复，每条须有自己的 opId` });
+    });
+  });
+export type IntegrationBulkWriteRequest = z.input<typeof integrationBulkWriteRequestSchema>;
+
+export const integrationBulkWriteResponseSchema = z.object({
+  /** How many items had each outcome; `duplicates` of them had been received before. */
+  counts: z.object({ total: z.number().int(), applied: z.number().int(), conflict: z.number().int(), rejected: z.number().int(), duplicates: z.number().int() }),
+  /** One result per item, in the order of the items. */
+  results: z.array(opResultSchema),
+});
+export type IntegrationBulkWriteResponse = z.infer<typeof integrationBulkWriteResponseSchema>;
+
 /** One change a counter had seen that the restored server no longer holds (the server row's last op). */
 export const restoreLossSchema = z.object({
   opId: z.string().max(64),

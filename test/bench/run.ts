@@ -1,5 +1,6 @@
 import { benchCounter } from './counter-bench';
 import { benchIdCard } from './id-card-bench';
+import { benchIntegration, type IntegrationFigures } from './integration-bench';
 import { benchPouchSync } from './pouch-bench';
 import { benchReports, type ReportFigures } from './report-bench';
 import { benchOurSync, type SyncFigures } from './sync-bench';
@@ -8,7 +9,8 @@ import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
- * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports` or `-- id-card` runs one.
+ * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports`, `-- id-card` or
+ * `-- integration` runs one.
  */
 const sections = process.argv.slice(2);
 const wants = (name: string) => sections.length === 0 || sections.includes(name);
@@ -73,5 +75,18 @@ if (wants('reports')) {
 if (wants('id-card')) {
   console.log(`\n== 身份证号 stored less (issue 14): a desk's lookup and a stolen replica's rebuild, 20,000 students ==`);
   benchIdCard();
+}
+if (wants('integration')) {
+  console.log('\n== integration feeds (issue 20), 20,000 students: one bulk request beside single calls ==');
+  const figures: IntegrationFigures[] = [];
+  for (const backend of ['pglite', 'postgres'] as const) figures.push(await benchIntegration(backend, 20_000));
+  console.log(`\n  ${''.padEnd(34)} ${'bulk'.padStart(9)} ${'singles'.padStart(9)} ${'ratio'.padStart(8)}`);
+  for (const f of figures) {
+    const ratio = f.singlesMs / f.bulkMs;
+    const goal = f.backend === 'pglite' ? `  goal ≤ 3 s: ${f.bulkMs <= 3000 ? 'met' : 'NOT met'};` : '';
+    console.log(
+      `  ${`${f.items} items on ${f.backend}`.padEnd(34)} ${seconds(f.bulkMs).padStart(9)} ${seconds(f.singlesMs).padStart(9)} ${`${ratio.toFixed(0)}x`.padStart(8)}${goal}  goal ≥ 50x: ${ratio >= 50 ? 'met' : 'NOT met'}`,
+    );
+  }
 }
 console.log(`\nafter: ${describeLoad()}`);

@@ -9,6 +9,7 @@ import { setConsoleRole } from '../../src-server/console-auth/accounts';
 import { consoleRoutes, type ConsoleMethod } from '../../src-shared/contract/console-api';
 import { rosterRow, rosterWorkbookBytes } from '../../src-server/testing/roster-workbook';
 import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
+import { INTEGRATION_BODY_LIMIT } from '../../src-server/http/integration-routes';
 import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
@@ -22,6 +23,7 @@ import { bodyCases, errorMessage, ODD_QUERIES, runFuzz, sendRaw, type BodyCase, 
 
 const BODY_LIMIT = 2 * 1024 * 1024;
 const OP_ID = '__OP_ID__';
+const OP_ID_2 = '__OP_ID_2__';
 /** Stands for the device's next deviceSeq in a case's raw body. */
 const NEXT_SEQ = 987654321;
 
@@ -119,11 +121,17 @@ export function fuzzServerRoutes(backend: Backend): void {
 
     it('POST /api/integration/steps', async () => {
       const base = { opId: OP_ID, studentNo: '2023000003', stepId: 'return-books', status: 'rejected', note: '逾期未还', time: '2027-06-20T09:00:00+08:00' };
-      const cases = post('/api/integration/steps', base, () => ({ 'x-api-key': apiKey }));
+      const cases = [
+        ...post('/api/integration/steps', base, () => ({ 'x-api-key': apiKey }), INTEGRATION_BODY_LIMIT),
+        // The bulk shape: the same cases around a body of many items.
+        ...post('/api/integration/steps', { items: [base, { ...base, opId: OP_ID_2, status: 'passed' }] }, () => ({ 'x-api-key': apiKey }), INTEGRATION_BODY_LIMIT).map(
+          (c) => ({ ...c, name: `items: ${c.name}` }),
+        ),
+      ];
       for (const key of ['', 'lxk_unknown', 'x'.repeat(10_000), 'lxk_\u00ff\u00fe']) {
         cases.push({ name: `api key ${key.slice(0, 12)}`, method: 'POST', path: '/api/integration/steps', c: { name: 'key', body: JSON.stringify(base), contentType: 'application/json' }, headers: { 'x-api-key': key } });
       }
-      await fuzz('POST /api/integration/steps', cases, async (c) => ({ ...c, body: c.body?.replaceAll(OP_ID, uuidv7()) }));
+      await fuzz('POST /api/integration/steps', cases, async (c) => ({ ...c, body: c.body?.replaceAll(OP_ID, uuidv7()).replaceAll(OP_ID_2, uuidv7()) }));
     });
 
     it('POST /api/conflicts/:id/resolve', async () => {

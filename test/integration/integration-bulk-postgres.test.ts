@@ -1,0 +1,3 @@
+import { integrationBulk } from './integration-bulk';
+
+integrationBulk('postgres');

@@ -1,0 +1,3 @@
+import { integrationCrash } from './integration-crash';
+
+integrationCrash('pglite');
