@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createCounterService } from '../src-main/counter/service';
 import { openReplica } from '../src-main/db';
 import { readMeta, writeMeta } from '../src-main/db/meta';
 import { demoDatabasePath, ensureDemoReplica } from '../src-main/demo/demo-replica';
@@ -78,24 +77,25 @@ async function main(): Promise<void> {
 
   ensureBuilt();
 
+  replica.close();
   if (!args.browser && electronBinary()) {
-    replica.close();
     const child = launchElectron([`--db=${dbPath}`], {});
     child.on('exit', (code) => process.exit(code ?? 0));
     return;
   }
   if (!args.browser) console.log('未找到 Electron 程序文件，改用浏览器模式。');
 
-  const service = createCounterService(replica);
-  const host = await startBrowserHost({ service, rendererDir: join(projectRoot, 'out/renderer'), port });
+  // As the app opens it: a demo replica from an older version gets its secrets moved out on the way.
+  const runtime = new CounterRuntime({ path: dbPath });
+  await runtime.ready;
+  const host = await startBrowserHost({ service: runtime, rendererDir: join(projectRoot, 'out/renderer'), port });
   console.log(`离校办理台（浏览器模式）已启动: ${host.url}`);
   console.log('按 Ctrl+C 退出。');
   if (!args['no-open']) openInBrowser(host.url);
 
   const stop = () => {
     void host.close().finally(() => {
-      replica.close();
-      process.exit(0);
+      void runtime.close().finally(() => process.exit(0));
     });
   };
   process.on('SIGINT', stop);

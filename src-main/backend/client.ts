@@ -1,7 +1,8 @@
 import { Worker } from 'node:worker_threads';
 import type { ApiResponse, ChangeEvent } from '../../src-shared/contract/counter-api';
-import { fileTokenStore, type DeviceTokenStore } from '../sync/device-token-store';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol';
+import { fileIdKeyStore } from '../db/id-key-store';
+import { fileTokenStore, type DeviceTokenStore, type ReplicaSecretStore } from '../sync/device-token-store';
+import type { FromWorker, SecretName, ToWorker, WorkerInit } from './protocol';
 
 export interface BackendWorker {
   call(method: string, input: unknown): Promise<ApiResponse<unknown>>;
@@ -15,6 +16,8 @@ export interface BackendWorkerOptions {
   nativeBinding?: string;
   /** Keeps the device token for the worker; Electron passes its safeStorage store. A file next to the replica when omitted. */
   tokens?: DeviceTokenStore;
+  /** Keeps the 身份证号 hash key for the worker, likewise. */
+  idKeys?: ReplicaSecretStore;
 }
 
 /**
@@ -22,9 +25,14 @@ export interface BackendWorkerOptions {
  * rejects with the worker's (Chinese) reason, so the app never starts half-way.
  */
 export function startBackendWorker(opts: BackendWorkerOptions): Promise<BackendWorker> {
-  const tokens = opts.tokens ?? fileTokenStore;
+  const stores: Record<SecretName, ReplicaSecretStore> = { deviceToken: opts.tokens ?? fileTokenStore, idHashKey: opts.idKeys ?? fileIdKeyStore };
   const worker = new Worker(opts.workerPath, {
-    workerData: { dbPath: opts.dbPath, nativeBinding: opts.nativeBinding, deviceToken: tokens.read(opts.dbPath) } satisfies WorkerInit,
+    workerData: {
+      dbPath: opts.dbPath,
+      nativeBinding: opts.nativeBinding,
+      deviceToken: stores.deviceToken.read(opts.dbPath),
+      idHashKey: stores.idHashKey.read(opts.dbPath),
+    } satisfies WorkerInit,
   });
   const pending = new Map<number, (r: ApiResponse<unknown>) => void>();
   const listeners = new Set<(event: ChangeEvent) => void>();
@@ -32,10 +40,10 @@ export function startBackendWorker(opts: BackendWorkerOptions): Promise<BackendW
   let closed: (() => void) | null = null;
 
   const post = (msg: ToWorker) => worker.postMessage(msg);
-  const answerToken = (id: number, done: Promise<void>) =>
+  const answerToken = (secret: SecretName, id: number, done: Promise<void>) =>
     done.then(
-      () => post({ type: 'tokenStored', id, error: null }),
-      (e: unknown) => post({ type: 'tokenStored', id, error: (e as Error).message }),
+      () => post({ type: 'tokenStored', secret, id, error: null }),
+      (e: unknown) => post({ type: 'tokenStored', secret, id, error: (e as Error).message }),
     );
 
   return new Promise((resolve, reject) => {
@@ -79,10 +87,10 @@ export function startBackendWorker(opts: BackendWorkerOptions): Promise<BackendW
           for (const l of listeners) l(msg.event);
           break;
         case 'storeToken':
-          void answerToken(msg.id, tokens.write(msg.path, msg.token));
+          void answerToken(msg.secret, msg.id, stores[msg.secret].write(msg.path, msg.token));
           break;
         case 'removeToken':
-          void answerToken(msg.id, tokens.remove(msg.path));
+          void answerToken(msg.secret, msg.id, stores[msg.secret].remove(msg.path));
           break;
         case 'closed':
           void worker.terminate().then(() => closed?.());

@@ -1,13 +1,14 @@
-import type { DeviceTokenStore } from '../sync/device-token-store';
-import type { FromWorker, ToWorker } from './protocol';
+import type { ReplicaSecretStore } from '../sync/device-token-store';
+import type { FromWorker, SecretName, ToWorker } from './protocol';
 
 /**
- * The worker's side of the device token store. The main thread read the replica's token before
- * the worker started, and keeps new ones (after registration, or moved out of an old replica):
- * in Electron only the main process may encrypt with safeStorage. A write counts once the main
- * thread has answered, so a token moved out of a replica is stored before it is deleted there.
+ * The worker's side of a secret store (the device token, the 身份证号 hash key). The main thread
+ * read the replica's secret before the worker started, and keeps new ones (after registration,
+ * or moved out of an old replica): in Electron only the main process may encrypt with
+ * safeStorage. A write counts once the main thread has answered, so a secret moved out of a
+ * replica is stored before it is deleted there.
  */
-export class RelayedTokenStore implements DeviceTokenStore {
+export class RelayedTokenStore implements ReplicaSecretStore {
   private readonly tokens = new Map<string, string>();
   private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
   private nextId = 1;
@@ -16,6 +17,7 @@ export class RelayedTokenStore implements DeviceTokenStore {
     replicaPath: string,
     token: string | null,
     private readonly send: (msg: FromWorker) => void,
+    private readonly secret: SecretName = 'deviceToken',
   ) {
     if (token !== null) this.tokens.set(replicaPath, token);
   }
@@ -25,12 +27,12 @@ export class RelayedTokenStore implements DeviceTokenStore {
   }
 
   async write(replicaPath: string, token: string): Promise<void> {
-    await this.ask((id) => ({ type: 'storeToken', id, path: replicaPath, token }));
+    await this.ask((id) => ({ type: 'storeToken', secret: this.secret, id, path: replicaPath, token }));
     this.tokens.set(replicaPath, token);
   }
 
   async remove(replicaPath: string): Promise<void> {
-    await this.ask((id) => ({ type: 'removeToken', id, path: replicaPath }));
+    await this.ask((id) => ({ type: 'removeToken', secret: this.secret, id, path: replicaPath }));
     this.tokens.delete(replicaPath);
   }
 

@@ -13,15 +13,16 @@ const send = (msg: FromWorker) => port.postMessage(msg);
 
 async function start(init: WorkerInit): Promise<void> {
   if (init.nativeBinding) process.env['LIXIAO_SQLITE_BINDING'] = init.nativeBinding;
-  const tokens = new RelayedTokenStore(init.dbPath, init.deviceToken, send);
-  // Answered while the runtime opens: an old replica's token is moved out before 'ready'.
+  const tokens = new RelayedTokenStore(init.dbPath, init.deviceToken, send, 'deviceToken');
+  const idKeys = new RelayedTokenStore(init.dbPath, init.idHashKey, send, 'idHashKey');
+  // Answered while the runtime opens: an old replica's secrets are moved out before 'ready'.
   port!.on('message', (msg: ToWorker) => {
-    if (msg.type === 'tokenStored') tokens.settle(msg);
+    if (msg.type === 'tokenStored') (msg.secret === 'idHashKey' ? idKeys : tokens).settle(msg);
   });
   let runtime: CounterRuntime;
   try {
     // Without a replica file yet, the runtime serves the first-run setup screen.
-    runtime = new CounterRuntime({ path: init.dbPath, tokens });
+    runtime = new CounterRuntime({ path: init.dbPath, tokens, idKeys });
     await runtime.ready;
   } catch (e) {
     send({ type: 'fatal', message: (e as Error).message });

@@ -1,7 +1,7 @@
 import type { Output } from '../../src-shared/contract/counter-api';
 import { classifyScan } from '../../src-shared/scan/classify';
 import type { Replica } from '../db/open';
-import { idHashOf } from './id-card-query';
+import { fullIdCardMatch } from './id-card-query';
 import { OWN_STUDENT, STUDENT_COLUMNS, type StudentRow } from './student-store';
 import { summarize } from './summary';
 
@@ -26,9 +26,11 @@ export function lookupStudents(replica: Replica, checkpointId: string, text: str
     case 'studentNo':
       rows = findRows(replica, 's.student_no = ?', scan.value);
       break;
-    case 'idCard':
-      rows = findRows(replica, 's.id_hash = ? order by s.student_no', idHashOf(replica, scan.value));
+    case 'idCard': {
+      const match = fullIdCardMatch(replica, scan.value);
+      rows = findRows(replica, `${match.text} order by s.student_no`, ...match.params);
       break;
+    }
     // Lists of candidates hold this counter's own students only; a 学号 or a full 身份证号 names
     // one person, and their card says where they went.
     case 'idLast6':

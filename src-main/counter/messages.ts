@@ -10,6 +10,7 @@ export const messages = {
   noGrant: (checkpointName: string, stepName: string) => `您没有${checkpointName}的权限，不能办理“${stepName}”`,
   idCardQuery: '身份证号请输入完整的 18 位，或只输入后 6 位',
   idCardChecksum: '身份证号校验位不正确，请核对',
+  idKeyMissing: '本柜台的身份证号查询密钥丢失（可能是数据文件被单独复制到了这台电脑），无法按完整身份证号查询；请输入身份证号后 6 位查询，或联系管理员重新登记本柜台',
   internal: (detail: string) => `后台出错：${detail}`,
   waiver: {
     already_passed: '此环节已通过，无需解除限制',

@@ -19,10 +19,7 @@ function conditions(replica: Replica, checkpointId: string, q: SearchQuery): Sql
   // Matched on the covering name index first: a LIKE on the rows themselves would read all
   // 20,000 of them in 学号 order to fill one page.
   if (q.name) out.push({ text: "s.rowid in (select n.rowid from students n where n.name like ? escape '\\')", params: [likeContains(q.name)] });
-  if (q.idCard) {
-    const match = idCardMatch(replica, q.idCard);
-    out.push({ text: `s.${match.column} = ?`, params: [match.value] });
-  }
+  if (q.idCard) out.push(idCardMatch(replica, q.idCard));
   if (q.college) out.push({ text: 's.college = ?', params: [q.college] });
   if (q.className) out.push({ text: 's.class_name = ?', params: [q.className] });
   if (q.dorm) out.push({ text: 's.dorm = ?', params: [q.dorm] });

@@ -4,15 +4,15 @@ import { BatchIndex, isApplicable } from '../../src-shared/domain/batch';
 import { parseBatchDefinition } from '../../src-shared/domain/batch-definition';
 import type { InitialState, RosterStudent } from '../../src-shared/domain/types';
 import { maskIdCard } from '../../src-shared/scan/classify';
-import { hashIdCard, newIdHashKey } from './id-hash';
-import { writeMeta } from './meta';
+import { newIdHashKey, storedIdHash } from './id-hash';
+import { removeIdKeyFileSync, writeIdKeyFileSync } from './id-key-store';
 import { openDatabase, wrapReplica, type Replica } from './open';
 import { ReplicaError } from './replica-error';
 import { assertRosterValid } from './roster-check';
 import { validateSession, writeSession, type ReplicaSessionInput } from './session-store';
 
 export interface CreateReplicaOptions {
-  /** The server's key, when the replica mirrors a server batch; otherwise a fresh random one. */
+  /** The server's key, when the replica mirrors a server batch; otherwise a fresh random one. Kept in `<path>.idkey`. */
   idHashKey?: string;
   now?: () => Date;
 }
@@ -43,7 +43,7 @@ function loadRoster(
       s.major.trim(),
       s.className.trim(),
       s.dorm?.trim() || null,
-      hashIdCard(idHashKey, idCard),
+      storedIdHash(idHashKey, idCard),
       maskIdCard(idCard),
       idCard.slice(-6),
       s.isPrevious ? 1 : 0,
@@ -62,6 +62,7 @@ function loadRoster(
 
 function removeDatabaseFiles(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
+  removeIdKeyFileSync(path);
 }
 
 /**
@@ -93,11 +94,12 @@ export function createReplica(
       sqlite
         .prepare('insert into batch (slot, id, definition, loaded_at) values (1, ?, ?, ?)')
         .run(batch.def.id, JSON.stringify(batch.def), loadedAt);
-      writeMeta(sqlite, 'idHashKey', idHashKey);
       writeSession(sqlite, validSession);
       sqlite.prepare('insert into sync_state (slot) values (1)').run();
       loadRoster(sqlite, batch, roster, initial, idHashKey);
     })();
+    // Beside the file, not in it; a Node store (Electron encrypts it at its next start).
+    writeIdKeyFileSync(path, idHashKey);
     return wrapReplica(path, sqlite);
   } catch (e) {
     sqlite.close();

@@ -1,5 +1,5 @@
 export { createReplica, type CreateReplicaOptions } from './create';
-export { hashIdCard } from './id-hash';
+export { storedIdHash } from './id-hash';
 export { latestVersion, migrate } from './migrate';
 export { openReplica, type Replica, type ReplicaDb } from './open';
 export { ReplicaError } from './replica-error';

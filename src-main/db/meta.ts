@@ -3,7 +3,9 @@ import type Database from 'better-sqlite3';
 /**
  * serverUrl: where the sync client talks to the central server; as whom (the device token) is
  * kept outside the replica (src-main/sync/device-token-store.ts). deviceToken: only in replicas
- * downloaded before that, read once to move it out. knownOperators: who signed in here before,
+ * downloaded before that, read once to move it out; idHashKey likewise, the key behind the
+ * 身份证号 hashes, kept in src-main/db/id-key-store.ts since replica version 6 (idScrubPending:
+ * moved, the file and its pre-migration copy not yet rewritten). knownOperators: who signed in here before,
  * for offline sign-in. resnapshotPending: a widened roster whose snapshot is not merged yet.
  * serverPosition: the server's history, seq and mark as last pulled; restorePending: the server
  * was restored and this replica's server rows are not rebuilt yet (src-main/db/server-history.ts).
@@ -19,7 +21,8 @@ export type MetaKey =
   | 'resnapshotPending'
   | 'serverPosition'
   | 'restorePending'
-  | 'serverTrust';
+  | 'serverTrust'
+  | 'idScrubPending';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

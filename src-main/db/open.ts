@@ -10,6 +10,8 @@ import { repairOutbox } from './outbox-repair';
 import { keepCopyBeforeMigrating } from './upgrade-copy';
 import { ReplicaError } from './replica-error';
 import * as schema from './schema';
+import { fileIdKeyStore } from './id-key-store';
+import type { ReplicaSecretStore } from '../sync/device-token-store';
 
 export type ReplicaDb = BetterSQLite3Database<typeof schema>;
 
@@ -19,7 +21,14 @@ export interface Replica {
   readonly db: ReplicaDb;
   readonly batch: BatchIndex;
   readonly changes: ChangeFeed;
+  /** Holds the key behind students.id_hash, outside this file (id-key-store.ts). */
+  readonly idKeys: ReplicaSecretStore;
   close(): void;
+}
+
+export interface OpenReplicaOptions {
+  /** Where the 身份证号 hash key is kept; the file next to the replica when omitted (Electron passes its encrypted store). */
+  idKeys?: ReplicaSecretStore;
 }
 
 const BUSY_TIMEOUT_MS = 5000;
@@ -66,7 +75,7 @@ function checkAccess(path: string, mustExist: boolean): void {
 }
 
 /** Electron's Node has its own ABI; its build of better-sqlite3 is passed in by the app shell. */
-function electronSqliteBinding(): string | undefined {
+export function electronSqliteBinding(): string | undefined {
   return process.env['LIXIAO_SQLITE_BINDING'] || undefined;
 }
 
@@ -113,7 +122,7 @@ export function loadBatch(sqlite: Database.Database): BatchIndex {
   }
 }
 
-export function wrapReplica(path: string, sqlite: Database.Database): Replica {
+export function wrapReplica(path: string, sqlite: Database.Database, options: OpenReplicaOptions = {}): Replica {
   const batch = loadBatch(sqlite);
   return {
     path,
@@ -121,15 +130,16 @@ export function wrapReplica(path: string, sqlite: Database.Database): Replica {
     db: drizzle(sqlite, { schema }),
     batch,
     changes: new ChangeFeed(),
+    idKeys: options.idKeys ?? fileIdKeyStore,
     close: () => sqlite.close(),
   };
 }
 
 /** Opens an existing replica: pragmas, migrations, and the batch definition validated again. */
-export function openReplica(path: string): Replica {
+export function openReplica(path: string, options: OpenReplicaOptions = {}): Replica {
   const sqlite = openDatabase(path);
   try {
-    return wrapReplica(path, sqlite);
+    return wrapReplica(path, sqlite, options);
   } catch (e) {
     sqlite.close();
     throw e;

@@ -4,6 +4,7 @@ import { isApplicable, type BatchIndex } from '../../src-shared/domain/batch';
 import { knownOperatorName } from './known-operators';
 import { readMeta } from './meta';
 import { recordAcks } from './outbox';
+import { replicaIdFields } from './id-hash';
 
 /**
  * Pulled rows into the replica. The server's rows are kept as they came (server_step_states,
@@ -168,8 +169,9 @@ export function rebuildLocalView(sqlite: Database.Database, batch: BatchIndex, s
 }
 
 function storeStudent(stmts: Statements, r: StudentRow): void {
+  const id = replicaIdFields(r);
   const fields = [
-    r.name, r.gender, r.college, r.major, r.className, r.dorm, r.idHash, r.idCardMasked, r.idLast6, r.isPrevious ? 1 : 0, JSON.stringify(r.flags),
+    r.name, r.gender, r.college, r.major, r.className, r.dorm, id.idHash, id.idMasked, r.idLast6, r.isPrevious ? 1 : 0, JSON.stringify(r.flags),
     r.inScope ? 1 : 0, r.withdrawnReason,
   ];
   if (stmts.updateStudent.run(...fields, r.studentNo).changes === 0) stmts.insertStudent.run(r.studentNo, ...fields);

@@ -6,7 +6,7 @@ import { check, index, integer, primaryKey, sqliteTable, text } from 'drizzle-or
  * shared contract. Every change to this file needs a new bundled migration (docs/local-replica.md).
  */
 
-/** deviceId, session, idHashKey: small facts about this replica, one row each. */
+/** deviceId, session, serverUrl…: small facts about this replica, one row each (meta.ts). */
 export const meta = sqliteTable('meta', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
@@ -34,8 +34,12 @@ export const students = sqliteTable(
     major: text('major').notNull(),
     className: text('class_name').notNull(),
     dorm: text('dorm'),
-    /** HMAC-SHA256(idHashKey, 身份证号), hex: exact search without keeping the number. */
+    /**
+     * First hex digit of HMAC-SHA256(key, 身份证号) (idHashPrefix), the key kept outside this
+     * file: with id_last6, an exact search that confirms no guess (docs/security.md).
+     */
     idHash: text('id_hash').notNull(),
+    /** Only the last 4 (maskIdCard): no region code. */
     idMasked: text('id_masked').notNull(),
     idLast6: text('id_last6').notNull(),
     isPrevious: integer('is_previous', { mode: 'boolean' }).notNull(),
@@ -46,7 +50,6 @@ export const students = sqliteTable(
     withdrawnReason: text('withdrawn_reason'),
   },
   (t) => [
-    index('students_id_hash').on(t.idHash),
     index('students_id_last6').on(t.idLast6),
     index('students_name').on(t.name),
     index('students_class_name').on(t.className),

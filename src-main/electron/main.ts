@@ -4,7 +4,7 @@ import { startBackendWorker, type BackendWorker } from '../backend/client';
 import type { UpdateController } from '../updates/update-controller';
 import { declareAppScheme, serveRenderer } from './app-protocol';
 import { IPC_CALL, IPC_CHANGE, IPC_SAVE_PDF } from './channels';
-import { electronTokenStore } from './device-token';
+import { electronIdKeyStore, electronTokenStore } from './device-token';
 import { DEV_ONLY_ENV, launchSettings } from './launch-settings';
 import { saveReportPdf } from './save-pdf';
 import { isAppUrl, lockDownContents, lockDownSession, secureWebPreferences } from './security';
@@ -55,6 +55,7 @@ async function main(): Promise<void> {
       dbPath: settings.dbPath,
       nativeBinding: settings.nativeBinding,
       tokens: await electronTokenStore(safeStorage, settings.dbPath),
+      idKeys: await electronIdKeyStore(safeStorage, settings.dbPath),
     });
   } catch (e) {
     dialog.showErrorBox('离校办理台无法启动', (e as Error).message);

@@ -9,8 +9,8 @@ import { standingText } from '../../src-shared/i18n/zh-CN';
 
 /**
  * 离校单: one student's whole clearance on a page, with a QR code a desk can scan back. The
- * code is an HMAC of the batch and 学号 under a key derived from the replica's idHashKey. That
- * key comes from the server when a replica mirrors a server batch, so a slip printed at one
+ * code is an HMAC of the batch and 学号 under a key derived from the replica's 身份证号 hash key
+ * (kept beside the replica, id-key-store.ts). That key comes from the server when a replica mirrors a server batch, so a slip printed at one
  * counter verifies at every other counter of the same deployment, and nobody without the key
  * can make a slip that verifies.
  */
@@ -19,10 +19,10 @@ const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
 const CODE_LENGTH = 8;
 
 function slipKey(replica: Replica): Buffer {
-  const row = replica.sqlite.prepare("select value from meta where key = 'idHashKey'").get() as { value: string } | undefined;
-  if (!row) throw new ApiError('internal', t.errors.noSlipKey);
+  const key = replica.idKeys.read(replica.path);
+  if (!key) throw new ApiError('internal', t.errors.noSlipKey);
   // A key of its own, so a verification code reveals nothing about the 身份证号 hashes.
-  return createHmac('sha256', Buffer.from(row.value, 'hex')).update('lixiao-slip-v1').digest();
+  return createHmac('sha256', Buffer.from(key, 'hex')).update('lixiao-slip-v1').digest();
 }
 
 /** 8 characters of 32 unambiguous symbols: 40 bits, and easy to read aloud or type. */

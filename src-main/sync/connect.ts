@@ -4,7 +4,7 @@ import { passwordRecord, rememberOperator } from '../db/known-operators';
 import type { Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { readSession } from '../db/session-store';
-import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
+import { fileTokenStore, type DeviceTokenStore, type ReplicaSecretStore } from './device-token-store';
 import { SyncHttp } from './server-http';
 import { setupTrust, type CertificateChoice } from './setup-trust';
 import { downloadReplica, type SnapshotProgress } from './snapshot-loader';
@@ -24,6 +24,8 @@ export interface ConnectCounterInput {
   path: string;
   /** Where the device token goes; a file next to the replica when omitted. */
   tokens?: DeviceTokenStore;
+  /** Where the 身份证号 hash key goes; a file next to the replica when omitted. */
+  idKeys?: ReplicaSecretStore;
   onProgress?: (progress: SnapshotProgress) => void;
   signal?: AbortSignal;
 }
@@ -61,6 +63,7 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
       },
       onProgress: input.onProgress,
       signal: input.signal,
+      ...(input.idKeys ? { idKeys: input.idKeys } : {}),
     });
   } catch (e) {
     // A token without its replica is of no use. Should removing fail as well, the next

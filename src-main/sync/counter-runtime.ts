@@ -8,8 +8,8 @@ import { createCounterService, type CounterService } from '../counter/service';
 import { openReplica, type Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { connectCounter } from './connect';
-import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
-import { moveDeviceTokenOutOfReplica } from './move-device-token';
+import { fileTokenStore, type DeviceTokenStore, type ReplicaSecretStore } from './device-token-store';
+import { moveDeviceTokenOutOfReplica, moveIdKeyOutOfReplica } from './move-device-token';
 import { SyncError, SyncHttp } from './server-http';
 import { probeServer, setupTrust } from './setup-trust';
 import { serverOf, SyncClient, type SyncClientOptions } from './sync-client';
@@ -23,6 +23,8 @@ export interface CounterRuntimeOptions {
   now?: () => Date;
   /** Where the device token is kept; a file next to the replica when omitted (Electron passes its encrypted store). */
   tokens?: DeviceTokenStore;
+  /** Where the 身份证号 hash key is kept, likewise. */
+  idKeys?: ReplicaSecretStore;
 }
 
 const SETUP_METHODS = new Set(['setup.state', 'setup.probe', 'setup.login', 'setup.start', 'sync.status']);
@@ -57,7 +59,7 @@ export class CounterRuntime {
   constructor(private readonly options: CounterRuntimeOptions) {
     this.tokens = options.tokens ?? fileTokenStore;
     // openReplica throws here, synchronously, on a file it cannot use, as before.
-    this.ready = existsSync(options.path) ? this.open(openReplica(options.path)) : Promise.resolve();
+    this.ready = existsSync(options.path) ? this.open(openReplica(options.path, options.idKeys ? { idKeys: options.idKeys } : {})) : Promise.resolve();
     // Handled by dispatch and close: not an unhandled rejection if nobody else awaits it.
     this.ready.catch(() => undefined);
   }
@@ -68,6 +70,12 @@ export class CounterRuntime {
     } catch (e) {
       replica.close();
       throw new ReplicaError(syncText.tokenNotMoved((e as Error).message));
+    }
+    try {
+      await moveIdKeyOutOfReplica(replica, replica.idKeys);
+    } catch (e) {
+      replica.close();
+      throw new ReplicaError(syncText.idKeyNotMoved((e as Error).message));
     }
     this.attach(replica);
   }
@@ -153,7 +161,7 @@ export class CounterRuntime {
         this.setup = { needed: true, progress: { done: 0, total: 0 }, error: null };
         mkdirSync(dirname(this.options.path), { recursive: true });
         // The download runs on; the screen polls setup.state for the progress bar.
-        connectCounter({ ...body, certificate: body, path: this.options.path, tokens: this.tokens, onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
+        connectCounter({ ...body, certificate: body, path: this.options.path, tokens: this.tokens, ...(this.options.idKeys ? { idKeys: this.options.idKeys } : {}), onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
           (replica) => {
             this.downloading = false;
             this.attach(replica);

@@ -1,19 +1,22 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
- * Where a counter keeps its device token, by replica path. Never in the replica itself: the
- * replica file is copied for backups and support, and whoever holds the token can push ops as
- * this counter. Reading is synchronous (once, when the replica opens); writing may have to ask
- * another thread (the Electron main process encrypts), so it is asynchronous.
+ * Where a counter keeps a secret of its replica, by replica path: the device token, the key
+ * behind the 身份证号 hashes (id-key-store.ts). Never in the replica itself: the replica file is
+ * copied for backups and support, and whoever holds the token can push ops as this counter.
+ * Reading is synchronous (once, when the replica opens); writing may have to ask another thread
+ * (the Electron main process encrypts), so it is asynchronous.
  */
-export interface DeviceTokenStore {
-  /** null when no token is stored for this replica, or it cannot be read back. */
+export interface ReplicaSecretStore {
+  /** null when no secret is stored for this replica, or it cannot be read back. */
   read(replicaPath: string): string | null;
-  write(replicaPath: string, token: string): Promise<void>;
+  write(replicaPath: string, secret: string): Promise<void>;
   remove(replicaPath: string): Promise<void>;
 }
+
+export type DeviceTokenStore = ReplicaSecretStore;
 
 /** How the token's bytes are kept in its file: as they are, or encrypted. */
 export interface TokenCodec {
@@ -23,11 +26,10 @@ export interface TokenCodec {
   decode(bytes: Buffer): string;
 }
 
-const plain: TokenCodec = {
-  suffix: '.token',
-  encode: (token) => Buffer.from(token, 'utf8'),
-  decode: (bytes) => bytes.toString('utf8'),
-};
+/** A secret kept as it is, in `<replica><suffix>`. */
+export function plainCodec(suffix: string): TokenCodec {
+  return { suffix, encode: (secret) => Buffer.from(secret, 'utf8'), decode: (bytes) => bytes.toString('utf8') };
+}
 
 /** Data and directory entry on disk when this returns, so a rename survives a power cut. */
 async function syncToDisk(path: string): Promise<void> {
@@ -59,6 +61,30 @@ async function writePrivateFile(path: string, bytes: Buffer): Promise<void> {
   await syncToDisk(dirname(path));
 }
 
+/**
+ * The same for a caller that cannot wait (createReplica is synchronous): `<path>.tmp` written
+ * with mode 0600, synced, renamed over `path`.
+ */
+export function writePrivateFileSync(path: string, bytes: Buffer): void {
+  const side = `${path}.tmp`;
+  rmSync(side, { force: true });
+  const fd = openSync(side, 'wx', 0o600);
+  try {
+    fchmodSync(fd, 0o600);
+    writeFileSync(fd, bytes);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(side, path);
+  const dir = openSync(dirname(path), 'r');
+  try {
+    fsyncSync(dir);
+  } finally {
+    closeSync(dir);
+  }
+}
+
 /** A file next to the replica (`<replica><codec.suffix>`), mode 0600, replaced atomically. */
 export function tokenFileStore(codec: TokenCodec, onUnreadable: (path: string, e: Error) => void = () => undefined): DeviceTokenStore {
   const fileOf = (replicaPath: string) => replicaPath + codec.suffix;
@@ -80,7 +106,7 @@ export function tokenFileStore(codec: TokenCodec, onUnreadable: (path: string, e
 }
 
 /** The browser host, `npm run demo`, `npm run counter`, the tests; and Electron where the OS offers no encryption. */
-export const fileTokenStore: DeviceTokenStore = tokenFileStore(plain);
+export const fileTokenStore: DeviceTokenStore = tokenFileStore(plainCodec('.token'));
 
 /** Encryption by the OS, bound to this machine and user (Electron's safeStorage). */
 export interface TokenCipher {
@@ -89,21 +115,31 @@ export interface TokenCipher {
 }
 
 /**
- * The token encrypted, in `<replica>.token.enc`. Writing removes a plain `<replica>.token`, so
- * a token a Node process stored (`npm run demo` registers its counters before it starts
+ * A secret encrypted, in `<replica><plain suffix>.enc`. Writing removes the plain file, so a
+ * secret a Node process stored (`npm run demo` registers its counters before it starts
  * Electron) is in clear only until the app stores it again.
  */
-export function encryptedTokenStore(cipher: TokenCipher, onUnreadable: (path: string, e: Error) => void): DeviceTokenStore {
-  const encrypted = tokenFileStore({ suffix: '.token.enc', encode: (t) => cipher.encrypt(t), decode: (b) => cipher.decrypt(b) }, onUnreadable);
+export function encryptedSecretStore(
+  cipher: TokenCipher,
+  plainSuffix: string,
+  onUnreadable: (path: string, e: Error) => void,
+): ReplicaSecretStore {
+  const plainStore = tokenFileStore(plainCodec(plainSuffix));
+  const encrypted = tokenFileStore({ suffix: `${plainSuffix}.enc`, encode: (t) => cipher.encrypt(t), decode: (b) => cipher.decrypt(b) }, onUnreadable);
   return {
     read: (replicaPath) => encrypted.read(replicaPath),
-    async write(replicaPath, token) {
-      await encrypted.write(replicaPath, token);
-      await fileTokenStore.remove(replicaPath);
+    async write(replicaPath, secret) {
+      await encrypted.write(replicaPath, secret);
+      await plainStore.remove(replicaPath);
     },
     async remove(replicaPath) {
       await encrypted.remove(replicaPath);
-      await fileTokenStore.remove(replicaPath);
+      await plainStore.remove(replicaPath);
     },
   };
+}
+
+/** The device token encrypted, in `<replica>.token.enc`. */
+export function encryptedTokenStore(cipher: TokenCipher, onUnreadable: (path: string, e: Error) => void): DeviceTokenStore {
+  return encryptedSecretStore(cipher, '.token', onUnreadable);
 }

@@ -6,6 +6,9 @@ import { BatchIndex } from '../../src-shared/domain/batch';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { batchedInsert } from '../db/batched-insert';
 import { writeMeta } from '../db/meta';
+import { replicaIdFields } from '../db/id-hash';
+import { fileIdKeyStore } from '../db/id-key-store';
+import type { ReplicaSecretStore } from './device-token-store';
 import { writeSeenPosition } from '../db/server-history';
 import { openDatabase, openReplica, type Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
@@ -26,6 +29,8 @@ export interface DownloadReplicaOptions {
   session: ReplicaSessionInput;
   onProgress?: (progress: SnapshotProgress) => void;
   signal?: AbortSignal;
+  /** Where the 身份证号 hash key from the snapshot is kept; a file next to the replica when omitted. */
+  idKeys?: ReplicaSecretStore;
 }
 
 const PROGRESS_EVERY = 2000;
@@ -77,7 +82,8 @@ function loader(sqlite: Database.Database, batch: BatchIndex) {
   );
   const store = (line: SnapshotLine): void => {
     switch (line.type) {
-      case 'student':
+      case 'student': {
+        const id = replicaIdFields(line);
         insertStudent.run(
           line.studentNo,
           line.name,
@@ -86,8 +92,8 @@ function loader(sqlite: Database.Database, batch: BatchIndex) {
           line.major,
           line.className,
           line.dorm,
-          line.idHash,
-          line.idCardMasked,
+          id.idHash,
+          id.idMasked,
           line.idLast6,
           line.isPrevious ? 1 : 0,
           JSON.stringify(line.flags),
@@ -96,6 +102,7 @@ function loader(sqlite: Database.Database, batch: BatchIndex) {
         );
         for (const [flag, set] of Object.entries(line.flags)) if (set) addFlag.run(line.studentNo, flag);
         return;
+      }
       case 'state':
         serverStates.add(line.studentNo, line.stepId, line.status, line.note, line.version, line.updatedAt, line.updatedBy, line.updatedByName, line.lastOpId);
         return;
@@ -176,6 +183,7 @@ async function* lineBatches(res: Response): AsyncGenerator<string[]> {
  */
 export async function downloadReplica(options: DownloadReplicaOptions): Promise<Replica> {
   const { api, path } = options;
+  const idKeys = options.idKeys ?? fileIdKeyStore;
   if (existsSync(path)) throw new ReplicaError(syncText.replicaExists(path));
   const partial = `${path}.download`;
   removeFiles(partial);
@@ -190,6 +198,7 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
   sqlite.pragma('synchronous = OFF');
   sqlite.pragma('cache_size = -262144');
   let finished = false;
+  let idHashKey = '';
   try {
     let header: SnapshotHeader | null = null;
     let store: ReturnType<typeof loader> | null = null;
@@ -201,6 +210,7 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
         const line = parseLine(text);
         if (line.type === 'header') {
           header = line;
+          idHashKey = line.idHashKey;
           const batch = new BatchIndex(line.batch.definition);
           const grants = (options.session.grants ?? []).filter((g) => batch.hasCheckpoint(g.checkpointId));
           if (grants.length === 0) throw new SyncError(syncText.noGrantInBatch, 403);
@@ -210,7 +220,6 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
             JSON.stringify(line.batch.definition),
             new Date().toISOString(),
           );
-          writeMeta(sqlite, 'idHashKey', line.idHashKey);
           writeMeta(sqlite, 'serverUrl', api.baseUrl);
           if (api.trust) writeServerTrust(sqlite, api.trust);
           writeSession(sqlite, session);
@@ -254,7 +263,15 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
   }
   sqlite.close();
   syncToDisk(partial);
+  // The key goes to its store (never into the file) before the replica appears; a new
+  // registration at this path replaces it.
+  try {
+    await idKeys.write(path, idHashKey);
+  } catch (e) {
+    removeFiles(partial);
+    throw e;
+  }
   renameSync(partial, path);
   syncToDisk(dirname(path));
-  return openReplica(path);
+  return openReplica(path, { idKeys });
 }

@@ -207,6 +207,10 @@ export async function restoreBackup(db: Db, file: string): Promise<{ rows: numbe
         await tx.execute(sql`select setval(pg_get_serial_sequence(${table}, 'id'), coalesce((select max(id) from ${sql.identifier(table)}), 0) + 1, false)`);
       }
     }
+    // A backup taken before a migration that rewrites rows holds rows as they were then.
+    for (const migration of MIGRATIONS.filter((m) => m.rewritesRows && m.version > header.schemaVersion)) {
+      for (const statement of migration.statements) await tx.execute(sql.raw(statement));
+    }
     if (!tables.has('sync_seq')) await tx.execute(sql`insert into sync_seq (id, value) values (1, 0)`);
     if (!tables.has('server_history')) await tx.execute(sql`insert into server_history (id, cause) values (${header.history}, 'created')`);
     const history = await renewHistory(tx, 'restore', { backupOf: header.takenAt });

@@ -5,7 +5,7 @@ import type { InitialState, RosterStudent } from '../../src-shared/domain/types'
 import type { Db } from '../db/database';
 import { bulkInsert } from '../db/bulk-insert';
 import { rosterChanges, students } from '../db/schema';
-import { hashIdCard } from '../auth/tokens';
+import { storedIdHash } from '../auth/tokens';
 import { ApplySession } from '../apply/apply-op';
 import { ServerOpSource, STATUS_TO_KIND } from '../apply/server-ops';
 import type { BatchCache } from '../sync/batch-cache';
@@ -77,7 +77,7 @@ export async function storeRoster(
         major: s.major,
         className: s.className,
         dorm: s.dorm,
-        idHash: hashIdCard(batch.idHashKey, s.idCard),
+        idHash: storedIdHash(batch.idHashKey, s.idCard),
         idMasked: maskIdCard(s.idCard.toUpperCase()),
         idLast6: s.idCard.toUpperCase().slice(-6),
         isPrevious: s.isPrevious,

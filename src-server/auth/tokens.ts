@@ -1,4 +1,5 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { idHashPrefix } from '../../src-shared/scan/classify';
 
 /** A bearer secret: 32 random bytes, prefixed so a leaked one is recognisable ("lxd_", "lxk_"). */
 export function newToken(prefix: string): string {
@@ -14,7 +15,7 @@ export function newIdHashKey(): string {
   return randomBytes(32).toString('hex');
 }
 
-/** The keyed hash counters and server use to find a student by exact 身份证号. */
-export function hashIdCard(key: string, idCard: string): string {
-  return createHmac('sha256', Buffer.from(key, 'hex')).update(idCard.toUpperCase()).digest('hex');
+/** What a student row keeps of the keyed hash of the 身份证号 (idHashPrefix: too little to confirm a guess). */
+export function storedIdHash(key: string, idCard: string): string {
+  return idHashPrefix(createHmac('sha256', Buffer.from(key, 'hex')).update(idCard.toUpperCase()).digest('hex'));
 }

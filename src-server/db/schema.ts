@@ -87,7 +87,7 @@ export const batches = pgTable('batches', {
   id: text('id').primaryKey(),
   name: text('name').notNull(),
   definition: jsonb('definition').$type<BatchDef>().notNull(),
-  /** Key of the HMAC that turns a 身份证号 into students.id_hash; counters get it to search by exact number. */
+  /** Key of the HMAC behind students.id_hash; counters get it in the snapshot and keep it outside their replica. */
   idHashKey: text('id_hash_key').notNull(),
   createdAt: createdAt(),
 });
@@ -105,7 +105,9 @@ export const students = pgTable(
     major: text('major').notNull(),
     className: text('class_name').notNull(),
     dorm: text('dorm'),
+    /** First hex digit of HMAC-SHA256(id_hash_key, 身份证号) (idHashPrefix): with id_last6, an exact search. */
     idHash: text('id_hash').notNull(),
+    /** Only the last 4 (maskIdCard); the region code is not kept. */
     idMasked: text('id_masked').notNull(),
     idLast6: text('id_last6').notNull(),
     isPrevious: boolean('is_previous').notNull(),

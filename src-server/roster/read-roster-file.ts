@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import type ExcelJS from 'exceljs';
 import { excelZhCN } from '../../src-shared/i18n/excel.zh-CN';
 import { loadSpreadsheet, UnreadableSpreadsheet } from '../../src-shared/tables/spreadsheet-file';
-import { isValidIdCard, toHalfWidth } from '../../src-shared/scan/classify';
+import { isValidIdCard, maskIdCard, toHalfWidth } from '../../src-shared/scan/classify';
 import { textRuleMessage } from '../../src-shared/contract/text-rule';
 import type { BatchDef, RosterStudent } from '../../src-shared/domain/types';
 import { OPTIONAL_COLUMNS, ROSTER_COLUMNS, type RosterColumn } from './roster-columns';
@@ -170,8 +170,9 @@ function validateRoster(workbook: ExcelJS.Workbook, def: BatchDef): RosterFile {
     if (idCell.numeric) {
       messages.push('身份证号是数字格式的单元格，Excel 只保留 15 位有效数字，号码已经失真；请把该列设为"文本"格式后重新填写');
     } else if (idCard === '') messages.push('「身份证号」不能为空');
-    else if (!/^\d{17}[\dX]$/.test(idCard)) messages.push(`身份证号「${idCard}」应为 18 位（最后一位可以是 X）`);
-    else if (!isValidIdCard(idCard)) messages.push(`身份证号「${idCard}」校验位不正确，请核对`);
+    // Masked even when malformed: these messages reach the terminal, the console and its log.
+    else if (!/^\d{17}[\dX]$/.test(idCard)) messages.push(`身份证号「${maskIdCard(idCard)}」应为 18 位数字（最后一位可以是 X）`);
+    else if (!isValidIdCard(idCard)) messages.push(`身份证号「${maskIdCard(idCard)}」校验位不正确，请核对`);
     else if (seenId.has(idCard)) messages.push(`身份证号与第 ${seenId.get(idCard)} 行重复`);
     else seenId.set(idCard, r);
 

@@ -173,8 +173,9 @@ export const studentRowSchema = z.object({
   major: z.string(),
   className: z.string(),
   dorm: z.string().nullable(),
+  /** The last 4 only (maskIdCard). */
   idCardMasked: z.string(),
-  /** HMAC-SHA256(idHashKey, 身份证号) in hex: exact-match search without the number itself. */
+  /** The first hex digit of HMAC-SHA256(idHashKey, 身份证号) (idHashPrefix): with idLast6, an exact-match search. */
   idHash: z.string(),
   idLast6: z.string(),
   isPrevious: z.boolean(),
@@ -273,6 +274,7 @@ export const snapshotHeaderSchema = z.object({
   type: z.literal('header'),
   seq,
   batch: z.object({ id: z.string(), name: z.string(), definition: batchDefinitionSchema }),
+  /** The key behind idHash; a counter keeps it beside its replica, never in it. */
   idHashKey: z.string(),
   history: serverHistorySchema,
   /** The mark of seq. */

@@ -8,7 +8,7 @@ export const reportZhCN = {
     unknownCheckpoint: (id: string) => `离校批次中没有离校点“${id}”`,
     collegeOnSchoolCheckpoint: (name: string) => `“${name}”是全校性离校点，不能按学院出报表`,
     collegeNotGranted: (college: string) => `您不负责“${college}”，不能查看该学院的报表`,
-    noSlipKey: '数据库中缺少密钥，无法生成离校单校验码',
+    noSlipKey: '本柜台的密钥丢失，无法生成离校单校验码；请联系管理员重新登记本柜台',
     slipNotOwn: (standing: string) => `该学生${standing}，不出具离校单`,
   },
   action: { pass: '通过', reject: '未通过', revoke: '撤销', lift: '解除限制', impose: '恢复限制' },

@@ -20,6 +20,7 @@ export const syncText = {
   notConfigured: '未连接服务器（单机模式）',
   tokenLost: '本柜台的登记凭据丢失，无法同步，请重新登记或联系管理员',
   tokenNotMoved: (detail: string) => `无法把本柜台的登记凭据移出数据文件（${detail}），请检查磁盘空间和文件夹权限后重新启动`,
+  idKeyNotMoved: (detail: string) => `无法把本柜台的身份证号查询密钥移出数据文件（${detail}），请检查磁盘空间和文件夹权限后重新启动`,
   replicaExists: (path: string) => `本柜台的数据文件 ${path} 已存在，无需重新设置`,
   setupBusy: '正在下载数据，请稍候',
   setupFirst: '本柜台尚未设置，请先连接服务器并下载数据',

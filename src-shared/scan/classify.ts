@@ -25,10 +25,28 @@ export function isValidIdCard(id: string): boolean {
   return idCardCheckDigit(id.slice(0, 17)) === id[17];
 }
 
-/** "430102199901011234" -> "430102********1234": enough to confirm, too little to misuse. */
+/**
+ * "430102199901011234" -> "**************1234": the last 4, which the stored last 6 contain
+ * anyway. The region code stays hidden: with it and the last 6 only the birth month is left to
+ * guess (docs/security.md, What is stored). Short or malformed text shows at most its last 4.
+ */
 export function maskIdCard(id: string): string {
-  if (id.length < 10) return '*'.repeat(id.length);
-  return `${id.slice(0, 6)}${'*'.repeat(id.length - 10)}${id.slice(-4)}`;
+  if (id.length < 8) return '*'.repeat(id.length);
+  return `${'*'.repeat(id.length - 4)}${id.slice(-4)}`;
+}
+
+/** Hex digits of the keyed hash kept per student: 4 bits, see idHashPrefix. */
+const ID_HASH_HEX_DIGITS = 1;
+
+/**
+ * What is stored of HMAC-SHA256(key, 身份证号): its first hex digit. A search by full number
+ * matches the last 6 and this digit, so two students share an answer only when they share the
+ * last 6 and the digit (1 in 16 of the rare last-6 twins). Whoever also holds the key still
+ * cannot tell a student's number from the 15 in 16 other candidates that fit; the full digest
+ * would single it out (docs/security.md).
+ */
+export function idHashPrefix(hmacHex: string): string {
+  return hmacHex.slice(0, ID_HASH_HEX_DIGITS);
 }
 
 export interface ClassifyOptions {

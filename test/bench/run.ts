@@ -1,4 +1,5 @@
 import { benchCounter } from './counter-bench';
+import { benchIdCard } from './id-card-bench';
 import { benchIntegration, type IntegrationFigures } from './integration-bench';
 import { benchPouchSync } from './pouch-bench';
 import { benchReports, type ReportFigures } from './report-bench';
@@ -8,7 +9,8 @@ import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
- * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports` or `-- integration` runs one.
+ * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports`, `-- id-card` or
+ * `-- integration` runs one.
  */
 const sections = process.argv.slice(2);
 const wants = (name: string) => sections.length === 0 || sections.includes(name);
@@ -69,6 +71,10 @@ if (wants('reports')) {
   row('counter peak RSS (VmHWM)', (f) => mb(f.repeats.at(-1)!.peak));
   row('heap after GC, session 2 → 10', (f) => `${((f.repeats.at(-1)!.heapAfterGc - f.repeats[1]!.heapAfterGc) / 2 ** 20).toFixed(1)} MB`);
   row('server (PGlite) RSS after the sessions', (f) => mb(f.server.end.rss));
+}
+if (wants('id-card')) {
+  console.log(`\n== 身份证号 stored less (issue 14): a desk's lookup and a stolen replica's rebuild, 20,000 students ==`);
+  benchIdCard();
 }
 if (wants('integration')) {
   console.log('\n== integration feeds (issue 20), 20,000 students: one bulk request beside single calls ==');

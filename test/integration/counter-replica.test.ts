@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,7 +8,7 @@ import { parseBatchDefinitionText } from '../../src-shared/domain/batch-definiti
 import type { RosterStudent } from '../../src-shared/domain/types';
 import { idCardCheckDigit } from '../../src-shared/scan/classify';
 import { createReplica, openReplica, ReplicaError, type Replica } from '../../src-main/db';
-import { hashIdCard } from '../../src-main/db/id-hash';
+import { storedIdHash } from '../../src-main/db/id-hash';
 import { latestVersion } from '../../src-main/db/migrate';
 import { MIGRATIONS } from '../../src-main/db/migrations';
 import { createCounterService } from '../../src-main/counter/service';
@@ -69,7 +69,8 @@ describe('migrations and pragmas', () => {
     };
     expect(MIGRATIONS.map((m) => m.version)).toEqual(journal.entries.map((e) => e.idx + 1));
     for (const entry of journal.entries) {
-      const m = MIGRATIONS[entry.idx];
+      // By version, not position: migrations reserved by parallel work may leave a gap until merged.
+      const m = MIGRATIONS.find((migration) => migration.version === entry.idx + 1);
       expect(m?.name).toBe(entry.tag);
       expect(m?.sql).toBe(readFileSync(join(__dirname, `../../src-main/db/drizzle/${entry.tag}.sql`), 'utf8'));
     }
@@ -139,13 +140,16 @@ describe('createReplica', () => {
     expect(of('0301010102', 'repay-debt')).toMatchObject({ status: 'rejected', note: '欠缴住宿费' });
   });
 
-  it('keeps only a keyed hash, the masked number and the last six of the 身份证号', () => {
+  it('keeps only one hex digit of a keyed hash, the last four and the last six of the 身份证号; the key beside the file, mode 0600', () => {
     const r = create('a.db', [student('0301010101', 7)]);
     const row = r.sqlite.prepare('select * from students').get() as Record<string, string>;
-    const key = (r.sqlite.prepare("select value from meta where key = 'idHashKey'").get() as { value: string }).value;
+    expect(r.sqlite.prepare("select value from meta where key = 'idHashKey'").get()).toBeUndefined();
+    const key = readFileSync(`${r.path}.idkey`, 'utf8');
     expect(key).toMatch(/^[0-9a-f]{64}$/);
-    expect(row['id_hash']).toBe(hashIdCard(key, idCard(7)));
-    expect(row['id_masked']).toBe(`430102********${idCard(7).slice(-4)}`);
+    expect(statSync(`${r.path}.idkey`).mode & 0o777).toBe(0o600);
+    expect(row['id_hash']).toBe(storedIdHash(key, idCard(7)));
+    expect(row['id_hash']).toMatch(/^[0-9a-f]$/);
+    expect(row['id_masked']).toBe(`**************${idCard(7).slice(-4)}`);
     expect(row['id_last6']).toBe(idCard(7).slice(-6));
     expect(JSON.stringify(row)).not.toContain(idCard(7));
   });
@@ -163,7 +167,7 @@ describe('createReplica', () => {
     );
     expect(e.problems).toEqual([
       '第 2 行（学号 0301010101）：学号与第 1 行重复',
-      '第 3 行（学号 0301010103）：身份证号 430102********0010 无效（应为 18 位，校验位正确）',
+      '第 3 行（学号 0301010103）：身份证号 **************0010 无效（应为 18 位，校验位正确）',
       '第 4 行（学号 0301010104）：批次中没有这些标记列：挂科',
       '初始状态第 1 项（学号 0301010199，环节 return-books）：花名册中没有这个学号',
     ]);

@@ -6,11 +6,11 @@ import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { startBackendWorker, type BackendWorker } from '../../src-main/backend/client';
 import { readSession, type Replica } from '../../src-main/db';
 import { writeMeta } from '../../src-main/db/meta';
-import { electronTokenStore, type TokenSafeStorage } from '../../src-main/electron/device-token';
+import { electronIdKeyStore, electronTokenStore, type TokenSafeStorage } from '../../src-main/electron/device-token';
 import { connectCounter } from '../../src-main/sync/connect';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
-import { PASSWORD } from '../../src-server/testing/fixtures';
+import { idCardFor, PASSWORD } from '../../src-server/testing/fixtures';
 import { eventually, SyncWorld, tokenOf, dispatchOk } from './sync-world';
 
 /**
@@ -64,16 +64,20 @@ describe('the device token is kept outside the replica', () => {
     return connectCounter({ serverUrl: world.relay.url, operatorNo, password: PASSWORD, counterName: `凭据柜台${n}`, batchId: world.batchId, path: join(world.dir, `token-${n}.db`) });
   }
 
-  /** A replica as the loader wrote it before the token store: the token in meta, no token file. */
-  async function oldReplica(): Promise<{ path: string; token: string; deviceId: string }> {
+  /** A replica as the loader wrote it before the token store: the token in meta, no token file; and before replica version 7, the 身份证号 hash key likewise. */
+  async function oldReplica(): Promise<{ path: string; token: string; deviceId: string; idKey: string }> {
     const replica = await registered();
     const token = tokenOf(replica);
+    const idKey = readFileSync(`${replica.path}.idkey`, 'utf8');
     const { deviceId } = readSession(replica.sqlite, replica.batch);
     writeMeta(replica.sqlite, 'deviceToken', token);
+    writeMeta(replica.sqlite, 'idHashKey', idKey);
     replica.close();
     rmSync(`${replica.path}.token`);
+    rmSync(`${replica.path}.idkey`);
     expect(replicaFilesHold(replica.path, token)).toBe(true);
-    return { path: replica.path, token, deviceId };
+    expect(replicaFilesHold(replica.path, idKey)).toBe(true);
+    return { path: replica.path, token, deviceId, idKey };
   }
 
   function open(path: string, options: Partial<ConstructorParameters<typeof CounterRuntime>[0]> = {}): CounterRuntime {
@@ -93,6 +97,11 @@ describe('the device token is kept outside the replica', () => {
     expect(metaToken(counter.replica.path)).toBeNull();
     expect(statSync(`${counter.replica.path}.token`).mode & 0o777).toBe(0o600);
     expect(existsSync(`${counter.replica.path}.token.tmp`)).toBe(false);
+    // The snapshot's 身份证号 hash key likewise: beside the file, in none of its bytes.
+    const idKey = readFileSync(`${counter.replica.path}.idkey`, 'utf8');
+    expect(idKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(statSync(`${counter.replica.path}.idkey`).mode & 0o777).toBe(0o600);
+    expect(replicaFilesHold(counter.replica.path, idKey)).toBe(false);
   });
 
   it('an old replica with the token in meta: moved to the store on open, gone from the file, and it still syncs', async () => {
@@ -145,10 +154,18 @@ describe('the device token is kept outside the replica', () => {
   });
 
   it('in the Electron worker: main keeps the token encrypted (safeStorage, faked here), for an old replica and for a new registration', async () => {
-    const { path, token, deviceId } = await oldReplica();
+    const { path, token, deviceId, idKey } = await oldReplica();
     const tokens = await electronTokenStore(fakeSafeStorage, path);
-    const backend = await startBackendWorker({ workerPath: WORKER, dbPath: path, tokens });
+    const idKeys = await electronIdKeyStore(fakeSafeStorage, path);
+    const backend = await startBackendWorker({ workerPath: WORKER, dbPath: path, tokens, idKeys });
     workers.push(backend);
+    // The 身份证号 hash key went the same way, and the worker searches with it.
+    expect(fakeSafeStorage.decryptString(readFileSync(`${path}.idkey.enc`))).toBe(idKey);
+    expect(readFileSync(`${path}.idkey.enc`).includes(Buffer.from(idKey))).toBe(false);
+    expect(existsSync(`${path}.idkey`)).toBe(false);
+    expect(replicaFilesHold(path, idKey)).toBe(false);
+    const found = await backend.call('students.lookup', { text: idCardFor(4) });
+    expect(found.ok && (found.value as { students: { studentNo: string }[] }).students.map((x) => x.studentNo)).toContain('2023000004');
     expect(fakeSafeStorage.decryptString(readFileSync(`${path}.token.enc`))).toBe(token);
     expect(readFileSync(`${path}.token.enc`).includes(Buffer.from(token))).toBe(false);
     expect(statSync(`${path}.token.enc`).mode & 0o777).toBe(0o600);
@@ -161,7 +178,12 @@ describe('the device token is kept outside the replica', () => {
 
     const fresh = join(world.dir, 'electron-setup', 'counter.db');
     mkdirSync(join(world.dir, 'electron-setup'));
-    const setup = await startBackendWorker({ workerPath: WORKER, dbPath: fresh, tokens: await electronTokenStore(fakeSafeStorage, fresh) });
+    const setup = await startBackendWorker({
+      workerPath: WORKER,
+      dbPath: fresh,
+      tokens: await electronTokenStore(fakeSafeStorage, fresh),
+      idKeys: await electronIdKeyStore(fakeSafeStorage, fresh),
+    });
     workers.push(setup);
     const started = await setup.call('setup.start', { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: PASSWORD, counterName: '电子柜台', batchId: world.batchId });
     expect(started).toMatchObject({ ok: true });
@@ -171,6 +193,10 @@ describe('the device token is kept outside the replica', () => {
     expect(newToken).toMatch(/^lxd_/);
     expect(existsSync(`${fresh}.token`)).toBe(false);
     expect(replicaFilesHold(fresh, newToken)).toBe(false);
+    const newIdKey = fakeSafeStorage.decryptString(readFileSync(`${fresh}.idkey.enc`));
+    expect(newIdKey).toMatch(/^[0-9a-f]{64}$/);
+    expect(existsSync(`${fresh}.idkey`)).toBe(false);
+    expect(replicaFilesHold(fresh, newIdKey)).toBe(false);
   });
 
   it('Electron without a keyring keeps the plain 0600 file; with one, a plain token a Node process left is encrypted', async () => {

@@ -106,7 +106,7 @@ export function integrationBulk(backend: Backend): void {
 
     it('refuses a body with bad items, naming each by index, and applies none of it', async () => {
       const before = await storedOpCount();
-      const items: unknown[] = [item(STUDENTS[1]!, 'passed'), { ...item(STUDENTS[2]!, 'done') }, item(STUDENTS[3]!, 'passed'), { opId: 'x', studentNo: STUDENTS[4], stepId: 'return-books', status: 'passed' }];
+      const items: unknown[] = [item(STUDENTS[1]!, 'passed'), { ...item(STUDENTS[2]!, 'passed'), status: 'done' }, item(STUDENTS[3]!, 'passed'), { opId: 'x', studentNo: STUDENTS[4], stepId: 'return-books', status: 'passed' }];
       const res = await bulk(items);
       expect(res.status).toBe(400);
       const error = errorResponseSchema.parse(res.json).error;

@@ -385,7 +385,7 @@ describe('reports.daily', () => {
       student.name,
       student.gender,
       student.dorm ?? '',
-      `${student.idCard.slice(0, 6)}********${student.idCard.slice(-4)}`,
+      `**************${student.idCard.slice(-4)}`,
       student.isPrevious ? '是' : '',
     ]);
     expect(values[8]).toContain(`${b}离校点：归还教学仪器（未通过：仪器损坏）`);

@@ -138,13 +138,20 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
       row('0312000004', 4, { 身份证号: badCheck }),
       row('0312000005', 5, { 性别: '男性', 往届: '也许' }),
       row('0312000006', 6, { 身份证号: 430102199901010061 }),
+      row('0312000007', 7, { 身份证号: `${badCheck.slice(0, 16)}Q${badCheck.slice(17)}` }),
     ]);
     const result = await cli('import-roster', '2027-bk', file);
     expect(result.code).toBe(1);
-    expect(result.err).toContain('花名册有 5 行有误，未导入任何数据');
+    expect(result.err).toContain('花名册有 6 行有误，未导入任何数据');
     expect(result.err).toContain('第 3 行：学号 312000002 是数字格式的单元格，Excel 可能去掉了开头的 0');
     expect(result.err).toContain('第 4 行：学号 0312000001 与第 2 行重复');
-    expect(result.err).toContain(`第 5 行：身份证号「${badCheck}」校验位不正确`);
+    // A malformed number is shown masked like any other: the last 4, never the region or birth date.
+    expect(result.err).toContain(`第 5 行：身份证号「**************${badCheck.slice(-4)}」校验位不正确`);
+    expect(result.err).toContain(`第 8 行：身份证号「**************${badCheck.slice(14, 16)}Q${badCheck.slice(-1)}」应为 18 位数字（最后一位可以是 X）`);
+    for (const printed of [result.err, result.out]) {
+      expect(printed).not.toContain(badCheck.slice(0, 12));
+      expect(printed).not.toContain('430102199901010061');
+    }
     expect(result.err).toMatch(/第 6 行：「性别」只能是"男"或"女"，不能是「男性」；「往届」只能填"是"或"否"/);
     expect(result.err).toContain('第 7 行：身份证号是数字格式的单元格');
     expect(await studentCount()).toBe(0);
@@ -173,9 +180,9 @@ describe.each(BACKENDS)('admin CLI on %s', (backend) => {
     expect(result.out).toContain('已导入 2 名学生');
     const rows = await withDb((d) => d.db.select().from(students).orderBy(students.studentNo));
     expect(rows.map((r) => r.studentNo)).toEqual(['0312000011', '0312000012']);
-    expect(rows[1]).toMatchObject({ isPrevious: true, dorm: null, idLast6: withX.slice(-6), idMasked: `${withX.slice(0, 6)}********${withX.slice(-4)}` });
+    expect(rows[1]).toMatchObject({ isPrevious: true, dorm: null, idLast6: withX.slice(-6), idMasked: `**************${withX.slice(-4)}` });
     expect(rows[0]?.flags).toEqual({ 党团员: true, 国家助学贷款: false, 生源地贷款: false, 借用交换机: false, 暂缓两证: false });
-    expect(rows.every((r) => /^[0-9a-f]{64}$/.test(r.idHash))).toBe(true);
+    expect(rows.every((r) => /^[0-9a-f]$/.test(r.idHash))).toBe(true);
   });
 
   it('imports only the valid rows with --skip-invalid and lists the others', async () => {

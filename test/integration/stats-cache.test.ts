@@ -158,7 +158,7 @@ function randomWrites(world: World, rng: () => number, round: number): void {
   sqlite
     .prepare(
       `insert into students (student_no, name, gender, college, major, class_name, dorm, id_hash, id_masked, id_last6, is_previous, flags)
-       values (?, '新同学', '女', ?, '专业', '班级', null, ?, '1101**********0000', '000000', ?, '{}')`,
+       values (?, '新同学', '女', ?, '专业', '班级', null, ?, '**************0000', '000000', ?, '{}')`,
     )
     .run(newNo, pick(colleges), `hash-${newNo}`, round % 2);
   // Every other new student gets no step rows at all: counted by the school line only.

@@ -61,8 +61,9 @@ describe('classifyScan: 身份证号', () => {
     expect(isValidIdCard(VALID_X.slice(0, 17))).toBe(false);
   });
 
-  it('masks all but the first 6 and last 4', () => {
-    expect(maskIdCard('430102200403172726')).toBe('430102********2726');
+  it('masks all but the last 4: no region code', () => {
+    expect(maskIdCard('430102200403172726')).toBe('**************2726');
+    expect(maskIdCard('4301022004031727')).toBe('************1727');
     expect(maskIdCard('12345')).toBe('*****');
   });
 });
