@@ -49,6 +49,7 @@ export async function runCli(
           'trust-proxy': { type: 'boolean' },
           out: { type: 'string' },
           from: { type: 'string' },
+          authoritative: { type: 'string', multiple: true },
         },
       });
     } catch (e) {
@@ -89,6 +90,7 @@ export async function runCli(
       trustProxy: values['trust-proxy'] ?? false,
       out: values.out,
       from: values.from,
+      authoritative: values.authoritative ?? [],
     };
     await command(args, options, print);
     return 0;

@@ -29,18 +29,30 @@ export async function revokeDevice(exec: Executor, deviceId: string): Promise<vo
 
 const KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
-/** An API key for another campus system, limited to the given steps. Returns the key, shown once. */
-export async function createApiKey(exec: Executor, id: string, name: string, batchId: string, stepIds: string[]): Promise<string> {
+/**
+ * An API key for another campus system, limited to the given steps; for the authoritative ones
+ * its full list may also revoke the passes it made itself. Returns the key, shown once.
+ */
+export async function createApiKey(
+  exec: Executor,
+  id: string,
+  name: string,
+  batchId: string,
+  stepIds: string[],
+  authoritativeStepIds: string[] = [],
+): Promise<string> {
   if (!KEY_ID.test(id)) throw new AdminError(`接口编号 "${id}" 无效：只能用小写字母、数字和连字符`);
   const batch = await requireBatch(exec, batchId);
   if (stepIds.length === 0) throw new AdminError('至少指定一个允许写入的环节');
   const known = new Set(batch.definition.checkpoints.flatMap((c) => c.steps.map((s) => s.id)));
   const unknown = stepIds.filter((s) => !known.has(s));
   if (unknown.length > 0) throw new AdminError(`批次 "${batchId}" 中没有这些环节：${unknown.join('、')}`);
+  const outside = authoritativeStepIds.filter((s) => !stepIds.includes(s));
+  if (outside.length > 0) throw new AdminError(`权威名单的环节必须在允许写入的环节之中：${outside.join('、')}`);
   const [existing] = await exec.select({ id: apiKeys.id }).from(apiKeys).where(eq(apiKeys.id, id));
   if (existing) throw new AdminError(`接口编号 "${id}" 已存在`);
   const key = newToken('lxk_');
-  await exec.insert(apiKeys).values({ id, name, batchId, keyHash: hashToken(key), stepIds });
+  await exec.insert(apiKeys).values({ id, name, batchId, keyHash: hashToken(key), stepIds, authoritativeStepIds });
   return key;
 }
 

@@ -13,7 +13,10 @@ import { OpIdReused, ServerOpSource, STATUS_TO_KIND, type ServerOpInput } from '
 import { sameOp, storedResult } from './stored-ops';
 
 export type IntegrationItem = z.output<typeof integrationWriteRequestSchema>;
-type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+/** The device id a key's ops are numbered under. */
+export const integrationDeviceId = (client: Pick<ApiKeyRow, 'id'>) => `integration:${client.id}`;
 
 /**
  * Items applied per transaction. A chunk holds the write lock while it runs, so counters' pushes
@@ -51,7 +54,7 @@ export async function applyIntegrationItems(
     note: item.note,
     time: item.time ?? receivedAt,
   }));
-  const deviceId = `integration:${client.id}`;
+  const deviceId = integrationDeviceId(client);
   const reused: { index: number; message: string }[] = [];
   for (let start = 0; start < inputs.length; start += INTEGRATION_CHUNK) {
     const chunk = inputs.slice(start, start + INTEGRATION_CHUNK);
@@ -65,11 +68,10 @@ export async function applyIntegrationItems(
   }
   if (reused.length > 0) throw new ReusedOpIds(reused);
 
-  const actor: Extract<OpActor, { kind: 'integration' }> = { kind: 'integration', name: client.name, stepIds: new Set(client.stepIds) };
   const results: OpResult[] = [];
   for (let start = 0; start < inputs.length; start += INTEGRATION_CHUNK) {
     const chunk = inputs.slice(start, start + INTEGRATION_CHUNK);
-    const apply = (isolate: boolean) => db.transaction((tx) => applyChunk(tx, batches, client, actor, deviceId, chunk, isolate));
+    const apply = (isolate: boolean) => db.transaction((tx) => applyIntegrationInputs(tx, batches, client, chunk, isolate));
     let done: { results: OpResult[]; at: SyncPosition };
     try {
       done = await apply(false);
@@ -94,16 +96,17 @@ export async function applyIntegrationItems(
   };
 }
 
-async function applyChunk(
+/** One transaction's worth of a key's writes, under the write lock (taken here, or already by the caller). */
+export async function applyIntegrationInputs(
   tx: Tx,
   batches: BatchCache,
   client: ApiKeyRow,
-  actor: Extract<OpActor, { kind: 'integration' }>,
-  deviceId: string,
   chunk: ServerOpInput[],
   isolate: boolean,
 ): Promise<{ results: OpResult[]; at: SyncPosition }> {
   await lockWrites(tx);
+  const actor: Extract<OpActor, { kind: 'integration' }> = { kind: 'integration', name: client.name, stepIds: new Set(client.stepIds) };
+  const deviceId = integrationDeviceId(client);
   const batch = await batches.get(tx, client.batchId);
   if (!batch) throw new Error(`api key ${client.id} belongs to missing batch ${client.batchId}`);
   const source = await ServerOpSource.open(tx, deviceId);

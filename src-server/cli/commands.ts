@@ -51,6 +51,8 @@ export interface CliOptions {
   trustProxy: boolean;
   out?: string;
   from?: string;
+  /** api-key create: the steps whose full list may revoke the key's own passes. */
+  authoritative: string[];
 }
 
 /** Where tls-self-signed writes and tls-fingerprint reads when no path is given. */
@@ -244,10 +246,11 @@ export const COMMANDS: Record<string, Command> = {
       return print(`已停用接口密钥 ${id}。`);
     }
     if (sub !== 'create' || !id || !name || !batchId || steps.length === 0) {
-      throw new UsageError('用法：api-key create <编号> <名称> <批次> <环节>... | api-key revoke <编号>');
+      throw new UsageError('用法：api-key create <编号> <名称> <批次> <环节>... [--authoritative <环节>]... | api-key revoke <编号>');
     }
-    const key = await withDatabase(options, (d) => createApiKey(d.db, id, name, batchId, steps));
+    const key = await withDatabase(options, (d) => createApiKey(d.db, id, name, batchId, steps, options.authoritative));
     print(`已创建接口密钥 ${id}（${name}），可写入环节：${steps.join('、')}`);
+    if (options.authoritative.length > 0) print(`以下环节的完整名单可撤销本系统做过、名单中已没有的通过：${options.authoritative.join('、')}`);
     print(`密钥（只显示这一次，请妥善保存）：${key}`);
   },
 

@@ -22,8 +22,9 @@ export const USAGE = `离校办理台 中心服务器管理工具
                                             设置管理控制台角色：管理员、领导查询（全校、某些学院或某些班级）、操作员
   devices list                              列出已登记的柜台
   devices revoke <设备编号>                 停用柜台（其令牌立即失效）
-  api-key create <编号> <名称> <批次> <环节>...
-                                            为图书馆、财务等系统创建接口密钥
+  api-key create <编号> <名称> <批次> <环节>... [--authoritative <环节>]...
+                                            为图书馆、财务等系统创建接口密钥；--authoritative 的环节，
+                                            其完整名单可撤销本系统做过、名单中已没有的通过
   api-key revoke <编号>                     停用接口密钥
   publish-update <文件夹> [--stage <百分比>]
                                             发布柜台新版本（npm run dist 的输出文件夹 dist/）；

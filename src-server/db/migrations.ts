@@ -297,4 +297,9 @@ export const MIGRATIONS: Migration[] = [
     rewritesRows: true,
     statements: [`UPDATE "students" SET "id_masked" = repeat('*', length("id_masked") - 4) || right("id_masked", 4), "id_hash" = left("id_hash", 1)`],
   },
+  {
+    version: 9,
+    name: 'api keys authoritative for the full lists of some of their steps',
+    statements: [`ALTER TABLE "api_keys" ADD COLUMN "authoritative_step_ids" jsonb DEFAULT '[]'::jsonb NOT NULL;`],
+  },
 ];

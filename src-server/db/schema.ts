@@ -341,6 +341,8 @@ export const apiKeys = pgTable('api_keys', {
     .references(() => batches.id),
   keyHash: text('key_hash').notNull().unique(),
   stepIds: jsonb('step_ids').$type<string[]>().notNull(),
+  /** Steps whose full list (PUT …/cleared) may also revoke this key's own passes missing from it. */
+  authoritativeStepIds: jsonb('authoritative_step_ids').$type<string[]>().notNull().default([]),
   revoked: boolean('revoked').notNull().default(false),
   createdAt: createdAt(),
 });

@@ -1,7 +1,9 @@
 import { eq } from 'drizzle-orm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
+  clearedListQuerySchema,
   integrationBulkWriteRequestSchema,
+  type ClearedListResponse,
   integrationWriteRequestSchema,
   type IntegrationBulkWriteResponse,
   type OpResult,
@@ -10,11 +12,15 @@ import { apiKeys } from '../db/schema';
 import { hashToken } from '../auth/tokens';
 import { applyIntegrationItems, ReusedOpIds, type IntegrationItem } from '../apply/integration-writes';
 import { OpIdReused } from '../apply/server-ops';
+import { applyClearedList, ClearedListRefused } from '../apply/cleared-list';
+import { clearedListStudentNos } from './cleared-list-body';
 import type { ServerContext } from './context';
 import { HttpError, parseInput } from './http-error';
 
 /** 50,000 items with notes of a few dozen characters fit with room to spare. */
 export const INTEGRATION_BODY_LIMIT = 32 * 1024 * 1024;
+const CLEARED_LIST_CODES = { 400: 'bad_request', 403: 'forbidden', 409: 'conflict' } as const;
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerContext): void {
   void app.register(async (scope) => {
@@ -24,6 +30,33 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerConte
         done(null, { items: ndjsonItems(text as string) });
       } catch (e) {
         done(e as Error, undefined);
+      }
+    });
+
+    // Full lists as files: read as bytes, decoded by the shared spreadsheet loader.
+    scope.addContentTypeParser(['text/csv', XLSX_TYPE], { parseAs: 'buffer', bodyLimit: INTEGRATION_BODY_LIMIT }, (_request, bytes, done) =>
+      done(null, new Uint8Array(bytes as Buffer)),
+    );
+
+    /** A system's complete list of cleared students for one of its steps (see applyClearedList). */
+    scope.put('/api/integration/steps/:stepId/cleared', { bodyLimit: INTEGRATION_BODY_LIMIT }, async (request): Promise<ClearedListResponse> => {
+      const client = await apiKeyOf(request);
+      const query = parseInput(clearedListQuerySchema, request.query, '名单参数');
+      const studentNos = await clearedListStudentNos(request.body);
+      const { stepId } = request.params as { stepId: string };
+      try {
+        return await applyClearedList(
+          ctx.db,
+          ctx.batches,
+          client,
+          stepId,
+          studentNos,
+          { dryRun: query.dryRun === '1', confirm: query.confirm, receivedAt: new Date().toISOString() },
+          (at) => ctx.notifier.committed(at),
+        );
+      } catch (e) {
+        if (e instanceof ClearedListRefused) throw new HttpError(e.status, CLEARED_LIST_CODES[e.status], e.message, e.issues.length > 0 ? { issues: e.issues } : {});
+        throw e;
       }
     });
 

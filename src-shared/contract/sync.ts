@@ -358,6 +358,42 @@ export const integrationBulkWriteResponseSchema = z.object({
 });
 export type IntegrationBulkWriteResponse = z.infer<typeof integrationBulkWriteResponseSchema>;
 
+/** The share of a step's passes a full list may revoke without `confirm` repeating the number. */
+export const CLEARED_LIST_REVOKE_SHARE = 0.1;
+
+/**
+ * PUT /api/integration/steps/:stepId/cleared: the complete list of 学号 the other system
+ * considers cleared — JSON `{ "studentNos": [...] }`, or a CSV (UTF-8 or GBK) / xlsx whose
+ * first column holds the 学号 (a header cell 学号 is skipped). Those not yet passed are passed;
+ * on a step the key is authoritative for, its own passes missing from the list are revoked.
+ */
+export const clearedListJsonSchema = z
+  .object({ studentNos: z.array(studentNoField).max(INTEGRATION_BULK_MAX_ITEMS, { error: `名单最多 ${INTEGRATION_BULK_MAX_ITEMS} 个学号` }) })
+  .strict();
+export const clearedListQuerySchema = z
+  .object({
+    /** 1: answer the difference, write nothing. */
+    dryRun: z.enum(['0', '1'], { error: 'dryRun 只能是 0 或 1' }).optional(),
+    /** Repeats the number of revokes a dry run showed, to let through more than the usual share. */
+    confirm: z.coerce.number({ error: 'confirm 必须是整数' }).int({ error: 'confirm 必须是整数' }).min(0).optional(),
+  })
+  .strict();
+
+export const clearedListResponseSchema = z.object({
+  stepId: z.string(),
+  dryRun: z.boolean(),
+  /** How many 学号 the list held, and how many passes the step had before. */
+  listed: z.number().int(),
+  passedBefore: z.number().int(),
+  /** Listed but not passed: these get a pass. */
+  toPass: z.array(z.string()),
+  /** Passed by this key, missing from the list (authoritative steps only): these are revoked. */
+  toRevoke: z.array(z.string()),
+  /** What applying did (absent on a dry run). */
+  applied: integrationBulkWriteResponseSchema.shape.counts.nullable(),
+});
+export type ClearedListResponse = z.infer<typeof clearedListResponseSchema>;
+
 /** One change a counter had seen that the restored server no longer holds (the server row's last op). */
 export const restoreLossSchema = z.object({
   opId: z.string().max(64),

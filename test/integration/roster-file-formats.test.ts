@@ -8,34 +8,13 @@ import type { RosterStudent } from '../../src-shared/domain/types';
 import { loadDemoBatch } from '../../src-main/demo/demo-replica';
 import { readRosterFile } from '../../src-server/roster/read-roster-file';
 import { rosterHeaders } from '../../src-server/roster/roster-columns';
+import { gbkEncoder } from '../fixtures/gbk';
 
 /**
  * The server's roster import (issue 16) reads a CSV from a library or finance system, in UTF-8
  * with or without a BOM or in GBK as Chinese Excel and WPS save it, exactly as it reads the
  * same table saved as .xlsx: same students, same row problems.
  */
-
-/** GBK bytes of a text, from the platform's own GBK decoder run backwards over every double-byte code. */
-function gbkEncoder(): (text: string) => Buffer {
-  const decoder = new TextDecoder('gbk');
-  const codes = new Map<string, number[]>();
-  for (let lead = 0x81; lead <= 0xfe; lead++) {
-    for (let trail = 0x40; trail <= 0xfe; trail++) {
-      if (trail === 0x7f) continue;
-      const char = decoder.decode(new Uint8Array([lead, trail]));
-      if (char.length === 1 && char !== '\ufffd' && !codes.has(char)) codes.set(char, [lead, trail]);
-    }
-  }
-  return (text) =>
-    Buffer.from(
-      [...text].flatMap((c) => {
-        if (c.charCodeAt(0) < 0x80) return [c.charCodeAt(0)];
-        const bytes = codes.get(c);
-        if (!bytes) throw new Error(`no GBK code for ${c}`);
-        return bytes;
-      }),
-    );
-}
 
 const batch = loadDemoBatch();
 const dir = mkdtempSync(join(tmpdir(), 'lixiao-roster-formats-'));

@@ -1,0 +1,3 @@
+import { integrationCleared } from './integration-cleared';
+
+integrationCleared('pglite');
