@@ -59,6 +59,7 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
         deviceId: device.deviceId,
         operator: device.operator,
         grants: device.grants,
+        serverSession: device.session,
         ...(input.checkpointId ? { checkpointId: input.checkpointId } : {}),
       },
       onProgress: input.onProgress,
@@ -73,6 +74,6 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
   }
   const passwordHash = await passwordRecord(input.password);
   const { grants } = readSession(replica.sqlite, replica.batch);
-  rememberOperator(replica.sqlite, { operator: device.operator, grants }, passwordHash, new Date().toISOString());
+  rememberOperator(replica.sqlite, { operator: device.operator, grants }, { passwordHash, passwordVersion: device.passwordVersion }, new Date().toISOString());
   return replica;
 }

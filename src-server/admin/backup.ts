@@ -27,6 +27,8 @@ const TABLES = [
   'grants',
   'devices',
   'device_operators',
+  'operator_sessions',
+  'registration_codes',
   'api_keys',
   'students',
   'roster_changes',
