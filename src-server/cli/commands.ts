@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/database';
 import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
-import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
+import { createApiKey, listDevices, listRejectedOps, revokeApiKey, revokeDevice } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
 import { MIN_PASSWORD_LENGTH } from '../../src-shared/contract/console-api';
 import { setConsoleRole } from '../console-auth/accounts';
@@ -20,6 +20,7 @@ import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
 import { restoreBackup, writeBackup } from '../admin/backup';
 import { formatTime, printRestoreLosses } from '../admin/restore-report';
+import { reportZhCN } from '../../src-shared/i18n/report.zh-CN';
 import { UsageError } from './cli-error';
 import { readReleaseFolder } from '../updates/release-folder';
 import { listReleases, parseStagingPercentage, publishRelease, stageRelease, withdrawRelease } from '../updates/release-store';
@@ -234,7 +235,19 @@ export const COMMANDS: Record<string, Command> = {
       await withDatabase(options, (d) => revokeDevice(d.db, rest[0]!));
       return print(`已停用柜台 ${rest[0]}，其令牌立即失效。`);
     }
-    throw new UsageError('用法：devices list | devices revoke <设备编号>');
+    if (sub === 'rejected') {
+      if (rest.length > 1) throw new UsageError('参数个数不对。用法：devices rejected [<设备编号>]');
+      const list = await withDatabase(options, (d) => listRejectedOps(d.db, rest[0], LIST_SHOWN));
+      if (list.length === 0) return print(rest[0] ? `柜台 ${rest[0]} 没有被拒绝的操作。` : '没有被拒绝的柜台操作。');
+      print(`最近 ${list.length} 个被拒绝的柜台操作（新的在前；操作都保留在服务器的操作记录中）：`);
+      for (const op of list) {
+        const signIn = op.signIn === 'session' ? '联网登录' : op.signIn === 'offline' ? '离线登录' : '未记录';
+        print(`${formatTime(op.receivedAt)}  ${op.deviceName}（${op.deviceId}）#${op.deviceSeq}  操作员 ${op.operatorId}（${signIn}）  ${reportZhCN.action[op.kind]} ${op.studentNo} ${op.stepId}`);
+        print(`    原因：${op.reason ?? ''}`);
+      }
+      return;
+    }
+    throw new UsageError('用法：devices list | devices revoke <设备编号> | devices rejected [<设备编号>]');
   },
 
   'api-key': async (args, options, print) => {

@@ -22,6 +22,7 @@ export const USAGE = `离校办理台 中心服务器管理工具
                                             设置管理控制台角色：管理员、领导查询（全校、某些学院或某些班级）、操作员
   devices list                              列出已登记的柜台
   devices revoke <设备编号>                 停用柜台（其令牌立即失效）
+  devices rejected [<设备编号>]             列出服务器拒绝的柜台操作及原因（操作本身都保留）
   api-key create <编号> <名称> <批次> <环节>...
                                             为图书馆、财务等系统创建接口密钥
   api-key revoke <编号>                     停用接口密钥
