@@ -111,6 +111,8 @@ export function fuzzServerRoutes(backend: Backend): void {
         args: { note: '钥匙未还' },
         base: { version: 0 },
         clientTime: '2027-06-20T09:00:00+08:00',
+        // Not a session of this device: the op is stored as rejected, and each variant of it too.
+        session: 'lxs_not-a-session-of-this-device',
       };
       await fuzz(
         `POST /api/sync/push (${kind})`,
