@@ -49,6 +49,7 @@ export async function runCli(
           'trust-proxy': { type: 'boolean' },
           out: { type: 'string' },
           from: { type: 'string' },
+          hours: { type: 'string' },
         },
       });
     } catch (e) {
@@ -89,6 +90,7 @@ export async function runCli(
       trustProxy: values['trust-proxy'] ?? false,
       out: values.out,
       from: values.from,
+      hours: parsePositiveInt(values.hours, '--hours'),
     };
     await command(args, options, print);
     return 0;

@@ -25,6 +25,7 @@ import { UsageError } from './cli-error';
 import { readReleaseFolder } from '../updates/release-folder';
 import { listReleases, parseStagingPercentage, publishRelease, stageRelease, withdrawRelease } from '../updates/release-store';
 import { clearSignInFailures } from '../auth/sign-in-limits';
+import { DEFAULT_CODE_HOURS, MAX_CODE_HOURS, issueRegistrationCode } from '../auth/registration-codes';
 import { certificateFingerprint, readTlsFiles, writeSelfSigned } from '../tls/certificates';
 
 function isLoopbackAddress(host: string): boolean {
@@ -52,6 +53,8 @@ export interface CliOptions {
   trustProxy: boolean;
   out?: string;
   from?: string;
+  /** registration-code: how long the code stays valid. */
+  hours?: number;
 }
 
 /** Where tls-self-signed writes and tls-fingerprint reads when no path is given. */
@@ -185,6 +188,15 @@ export const COMMANDS: Record<string, Command> = {
     if (problem) throw new UsageError(problem);
     const result = await withDatabase(options, (d) => addOperator(d.db, no, name, password));
     print(result === 'added' ? `已添加操作员 ${no}（${name}）。` : `已更新操作员 ${no}（${name}）的姓名和密码。`);
+  },
+
+  'registration-code': async (args, options, print) => {
+    expectArgs(args, 0, 'registration-code [--hours <小时>]');
+    const hours = options.hours ?? DEFAULT_CODE_HOURS;
+    if (hours > MAX_CODE_HOURS) throw new UsageError(`--hours 最多 ${MAX_CODE_HOURS}（两周）：注册码用于近期安装柜台，不宜长期有效`);
+    const { code, expiresAt } = await withDatabase(options, (d) => issueRegistrationCode(d.db, hours));
+    print(`柜台注册码：${code}`);
+    print(`一次有效：登记一台柜台后即作废；${formatTime(expiresAt)} 前有效。请当面或电话读给安装柜台的人员，不要转发。`);
   },
 
   unlock: async (args, options, print) => {

@@ -11,6 +11,7 @@ import { checkCredentials } from '../auth/operators';
 import { admitOperator, registerDevice } from '../auth/devices';
 import { scopeCovers } from '../../src-shared/domain/roster-scope';
 import { openOperatorSession } from '../auth/operator-sessions';
+import { useRegistrationCode } from '../auth/registration-codes';
 import { listBatches } from '../admin/batches';
 import { deviceScope } from '../sync/pull';
 import type { ServerContext } from './context';
@@ -49,7 +50,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     };
   });
 
-  /** A counter registers for a batch; the token in the answer is never shown again. */
+  /** A counter registers for a batch with an operator's password and a one-time code; the token in the answer is never shown again. */
   app.post('/api/devices', async (request, reply): Promise<RegisterDeviceResponse> => {
     const body = parseInput(registerDeviceRequestSchema, request.body, '柜台登记请求');
     const operator = await signIn(ctx, request, body.operatorNo, body.password);
@@ -59,8 +60,12 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
       throw new HttpError(403, 'forbidden', `您在「${batch.name}」中没有任何离校点的办理权限，请联系管理员授权`);
     }
     // write: devices + device_operators + operator_sessions, one transaction
+    // write: devices + device_operators + operator_sessions + registration_codes (used up), one transaction
     const { deviceId, token, session } = await ctx.db.transaction(async (tx) => {
       const device = await registerDevice(tx, operator.operatorNo, body.name, batch.id);
+      if (!(await useRegistrationCode(tx, body.registrationCode, device.deviceId))) {
+        throw new HttpError(403, 'forbidden', '柜台注册码不对、已用过或已过期，未登记本柜台。请向管理员索取新的注册码（每个注册码只能登记一台柜台）');
+      }
       return { ...device, session: await openOperatorSession(tx, device.deviceId, operator.operatorNo) };
     });
     reply.code(201);

@@ -135,6 +135,8 @@ export const syncText = {
     trusted: '已确认服务器',
     changeServer: '换一个服务器地址',
     counterName: '柜台名称',
+    registrationCode: '柜台注册码',
+    registrationCodeHint: '管理员在服务器上运行 npm run admin -- registration-code 生成，读给您；每个注册码只能登记一台柜台。',
     operatorNo: '工号',
     password: '密码',
     connect: '登录',

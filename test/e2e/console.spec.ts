@@ -10,7 +10,7 @@ import { connectCounter } from '../../src-main/sync/connect';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { SyncClient } from '../../src-main/sync/sync-client';
 import { ops } from '../../src-server/db/schema';
-import { PASSWORD } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode } from '../../src-server/testing/fixtures';
 import { CONSOLE_ACCOUNTS, seedConsoleWorld } from '../../src-server/testing/console-fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
@@ -124,7 +124,7 @@ for (const backend of BACKENDS) {
       await shot(admin, `console-operators-${backend}`);
 
       // The new operator registers a counter and passes 宿管 for one student.
-      replica = await connectCounter({ serverUrl: server.url, operatorNo: NEW_OPERATOR.no, password: NEW_OPERATOR.password, counterName: '宿管柜台', batchId, path: join(dir, 'dorm.db') });
+      replica = await connectCounter({ serverUrl: server.url, operatorNo: NEW_OPERATOR.no, password: NEW_OPERATOR.password, counterName: '宿管柜台', batchId, path: join(dir, 'dorm.db'), registrationCode: await registrationCode(server.database.db) });
       client = new SyncClient(replica, { serverUrl: server.url, token: fileTokenStore.read(replica.path)! });
       host = await startBrowserHost({ service: createCounterService(replica, { sync: client }), rendererDir: join(import.meta.dirname, '../../out/renderer') });
       client.start();
