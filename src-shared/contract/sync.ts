@@ -103,8 +103,8 @@ export const registerDeviceRequestSchema = z
     password,
     name: textField('柜台名称', { max: 64, required: true, trim: true }),
     batchId: textField('离校批次', { max: 64, required: true, requiredMessage: '请选择离校批次' }),
-    /** The one-time code an administrator issued (npm run admin -- registration-code). */
-    registrationCode: textField('注册码', { max: 32, required: true, trim: true, requiredMessage: '请输入管理员给的柜台注册码' }),
+    /** The one-time code an administrator issued (npm run admin -- registration-code); missing is told like empty. */
+    registrationCode: textField('柜台注册码', { max: 32, required: true, trim: true, requiredMessage: '请输入管理员给的柜台注册码' }).prefault(''),
   })
   .strict();
 export const registerDeviceResponseSchema = z.object({
