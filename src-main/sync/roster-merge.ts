@@ -17,6 +17,8 @@ import { lines, parseLine, type SnapshotProgress } from './snapshot-loader';
  *
  * The flag lives in the replica, so a merge cut short by the network is retried by the next
  * sync round, also after a restart: the server answers `resnapshot` only once per operator.
+ * A pull whose roster scope differs from the replica's (a grant given or taken, an operator
+ * disabled) sets it too (follow-server.ts); the merge then also drops what the scope lost.
  */
 
 export function markResnapshotNeeded(sqlite: Database.Database): void {
