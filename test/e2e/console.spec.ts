@@ -219,6 +219,15 @@ for (const backend of BACKENDS) {
       await expect(admin.getByTestId('roster-applied')).toHaveText('已导入 3 名学生，各柜台下次同步后生效');
       await expect(leader.getByTestId('figure-total')).toHaveText(String(total + 3));
       if (client) {
+        // The counter's only operator was disabled above, which took the whole roster off it (issue 13).
+        await client.sync();
+        await expect(callCounter(host!.url, 'students.detail', { studentNo: '2023300003' })).rejects.toThrow('未找到学生');
+        const enabled = await admin.evaluate(async (no) => {
+          const res = await fetch('/console/api/operators.setDisabled', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorNo: no, disabled: false }) });
+          return res.status;
+        }, NEW_OPERATOR.no);
+        expect(enabled).toBe(200);
+        // Enabled again, their scope comes back: the counter merges a fresh snapshot with the imported students.
         await client.sync();
         const found = await callCounter(host!.url, 'students.detail', { studentNo: '2023300003' });
         expect(found.student.name).toBe('学生003');
