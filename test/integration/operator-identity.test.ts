@@ -126,6 +126,21 @@ describe.each(BACKENDS)('operator identity on %s', (backend) => {
     }
   });
 
+  it("after the session's expiry by its own clock the counter marks its ops as made offline, and the server checks them as such", async () => {
+    const counter = await world.counter('T-DORM');
+    const { sqlite, batch } = counter.replica;
+    const session = readSession(sqlite, batch);
+    const expired = { ...session.serverSession!, expiresAt: new Date(Date.now() - 1000).toISOString() };
+    sqlite.prepare("update meta set value = ? where key = 'session'").run(
+      JSON.stringify({ operator: session.operator, grants: session.grants, checkpointId: session.checkpointId, serverSession: expired }),
+    );
+    // A step the first test left pending (its op was refused there).
+    counter.do([{ kind: 'pass', studentNo: '2023000002', stepId: 'dorm-clearance' }]);
+    expect(sqlite.prepare('select session from outbox').pluck().all()).toEqual([null]);
+    await counter.client.sync();
+    expect((await world.serverOps(counter.deviceId)).map((o) => [o.signIn, o.outcome])).toEqual([['offline', 'applied']]);
+  });
+
   it('revoked grants shrink the replica file: the snapshot and pulls narrow, the counter drops the students, their pending ops are kept and shown', async () => {
     await addOperator(db(), 'T-TWO', '两院老师', PASSWORD);
     await grantCheckpoint(db(), 'T-TWO', 'college', ['计算机学院', '机电工程学院']);
