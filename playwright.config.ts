@@ -3,6 +3,8 @@ import { defineConfig } from '@playwright/test';
 
 // Playwright cannot download its own browsers here; Debian's Chromium stands in.
 const chromiumPath = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+// The demos the specs start inherit it: scrypt at 2^14 instead of the production 2^17 (see vitest.config.ts).
+process.env['LIXIAO_SCRYPT_LOG2N'] ??= '14';
 
 export default defineConfig({
   testDir: 'test/e2e',

@@ -6,6 +6,7 @@ import { readMeta, writeMeta } from '../src-main/db/meta';
 import { demoDatabasePath, ensureDemoReplica } from '../src-main/demo/demo-replica';
 import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-host';
 import { connectCounter } from '../src-main/sync/connect';
+import { issueRegistrationCode } from '../src-server/auth/registration-codes';
 import { CounterRuntime } from '../src-main/sync/counter-runtime';
 import { DEMO_CONSOLE_ADMIN, DEMO_LEADERS, DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
@@ -195,9 +196,14 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
         batchId: seeded.batch.id,
         checkpointId,
         path,
+        // The demo is its own administrator: it issues the code an IT office would read out.
+        registrationCode: (await issueRegistrationCode(server.database.db)).code,
       });
       replica.close();
       console.log(`柜台 ${i} 已登记并下载数据 → ${path}`);
+    } else if (!existsSync(path)) {
+      const { code } = await issueRegistrationCode(server.database.db);
+      console.log(`柜台 ${i} 的注册码（一次有效，24 小时内）: ${code}`);
     }
     paths.push(path);
   }

@@ -50,6 +50,7 @@ export async function runCli(
           out: { type: 'string' },
           from: { type: 'string' },
           authoritative: { type: 'string', multiple: true },
+          hours: { type: 'string' },
         },
       });
     } catch (e) {
@@ -91,6 +92,7 @@ export async function runCli(
       out: values.out,
       from: values.from,
       authoritative: values.authoritative ?? [],
+      hours: parsePositiveInt(values.hours, '--hours'),
     };
     await command(args, options, print);
     return 0;

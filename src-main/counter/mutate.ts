@@ -5,7 +5,7 @@ import { accessRefusal, checkActions, checkLift, type Refusal, type WaiverRefusa
 import type { StepStatus } from '../../src-shared/domain/types';
 import { refusalMessage } from '../../src-shared/i18n/zh-CN';
 import type { Replica } from '../db/open';
-import type { ReplicaSession } from '../db/session-store';
+import { sessionTokenAt, type ReplicaSession } from '../db/session-store';
 import { messages } from './messages';
 import { grantFor } from './session';
 import { gateInput, STUDENT_COLUMNS, toStudent, type StateRow, type StudentRow, type WaiverRow } from './student-store';
@@ -72,8 +72,8 @@ function statements(sqlite: Database.Database) {
          version = waivers.version + 1, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
     ),
     insertOp: sqlite.prepare(
-      `insert into outbox (device_seq, op_id, device_id, operator_id, kind, student_no, step_id, args, base_version, client_time)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `insert into outbox (device_seq, op_id, device_id, operator_id, kind, student_no, step_id, args, base_version, client_time, session)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertAudit: sqlite.prepare(
       `insert into audit_log (op_id, at, operator_id, kind, student_no, step_id, from_status, to_status, note)
@@ -184,6 +184,7 @@ export function applyMany(
         args: { note },
         base: { version: (request.kind === 'lift' || request.kind === 'impose' ? waiver?.version : state?.version) ?? 0 },
         clientTime,
+        session: sessionTokenAt(session, clientTime),
       };
       let from: string | null = null;
       let to: string | null = null;
@@ -206,6 +207,7 @@ export function applyMany(
         JSON.stringify(op.args),
         op.base.version,
         op.clientTime,
+        op.session,
       );
       stmts.insertAudit.run(op.opId, clientTime, op.operatorId, op.kind, op.studentNo, op.stepId, from, to, note);
       ops.push(op);

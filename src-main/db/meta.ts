@@ -10,6 +10,7 @@ import type Database from 'better-sqlite3';
  * serverPosition: the server's history, seq and mark as last pulled; restorePending: the server
  * was restored and this replica's server rows are not rebuilt yet (src-main/db/server-history.ts).
  * serverTrust: how the server's HTTPS certificate is checked (src-main/sync/server-trust.ts).
+ * rosterScope: the roster scope of the snapshot this replica holds (src-main/db/roster-scope-store.ts).
  */
 export type MetaKey =
   | 'deviceId'
@@ -22,7 +23,8 @@ export type MetaKey =
   | 'serverPosition'
   | 'restorePending'
   | 'serverTrust'
-  | 'idScrubPending';
+  | 'idScrubPending'
+  | 'rosterScope';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

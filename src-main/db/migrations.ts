@@ -202,4 +202,9 @@ CREATE TABLE \`server_restores\` (
     sql: `DROP INDEX \`students_id_hash\`;--> statement-breakpoint
 UPDATE \`students\` SET \`id_masked\` = printf('%.*c', length(\`id_masked\`) - 4, '*') || substr(\`id_masked\`, -4), \`id_hash\` = substr(\`id_hash\`, 1, 1);`,
   },
+  {
+    version: 7,
+    name: '0006_operator_session',
+    sql: `ALTER TABLE \`outbox\` ADD \`session\` text;`,
+  },
 ];

@@ -14,6 +14,7 @@ interface OutboxRow {
   args: string;
   base_version: number;
   client_time: string;
+  session: string | null;
 }
 
 function toOp(r: OutboxRow): Op {
@@ -28,6 +29,7 @@ function toOp(r: OutboxRow): Op {
     args: JSON.parse(r.args) as { note: string },
     base: { version: r.base_version },
     clientTime: r.client_time,
+    session: r.session,
   };
 }
 

@@ -258,3 +258,15 @@ export function applyPulledPage(sqlite: Database.Database, batch: BatchIndex, pa
     .immediate();
   return [...touched];
 }
+
+/**
+ * Removes students the replica may no longer hold, with their local view, server rows and
+ * conflicts. Their ops stay in the outbox: they are still sent, and what the server decides of
+ * them is still shown. Call inside a transaction.
+ */
+export function dropStudents(sqlite: Database.Database, studentNos: readonly string[]): void {
+  const statements = ['step_states', 'waivers', 'server_step_states', 'server_waivers', 'conflicts', 'students'].map((table) =>
+    sqlite.prepare(`delete from ${table} where student_no = ?`),
+  );
+  for (const no of studentNos) for (const statement of statements) statement.run(no);
+}

@@ -116,6 +116,8 @@ export const outbox = sqliteTable(
     outcomeReason: text('outcome_reason'),
     /** The op as an older build wrote it, when its text broke the text rule and was repaired before upload (JSON). */
     repairedFrom: text('repaired_from'),
+    /** The token of the operator's online sign-in the op was made under; null under an offline sign-in. */
+    session: text('session'),
   },
   (t) => [index('outbox_unacked').on(t.ackedAt, t.deviceSeq)],
 );

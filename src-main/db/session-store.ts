@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import type { BatchIndex } from '../../src-shared/domain/batch';
-import { grantSchema } from '../../src-shared/contract/sync';
+import { grantSchema, operatorSessionSchema, type OperatorSession } from '../../src-shared/contract/sync';
 import type { Grant } from '../../src-shared/domain/actions';
 import { readMeta, writeMeta } from './meta';
 import { ReplicaError } from './replica-error';
@@ -16,6 +16,8 @@ export const replicaSessionSchema = z.object({
   grants: z.array(grantSchema).min(1, { error: '操作员没有任何离校点权限' }),
   /** The checkpoint the counter works for now; defaults to the first grant. */
   checkpointId: z.string().optional(),
+  /** The server's session of the operator's online sign-in; null after an offline one (or from an older build). */
+  serverSession: operatorSessionSchema.nullable().default(null),
 });
 export type ReplicaSessionInput = z.input<typeof replicaSessionSchema>;
 
@@ -24,20 +26,30 @@ export interface ReplicaSession {
   operator: { id: string; name: string };
   grants: Grant[];
   checkpointId: string;
+  serverSession: OperatorSession | null;
+}
+
+/**
+ * The token an op made at `at` carries: the operator's online session until it expires; after
+ * that, and under an offline sign-in, none (the server then checks the operator as they stand).
+ */
+export function sessionTokenAt(session: ReplicaSession, at: string): string | null {
+  const server = session.serverSession;
+  return server && Date.parse(at) <= Date.parse(server.expiresAt) ? server.token : null;
 }
 
 /** Checks a session against the batch: every granted checkpoint exists, the current one is granted. */
 export function validateSession(batch: BatchIndex, input: unknown): ReplicaSession {
   const parsed = replicaSessionSchema.safeParse(input);
   if (!parsed.success) throw new ReplicaError(`会话信息有误：${parsed.error.issues.map((i) => i.message).join('；')}`);
-  const { deviceId, operator, grants } = parsed.data;
+  const { deviceId, operator, grants, serverSession } = parsed.data;
   const unknown = grants.filter((g) => !batch.hasCheckpoint(g.checkpointId)).map((g) => g.checkpointId);
   if (unknown.length > 0) throw new ReplicaError(`会话信息有误：离校批次中没有这些离校点：${unknown.join('、')}`);
   const checkpointId = parsed.data.checkpointId ?? (grants[0] as Grant).checkpointId;
   if (!grants.some((g) => g.checkpointId === checkpointId)) {
     throw new ReplicaError(`会话信息有误：操作员没有离校点 "${checkpointId}" 的权限`);
   }
-  return { deviceId, operator, grants, checkpointId };
+  return { deviceId, operator, grants, checkpointId, serverSession };
 }
 
 export function readSession(sqlite: Database.Database, batch: BatchIndex): ReplicaSession {

@@ -18,6 +18,8 @@ export interface ConnectCounterInput {
   /** Shown in the server's device list. */
   counterName: string;
   batchId: string;
+  /** The one-time code an administrator issued for this counter. */
+  registrationCode: string;
   /** The checkpoint the counter starts on; the first granted one when omitted. */
   checkpointId?: string;
   /** Where the replica file goes; it must not exist yet. */
@@ -31,7 +33,8 @@ export interface ConnectCounterInput {
 }
 
 /**
- * A new counter: registers the device with the operator's 工号 and password, then downloads
+ * A new counter: registers the device with the operator's 工号 and password and a one-time
+ * registration code, then downloads
  * the snapshot into a new replica. Used by the setup screen, the demo and the tests. The
  * registering operator is remembered like any later sign-in, so they can sign back in offline.
  * The device token is stored before the download, so a replica never appears without it; it is
@@ -48,6 +51,7 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
     password: input.password,
     name: input.counterName,
     batchId: input.batchId,
+    registrationCode: input.registrationCode,
   });
   await tokens.write(input.path, device.token);
   let replica: Replica;
@@ -59,6 +63,7 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
         deviceId: device.deviceId,
         operator: device.operator,
         grants: device.grants,
+        serverSession: device.session,
         ...(input.checkpointId ? { checkpointId: input.checkpointId } : {}),
       },
       onProgress: input.onProgress,
@@ -73,6 +78,6 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
   }
   const passwordHash = await passwordRecord(input.password);
   const { grants } = readSession(replica.sqlite, replica.batch);
-  rememberOperator(replica.sqlite, { operator: device.operator, grants }, passwordHash, new Date().toISOString());
+  rememberOperator(replica.sqlite, { operator: device.operator, grants }, { passwordHash, passwordVersion: device.passwordVersion }, new Date().toISOString());
   return replica;
 }

@@ -1,5 +1,5 @@
 import { ApiError } from '../../src-shared/contract/counter-api';
-import type { LoginResponse } from '../../src-shared/contract/sync';
+import type { LoginResponse, OperatorSession } from '../../src-shared/contract/sync';
 import type { Grant } from '../../src-shared/domain/actions';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
@@ -69,9 +69,9 @@ export async function signInOperator(
   const signedIn = sqlite
     .transaction(() => {
       const resnapshot = answer.resnapshot || widensRoster(replica, grants);
-      const next = nextSession(replica, answer.operator, grants);
+      const next = nextSession(replica, answer.operator, grants, answer.session);
       writeSession(sqlite, next);
-      rememberOperator(sqlite, { operator: answer.operator, grants }, passwordHash, now().toISOString());
+      rememberOperator(sqlite, { operator: answer.operator, grants }, { passwordHash, passwordVersion: answer.passwordVersion }, now().toISOString());
       if (resnapshot) markResnapshotNeeded(sqlite);
       return { next, resnapshot };
     })
@@ -94,7 +94,7 @@ async function signInOffline(replica: Replica, input: SignInInput, attempts: Att
   const { sqlite } = replica;
   const session = sqlite
     .transaction(() => {
-      const next = nextSession(replica, check.known.operator, grants);
+      const next = nextSession(replica, check.known.operator, grants, null);
       writeSession(sqlite, next);
       return next;
     })
@@ -120,7 +120,7 @@ function grantsInBatch(replica: Replica, grants: readonly Grant[]): Grant[] {
 }
 
 /** Read inside the write transaction: the checkpoint may have been switched while the login was under way. */
-function nextSession(replica: Replica, operator: { id: string; name: string }, grants: Grant[]): ReplicaSession {
+function nextSession(replica: Replica, operator: { id: string; name: string }, grants: Grant[], serverSession: OperatorSession | null): ReplicaSession {
   const current = readSession(replica.sqlite, replica.batch);
   const keep = grants.some((g) => g.checkpointId === current.checkpointId);
   return validateSession(replica.batch, {
@@ -128,5 +128,6 @@ function nextSession(replica: Replica, operator: { id: string; name: string }, g
     operator,
     grants,
     checkpointId: keep ? current.checkpointId : (grants[0] as Grant).checkpointId,
+    serverSession,
   });
 }

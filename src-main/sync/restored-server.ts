@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import type { RestoreLoss, SnapshotHeader, SyncRow } from '../../src-shared/contract/sync';
 import { deleteMeta } from '../db/meta';
 import type { Replica } from '../db/open';
-import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
+import { applyPulledPage, dropStudents, rebuildLocalView, type StepKey } from '../db/pulled-rows';
+import { writeStoredScope } from '../db/roster-scope-store';
 import { readSeenPosition, recordRestore, writeSeenPosition } from '../db/server-history';
 import { downloadSnapshotRows } from './roster-merge';
 import type { SyncHttp } from './server-http';
@@ -114,18 +115,12 @@ function rebuildFrom(replica: Replica, rows: readonly SyncRow[], header: Snapsho
       const localWaivers = sqlite.prepare('select student_no as studentNo, step_id as stepId from waivers').all() as StepKey[];
       const gone = (sqlite.prepare('select student_no from students').pluck().all() as string[]).filter((no) => !snapshotStudents.has(no));
       sqlite.exec('delete from server_step_states; delete from server_waivers; delete from conflicts;');
-      const dropStudent = sqlite.prepare('delete from students where student_no = ?');
-      const dropStates = sqlite.prepare('delete from step_states where student_no = ?');
-      const dropWaivers = sqlite.prepare('delete from waivers where student_no = ?');
-      for (const no of gone) {
-        dropStates.run(no);
-        dropWaivers.run(no);
-        dropStudent.run(no);
-      }
+      dropStudents(sqlite, gone);
       const touched = applyPulledPage(sqlite, batch, { rows, cursor: header.seq, serverSeq: header.seq }, at);
       // Waivers the snapshot no longer has fall back to what the unsent ops make of them.
       rebuildLocalView(sqlite, batch, [], localWaivers);
       writeSeenPosition(sqlite, { history: header.history, seq: header.seq, mark: header.mark });
+      writeStoredScope(sqlite, header.scope);
       recordRestore(sqlite, header.history, losses, at);
       // The snapshot holds every student in scope: a widened roster waiting for its merge is in it too.
       deleteMeta(sqlite, 'resnapshotPending');

@@ -3,7 +3,9 @@ import type { SnapshotHeader, SyncPosition, SyncRow } from '../../src-shared/con
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { deleteMeta, readMeta, writeMeta } from '../db/meta';
 import type { Replica } from '../db/open';
-import { applyPulledPage } from '../db/pulled-rows';
+import { applyPulledPage, dropStudents } from '../db/pulled-rows';
+import { writeStoredScope } from '../db/roster-scope-store';
+import { scopeCoversCollege } from '../../src-shared/domain/roster-scope';
 import { positionQuery, SyncError, type SyncHttp } from './server-http';
 import { lines, parseLine, type SnapshotProgress } from './snapshot-loader';
 
@@ -15,6 +17,8 @@ import { lines, parseLine, type SnapshotProgress } from './snapshot-loader';
  *
  * The flag lives in the replica, so a merge cut short by the network is retried by the next
  * sync round, also after a restart: the server answers `resnapshot` only once per operator.
+ * A pull whose roster scope differs from the replica's (a grant given or taken, an operator
+ * disabled) sets it too (follow-server.ts); the merge then also drops what the scope lost.
  */
 
 export function markResnapshotNeeded(sqlite: Database.Database): void {
@@ -46,7 +50,7 @@ export async function mergeSnapshot(
   now: () => Date,
 ): Promise<string[]> {
   const { rows, header } = await downloadSnapshotRows(replica, api, onProgress);
-  return storeMerged(replica, rows, header.seq, now().toISOString());
+  return storeMerged(replica, rows, header, now().toISOString());
 }
 
 /**
@@ -102,14 +106,25 @@ export async function downloadSnapshotRows(
   }
 }
 
-function storeMerged(replica: Replica, rows: SyncRow[], snapshotSeq: number, at: string): string[] {
+/**
+ * The snapshot's rows in, and out what it no longer covers: a student neither in the snapshot
+ * nor of a college in its scope left this device's roster (an operator lost a grant or was
+ * disabled). A student of a covered college missing from the snapshot came in a pull after it
+ * and stays.
+ */
+function storeMerged(replica: Replica, rows: SyncRow[], header: SnapshotHeader, at: string): string[] {
   const { sqlite, batch } = replica;
   const cursorRow = sqlite.prepare('select cursor from sync_state where slot = 1').get() as { cursor: number };
+  const inSnapshot = new Set(rows.flatMap((r) => (r.type === 'student' ? [r.studentNo] : [])));
   return sqlite
     .transaction(() => {
-      const touched = applyPulledPage(sqlite, batch, { rows, cursor: Math.max(cursorRow.cursor, snapshotSeq), serverSeq: snapshotSeq }, at);
+      const held = sqlite.prepare('select student_no, college from students').all() as { student_no: string; college: string }[];
+      const gone = held.filter((s) => !inSnapshot.has(s.student_no) && !scopeCoversCollege(header.scope, s.college)).map((s) => s.student_no);
+      dropStudents(sqlite, gone);
+      const touched = applyPulledPage(sqlite, batch, { rows, cursor: Math.max(cursorRow.cursor, header.seq), serverSeq: header.seq }, at);
+      writeStoredScope(sqlite, header.scope);
       deleteMeta(sqlite, 'resnapshotPending');
-      return touched;
+      return [...new Set([...touched, ...gone])];
     })
     .immediate();
 }

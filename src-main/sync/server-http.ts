@@ -107,7 +107,7 @@ export class SyncHttp {
     return new SyncHttp(this.baseUrl, token, { ...(this.trust ? { trust: this.trust } : {}), timeoutMs: this.timeoutMs });
   }
 
-  registerDevice(body: { operatorNo: string; password: string; name: string; batchId: string }): Promise<RegisterDeviceResponse> {
+  registerDevice(body: { operatorNo: string; password: string; name: string; batchId: string; registrationCode: string }): Promise<RegisterDeviceResponse> {
     return this.json('POST', '/api/devices', registerDeviceResponseSchema, body);
   }
 

@@ -13,6 +13,7 @@ import { writeSeenPosition } from '../db/server-history';
 import { openDatabase, openReplica, type Replica } from '../db/open';
 import { ReplicaError } from '../db/replica-error';
 import { validateSession, writeSession, type ReplicaSessionInput } from '../db/session-store';
+import { writeStoredScope } from '../db/roster-scope-store';
 import { bodyChunks, SyncError, type SyncHttp } from './server-http';
 import { writeServerTrust } from './server-trust';
 
@@ -223,6 +224,7 @@ export async function downloadReplica(options: DownloadReplicaOptions): Promise<
           writeMeta(sqlite, 'serverUrl', api.baseUrl);
           if (api.trust) writeServerTrust(sqlite, api.trust);
           writeSession(sqlite, session);
+          writeStoredScope(sqlite, line.scope);
           sqlite.prepare('insert into sync_state (slot, cursor, server_seq, last_pull_at) values (1, ?, ?, ?)').run(line.seq, line.seq, new Date().toISOString());
           writeSeenPosition(sqlite, { history: line.history, seq: line.seq, mark: line.mark });
           const c = line.counts;

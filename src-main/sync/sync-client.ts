@@ -10,6 +10,7 @@ import { fileTokenStore, type DeviceTokenStore } from './device-token-store';
 import { mergeSnapshot, resnapshotNeeded } from './roster-merge';
 import { dismissRestore, markRestorePending, readSeenPosition, restorePending, showsRestore, writeSeenPosition } from '../db/server-history';
 import { rebaseOnRestoredServer } from './restored-server';
+import { followServer } from './follow-server';
 import { restoreNotice } from './restore-notice';
 import { outboxOpView, type OutboxOpRow } from './outbox-view';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
@@ -275,6 +276,11 @@ export class SyncClient {
       await this.pushAll();
       if (!restorePending(sqlite) && resnapshotNeeded(sqlite)) await this.mergeRoster();
       if (!restorePending(sqlite)) await this.pullAll();
+      // The pull found the device's roster scope changed: the replica grows or shrinks in this round.
+      if (!restorePending(sqlite) && resnapshotNeeded(sqlite)) {
+        await this.mergeRoster();
+        await this.pullAll();
+      }
       if (restorePending(sqlite)) {
         // The server came back from a backup: rebuild from its snapshot, send what it lacks of ours, go on pulling.
         await this.rebase();
@@ -400,8 +406,14 @@ export class SyncClient {
         markRestorePending(sqlite);
         return;
       }
-      const studentNos = applyPulledPage(sqlite, this.replica.batch, page, this.now().toISOString());
-      writeSeenPosition(sqlite, { history: page.history, seq: page.serverSeq, mark: page.mark });
+      const studentNos = sqlite
+        .transaction(() => {
+          const touched = applyPulledPage(sqlite, this.replica.batch, page, this.now().toISOString());
+          followServer(this.replica, page.access);
+          writeSeenPosition(sqlite, { history: page.history, seq: page.serverSeq, mark: page.mark });
+          return touched;
+        })
+        .immediate();
       this.replica.changes.emit({ type: 'changed', studentNos, source: 'sync' });
       if (!page.hasMore) return;
     }

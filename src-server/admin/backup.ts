@@ -27,6 +27,8 @@ const TABLES = [
   'grants',
   'devices',
   'device_operators',
+  'operator_sessions',
+  'registration_codes',
   'api_keys',
   'students',
   'roster_changes',
@@ -46,6 +48,13 @@ const TABLES = [
   'update_files',
   'update_file_chunks',
 ] as const;
+
+async function columnsOf(exec: Executor, table: string): Promise<string[]> {
+  const result = (await exec.execute(
+    sql`select column_name from information_schema.columns where table_schema = 'public' and table_name = ${table} order by ordinal_position`,
+  )) as unknown as { rows: { column_name: string }[] };
+  return result.rows.map((r) => r.column_name);
+}
 
 /** Tables whose id column is GENERATED ALWAYS: restoring their ids needs OVERRIDING SYSTEM VALUE. */
 const IDENTITY = new Set(['conflicts', 'roster_changes', 'console_log']);
@@ -196,10 +205,16 @@ export async function restoreBackup(db: Db, file: string): Promise<{ rows: numbe
     for (const table of TABLES) {
       const list = tables.get(table) ?? [];
       const overriding = IDENTITY.has(table) ? sql.raw('overriding system value') : sql``;
+      // Only the columns the backup has: a column added since (operators.password_version) takes its default, not NULL.
+      const present = new Set(Object.keys((list[0] ?? {}) as object));
+      const columns = sql.join(
+        (await columnsOf(tx, table)).filter((c) => present.has(c)).map((c) => sql.identifier(c)),
+        sql`, `,
+      );
       for (let i = 0; i < list.length; i += PAGE) {
         const page = JSON.stringify(list.slice(i, i + PAGE));
         await tx.execute(
-          sql`insert into ${sql.identifier(table)} ${overriding} select * from json_populate_recordset(null::${sql.identifier(table)}, ${page}::json)`,
+          sql`insert into ${sql.identifier(table)} (${columns}) ${overriding} select ${columns} from json_populate_recordset(null::${sql.identifier(table)}, ${page}::json)`,
         );
       }
       rows += list.length;

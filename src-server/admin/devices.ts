@@ -1,6 +1,6 @@
-import { eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { Executor } from '../db/database';
-import { apiKeys, devices } from '../db/schema';
+import { apiKeys, devices, ops } from '../db/schema';
 import { hashToken, newToken } from '../auth/tokens';
 import { AdminError } from './admin-error';
 import { requireBatch } from './batches';
@@ -25,6 +25,31 @@ export async function listDevices(exec: Executor) {
 export async function revokeDevice(exec: Executor, deviceId: string): Promise<void> {
   const updated = await exec.update(devices).set({ revoked: true }).where(eq(devices.id, deviceId)).returning({ id: devices.id });
   if (updated.length === 0) throw new AdminError(`没有编号为 "${deviceId}" 的设备`);
+}
+
+/**
+ * Counter ops the server refused, newest first: each stays in the op log with its reason and
+ * how its operator signed in (the counter shows the same under 冲突与被拒).
+ */
+export async function listRejectedOps(exec: Executor, deviceId: string | undefined, limit: number) {
+  return exec
+    .select({
+      receivedAt: ops.receivedAt,
+      deviceId: ops.deviceId,
+      deviceName: devices.name,
+      deviceSeq: ops.deviceSeq,
+      operatorId: ops.operatorId,
+      kind: ops.kind,
+      studentNo: ops.studentNo,
+      stepId: ops.stepId,
+      signIn: ops.signIn,
+      reason: ops.reason,
+    })
+    .from(ops)
+    .innerJoin(devices, eq(devices.id, ops.deviceId))
+    .where(and(eq(ops.outcome, 'rejected'), deviceId === undefined ? undefined : eq(ops.deviceId, deviceId)))
+    .orderBy(desc(ops.seq))
+    .limit(limit);
 }
 
 const KEY_ID = /^[a-z0-9][a-z0-9-]{0,31}$/;

@@ -2,6 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import type { Executor } from '../db/database';
 import { grants, operators } from '../db/schema';
 import { hashPassword } from '../auth/passwords';
+import { storeNewPassword } from '../auth/operators';
 import { AdminError } from './admin-error';
 import { listBatches } from './batches';
 import { MIN_PASSWORD_LENGTH } from '../../src-shared/contract/console-api';
@@ -16,7 +17,8 @@ export async function addOperator(exec: Executor, operatorNo: string, name: stri
   const passwordHash = await hashPassword(password);
   const [existing] = await exec.select({ no: operators.operatorNo }).from(operators).where(eq(operators.operatorNo, operatorNo));
   if (existing) {
-    await exec.update(operators).set({ name: name.trim(), passwordHash }).where(eq(operators.operatorNo, operatorNo));
+    await exec.update(operators).set({ name: name.trim() }).where(eq(operators.operatorNo, operatorNo));
+    await storeNewPassword(exec, operatorNo, passwordHash);
     return 'updated';
   }
   await exec.insert(operators).values({ operatorNo, name: name.trim(), passwordHash });

@@ -18,11 +18,25 @@ export interface OperatorScope {
   grants: Grant[];
   /** Disabled in the console: signs in nowhere, and their ops are refused. Absent = enabled. */
   disabled?: boolean;
+  /** Raised by every new password (operators.password_version). */
+  passwordVersion?: number;
+}
+
+/** An operator's online sign-in on the pushing device, found by its token. */
+export interface SessionOfDevice {
+  operatorNo: string;
+  expiresAt: string;
 }
 
 /** Who an op comes from, which decides what it may touch. */
 export type OpActor =
-  | { kind: 'device'; operators: ReadonlyMap<string, OperatorScope> }
+  | {
+      kind: 'device';
+      /** The operators admitted to the device, with their current grants and state. */
+      operators: ReadonlyMap<string, OperatorScope>;
+      /** The device's sessions named by the ops, by token; a token not here is not this device's. */
+      sessions?: ReadonlyMap<string, SessionOfDevice>;
+    }
   | { kind: 'integration'; name: string; stepIds: ReadonlySet<string> }
   /** The server itself, e.g. statuses that arrive with a roster. */
   | { kind: 'system'; name: string };
@@ -37,6 +51,11 @@ type StateRow = typeof stepStates.$inferInsert & {
 };
 type WaiverRow = typeof waivers.$inferInsert & { lifted: boolean; version: number };
 type OpRecord = typeof ops.$inferInsert;
+
+/** How a counter op's operator signed in, as the op log keeps it; null for integrations and the server. */
+export function signInOf(op: Op): 'session' | 'offline' {
+  return op.session ? 'session' : 'offline';
+}
 
 type Change = { table: 'state'; status: 'pending' | 'passed' | 'rejected' } | { table: 'waiver'; lifted: boolean };
 
@@ -193,7 +212,7 @@ export class ApplySession {
       list.push({ opId: op.opId, operatorId: op.operatorId, clientTime: op.clientTime, resultVersion: version, order: this.sessionRevokeCount++ });
       this.sessionRevokes.set(key, list);
     }
-    return this.record(op, decision.outcome, applied, decision.reason, version, conflictId);
+    return this.record(op, decision.outcome, applied, decision.reason, version, conflictId, actor.kind === 'device' ? signInOf(op) : null);
   }
 
   /**
@@ -201,7 +220,7 @@ export class ApplySession {
    * op given is the storable form (storableOp), so the log keeps what can be kept of it.
    */
   refuse(op: Op, reason: string): OpResult {
-    return this.record(op, 'rejected', false, reason, null, null);
+    return this.record(op, 'rejected', false, reason, null, null, signInOf(op));
   }
 
   private record(
@@ -211,6 +230,7 @@ export class ApplySession {
     reason: string | null,
     version: number | null,
     conflictId: number | null,
+    signIn: OpRecord['signIn'],
   ): OpResult {
     const result: OpResult = { opId: op.opId, deviceSeq: op.deviceSeq, outcome, applied, reason, conflictId, version, seq: 0, duplicate: false };
     this.pendingOps.push({
@@ -231,6 +251,7 @@ export class ApplySession {
         reason,
         resultVersion: version,
         conflictId,
+        signIn,
         seq: 0,
       },
       result,
@@ -266,6 +287,12 @@ export class ApplySession {
     let actorName: string;
     let index = batch.index;
     if (actor.kind === 'device') {
+      if (op.session) {
+        const session = actor.sessions?.get(op.session);
+        if (!session || session.operatorNo !== op.operatorId) return fail(reasons.sessionUnknown(op.operatorId));
+        // The time the op was made, by the counter's clock, against the expiry it was told by the server.
+        if (Date.parse(op.clientTime) > Date.parse(session.expiresAt)) return fail(reasons.sessionExpired(op.operatorId));
+      }
       const operator = actor.operators.get(op.operatorId);
       if (!operator) return fail(reasons.operatorNotOnDevice(op.operatorId));
       if (operator.disabled) return fail(reasons.operatorDisabled(op.operatorId));

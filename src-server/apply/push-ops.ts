@@ -10,6 +10,7 @@ import type { BatchCache, LoadedBatch } from '../sync/batch-cache';
 import { currentSeq, lockWrites } from '../sync/seq';
 import { readHistory } from '../sync/history';
 import { ApplySession, type OpActor } from './apply-op';
+import { sessionsOfDevice } from '../auth/operator-sessions';
 import { reasons } from './reasons';
 import { storedResult, sameOp } from './stored-ops';
 
@@ -89,7 +90,8 @@ async function storePush(
   const results = new Map<string, OpResult>();
   const session = new ApplySession(tx, batch);
   if (!isolate) await session.preload(checked.filter((c) => c.problem === null && !stored.has(c.op.opId)).map((c) => c.op));
-  const actor = { kind: 'device' as const, operators: device.operators };
+  const tokens = checked.flatMap((c) => (c.op.session ? [c.op.session] : []));
+  const actor = { kind: 'device' as const, operators: device.operators, sessions: await sessionsOfDevice(tx, device.id, tokens) };
   let lastSeq = deviceRow.lastSeq;
   for (const { op, problem } of checked) {
     const before = stored.get(op.opId);

@@ -10,6 +10,10 @@ export const reasons = {
   unknownStep: (stepId: string) => `本批次没有编号为「${stepId}」的环节`,
   unknownStudent: (studentNo: string) => `未找到学号为 ${studentNo} 的学生`,
   operatorNotOnDevice: (operatorId: string) => `操作员 ${operatorId} 没有在此设备上登录，不能提交操作`,
+  sessionUnknown: (operatorId: string) =>
+    `此操作所带的登录凭据不是操作员 ${operatorId} 在本柜台的联网登录，此操作未生效；请该操作员重新登录后重新办理`,
+  sessionExpired: (operatorId: string) =>
+    `操作员 ${operatorId} 的联网登录在办理时已过期，此操作未生效；请重新登录后重新办理`,
   operatorDisabled: (operatorId: string) => `操作员 ${operatorId} 已被管理员停用，此操作未生效；请换一位操作员登录后重新办理`,
   noGrant: (checkpointName: string, stepName: string) =>
     `您没有「${checkpointName}」的办理权限，不能办理「${stepName}」`,

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { openDatabase, type Database, type DatabaseTarget } from '../db/database';
 import { AdminError } from '../admin/admin-error';
 import { createBatch, requireBatch } from '../admin/batches';
-import { createApiKey, listDevices, revokeApiKey, revokeDevice } from '../admin/devices';
+import { createApiKey, listDevices, listRejectedOps, revokeApiKey, revokeDevice } from '../admin/devices';
 import { addOperator, grantCheckpoint } from '../admin/operators';
 import { MIN_PASSWORD_LENGTH } from '../../src-shared/contract/console-api';
 import { setConsoleRole } from '../console-auth/accounts';
@@ -20,10 +20,12 @@ import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
 import { restoreBackup, writeBackup } from '../admin/backup';
 import { formatTime, printRestoreLosses } from '../admin/restore-report';
+import { reportZhCN } from '../../src-shared/i18n/report.zh-CN';
 import { UsageError } from './cli-error';
 import { readReleaseFolder } from '../updates/release-folder';
 import { listReleases, parseStagingPercentage, publishRelease, stageRelease, withdrawRelease } from '../updates/release-store';
 import { clearSignInFailures } from '../auth/sign-in-limits';
+import { DEFAULT_CODE_HOURS, MAX_CODE_HOURS, issueRegistrationCode } from '../auth/registration-codes';
 import { certificateFingerprint, readTlsFiles, writeSelfSigned } from '../tls/certificates';
 
 function isLoopbackAddress(host: string): boolean {
@@ -53,6 +55,8 @@ export interface CliOptions {
   from?: string;
   /** api-key create: the steps whose full list may revoke the key's own passes. */
   authoritative: string[];
+  /** registration-code: how long the code stays valid. */
+  hours?: number;
 }
 
 /** Where tls-self-signed writes and tls-fingerprint reads when no path is given. */
@@ -188,6 +192,15 @@ export const COMMANDS: Record<string, Command> = {
     print(result === 'added' ? `已添加操作员 ${no}（${name}）。` : `已更新操作员 ${no}（${name}）的姓名和密码。`);
   },
 
+  'registration-code': async (args, options, print) => {
+    expectArgs(args, 0, 'registration-code [--hours <小时>]');
+    const hours = options.hours ?? DEFAULT_CODE_HOURS;
+    if (hours > MAX_CODE_HOURS) throw new UsageError(`--hours 最多 ${MAX_CODE_HOURS}（两周）：注册码用于近期安装柜台，不宜长期有效`);
+    const { code, expiresAt } = await withDatabase(options, (d) => issueRegistrationCode(d.db, hours));
+    print(`柜台注册码：${code}`);
+    print(`一次有效：登记一台柜台后即作废；${formatTime(expiresAt)} 前有效。请当面或电话读给安装柜台的人员，不要转发。`);
+  },
+
   unlock: async (args, options, print) => {
     expectArgs(args, 1, 'unlock <工号>');
     const cleared = await withDatabase(options, (d) => clearSignInFailures(d.db, args[0]!));
@@ -236,7 +249,19 @@ export const COMMANDS: Record<string, Command> = {
       await withDatabase(options, (d) => revokeDevice(d.db, rest[0]!));
       return print(`已停用柜台 ${rest[0]}，其令牌立即失效。`);
     }
-    throw new UsageError('用法：devices list | devices revoke <设备编号>');
+    if (sub === 'rejected') {
+      if (rest.length > 1) throw new UsageError('参数个数不对。用法：devices rejected [<设备编号>]');
+      const list = await withDatabase(options, (d) => listRejectedOps(d.db, rest[0], LIST_SHOWN));
+      if (list.length === 0) return print(rest[0] ? `柜台 ${rest[0]} 没有被拒绝的操作。` : '没有被拒绝的柜台操作。');
+      print(`最近 ${list.length} 个被拒绝的柜台操作（新的在前；操作都保留在服务器的操作记录中）：`);
+      for (const op of list) {
+        const signIn = op.signIn === 'session' ? '联网登录' : op.signIn === 'offline' ? '离线登录' : '未记录';
+        print(`${formatTime(op.receivedAt)}  ${op.deviceName}（${op.deviceId}）#${op.deviceSeq}  操作员 ${op.operatorId}（${signIn}）  ${reportZhCN.action[op.kind]} ${op.studentNo} ${op.stepId}`);
+        print(`    原因：${op.reason ?? ''}`);
+      }
+      return;
+    }
+    throw new UsageError('用法：devices list | devices revoke <设备编号> | devices rejected [<设备编号>]');
   },
 
   'api-key': async (args, options, print) => {

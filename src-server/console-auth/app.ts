@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { operators } from '../db/schema';
 import { hashPassword, verifyPassword } from '../auth/passwords';
+import { storeNewPassword } from '../auth/operators';
 import { signIn } from '../http/auth-routes';
 import { HttpError } from '../http/http-error';
 import { recordConsoleChange } from '../console/console-log';
@@ -41,7 +42,7 @@ export function consoleAuthApp(ctx: ConsoleContext): HandlerMap<SessionMethods> 
       const passwordHash = await hashPassword(input.newPassword);
       // write: operators.password_hash + console_log, one transaction
       await db.transaction(async (tx) => {
-        await tx.update(operators).set({ passwordHash }).where(eq(operators.operatorNo, account.operatorNo));
+        await storeNewPassword(tx, account.operatorNo, passwordHash);
         await recordConsoleChange(tx, account.operatorNo, '修改本人密码', `${account.operatorNo} ${account.name}`);
       });
       return { ok: true };

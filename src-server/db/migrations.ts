@@ -302,4 +302,29 @@ export const MIGRATIONS: Migration[] = [
     name: 'api keys authoritative for the full lists of some of their steps',
     statements: [`ALTER TABLE "api_keys" ADD COLUMN "authoritative_step_ids" jsonb DEFAULT '[]'::jsonb NOT NULL;`],
   },
+  {
+    version: 10,
+    name: 'operator sessions, password versions, registration codes',
+    statements: [
+      `ALTER TABLE "operators" ADD COLUMN "password_version" integer DEFAULT 1 NOT NULL`,
+      `ALTER TABLE "ops" ADD COLUMN "sign_in" text`,
+      `CREATE TABLE "operator_sessions" (
+          "token_hash" text PRIMARY KEY NOT NULL,
+          "device_id" text NOT NULL,
+          "operator_no" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "expires_at" timestamp with time zone NOT NULL
+        );`,
+      `CREATE TABLE "registration_codes" (
+          "code_hash" text PRIMARY KEY NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "expires_at" timestamp with time zone NOT NULL,
+          "used_at" timestamp with time zone,
+          "device_id" text
+        );`,
+      `ALTER TABLE "operator_sessions" ADD CONSTRAINT "operator_sessions_device_id_devices_id_fk" FOREIGN KEY ("device_id") REFERENCES "public"."devices"("id") ON DELETE no action ON UPDATE no action;`,
+      `ALTER TABLE "operator_sessions" ADD CONSTRAINT "operator_sessions_operator_no_operators_operator_no_fk" FOREIGN KEY ("operator_no") REFERENCES "public"."operators"("operator_no") ON DELETE no action ON UPDATE no action;`,
+      `CREATE INDEX "operator_sessions_device_idx" ON "operator_sessions" USING btree ("device_id","operator_no");`,
+    ],
+  },
 ];

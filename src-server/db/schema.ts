@@ -207,6 +207,8 @@ export const ops = pgTable(
     /** The step-state or waiver version this op produced, when it changed one. */
     resultVersion: integer('result_version'),
     conflictId: bigint('conflict_id', { mode: 'number' }),
+    /** Counter ops: made under an online sign-in's session ('session') or an offline one ('offline'); null for integrations and the server. */
+    signIn: text('sign_in').$type<'session' | 'offline'>(),
     receivedAt: timestamp('received_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
     seq: seq(),
   },
@@ -246,6 +248,11 @@ export const operators = pgTable('operators', {
   passwordHash: text('password_hash').notNull(),
   /** A disabled operator cannot sign in anywhere, and ops carrying their 工号 are refused. */
   disabled: boolean('disabled').notNull().default(false),
+  /**
+   * Raised by every new password (not by a rehash at a higher cost): a counter whose cached
+   * record names an older version stops accepting that password offline.
+   */
+  passwordVersion: integer('password_version').notNull().default(1),
   createdAt: createdAt(),
 });
 
@@ -331,6 +338,33 @@ export const deviceOperators = pgTable(
   },
   (t) => [primaryKey({ columns: [t.deviceId, t.operatorNo] })],
 );
+
+/** An operator's online sign-in on a device: the session every op they make there carries. Only the token's hash is kept. */
+export const operatorSessions = pgTable(
+  'operator_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id),
+    operatorNo: text('operator_no')
+      .notNull()
+      .references(() => operators.operatorNo),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [index('operator_sessions_device_idx').on(t.deviceId, t.operatorNo)],
+);
+
+/** One-time codes an administrator issues; registering a counter uses one up. Only the code's hash is kept. */
+export const registrationCodes = pgTable('registration_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  createdAt: createdAt(),
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+  usedAt: timestamp('used_at', { withTimezone: true, mode: 'string' }),
+  /** The counter registered with it. */
+  deviceId: text('device_id'),
+});
 
 /** Another campus system (library, finance) writing its own steps through the op path. */
 export const apiKeys = pgTable('api_keys', {

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   loginRequestSchema,
+  type OperatorSession,
   registerDeviceRequestSchema,
   type LoginResponse,
   type RegisterDeviceResponse,
@@ -8,7 +9,9 @@ import {
 import type { OperatorScope } from '../apply/apply-op';
 import { checkCredentials } from '../auth/operators';
 import { admitOperator, registerDevice } from '../auth/devices';
-import { rosterScope, scopeCovers } from '../../src-shared/domain/roster-scope';
+import { scopeCovers } from '../../src-shared/domain/roster-scope';
+import { openOperatorSession } from '../auth/operator-sessions';
+import { useRegistrationCode } from '../auth/registration-codes';
 import { listBatches } from '../admin/batches';
 import { deviceScope } from '../sync/pull';
 import type { ServerContext } from './context';
@@ -22,19 +25,32 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const operator = await signIn(ctx, request, body.operatorNo, body.password);
     const batches = (await listBatches(ctx.db)).map((b) => ({ id: b.id, name: b.name }));
     let resnapshot = false;
+    let session: OperatorSession | null = null;
     if (bearerToken(request)) {
       const device = await requireDevice(ctx.db, request);
       const batch = await ctx.batches.get(ctx.db, device.batchId);
-      if (batch && (await admitOperator(ctx.db, device.id, operator.operatorNo))) {
+      if (batch) {
         const before = deviceScope(batch, device);
-        const after = rosterScope(batch.index, [...[...device.operators.values()].flatMap((o) => o.grants), ...operator.grants]);
+        const after = deviceScope(batch, { ...device, operators: new Map([...device.operators, [operator.operatorNo, operator]]) });
         resnapshot = !scopeCovers(before, after);
       }
+      // write: device_operators (admitted, once) + operator_sessions, one transaction
+      session = await ctx.db.transaction(async (tx) => {
+        await admitOperator(tx, device.id, operator.operatorNo);
+        return openOperatorSession(tx, device.id, operator.operatorNo);
+      });
     }
-    return { operator: { id: operator.operatorNo, name: operator.name }, grants: operator.grants, batches, resnapshot };
+    return {
+      operator: { id: operator.operatorNo, name: operator.name },
+      grants: operator.grants,
+      batches,
+      resnapshot,
+      session,
+      passwordVersion: operator.passwordVersion ?? 1,
+    };
   });
 
-  /** A counter registers for a batch; the token in the answer is never shown again. */
+  /** A counter registers for a batch with an operator's password and a one-time code; the token in the answer is never shown again. */
   app.post('/api/devices', async (request, reply): Promise<RegisterDeviceResponse> => {
     const body = parseInput(registerDeviceRequestSchema, request.body, '柜台登记请求');
     const operator = await signIn(ctx, request, body.operatorNo, body.password);
@@ -43,7 +59,15 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (!operator.grants.some((g) => batch.index.hasCheckpoint(g.checkpointId))) {
       throw new HttpError(403, 'forbidden', `您在「${batch.name}」中没有任何离校点的办理权限，请联系管理员授权`);
     }
-    const { deviceId, token } = await registerDevice(ctx.db, operator.operatorNo, body.name, batch.id);
+    // write: devices + device_operators + operator_sessions, one transaction
+    // write: devices + device_operators + operator_sessions + registration_codes (used up), one transaction
+    const { deviceId, token, session } = await ctx.db.transaction(async (tx) => {
+      const device = await registerDevice(tx, operator.operatorNo, body.name, batch.id);
+      if (!(await useRegistrationCode(tx, body.registrationCode, device.deviceId))) {
+        throw new HttpError(403, 'forbidden', '柜台注册码不对、已用过或已过期，未登记本柜台。请向管理员索取新的注册码（每个注册码只能登记一台柜台）');
+      }
+      return { ...device, session: await openOperatorSession(tx, device.deviceId, operator.operatorNo) };
+    });
     reply.code(201);
     return {
       deviceId,
@@ -51,6 +75,8 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
       batch: { id: batch.id, name: batch.name },
       operator: { id: operator.operatorNo, name: operator.name },
       grants: operator.grants,
+      session,
+      passwordVersion: operator.passwordVersion ?? 1,
     };
   });
 }

@@ -66,6 +66,8 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: ServerConte
      */
     scope.post('/api/integration/steps', { bodyLimit: INTEGRATION_BODY_LIMIT }, async (request): Promise<OpResult | IntegrationBulkWriteResponse> => {
       const client = await apiKeyOf(request);
+      // CSV and xlsx are read for full lists only (the parsers are shared within this scope).
+      if (request.body instanceof Uint8Array) throw new HttpError(415, 'bad_request', '写入请求必须是 JSON（application/json）或 NDJSON（application/x-ndjson）');
       const bulk = typeof request.body === 'object' && request.body !== null && 'items' in request.body;
       const items: IntegrationItem[] = bulk
         ? parseInput(integrationBulkWriteRequestSchema, request.body, '批量写入请求').items

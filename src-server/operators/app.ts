@@ -6,6 +6,7 @@ import { addOperator, grantCheckpoint } from '../admin/operators';
 import { AdminError } from '../admin/admin-error';
 import { listBatches } from '../admin/batches';
 import { hashPassword } from '../auth/passwords';
+import { storeNewPassword } from '../auth/operators';
 import { HttpError } from '../http/http-error';
 import { endSessionsOf } from '../console-auth/sessions';
 import { recordConsoleChange } from '../console/console-log';
@@ -122,10 +123,10 @@ export function operatorsApp(ctx: ConsoleContext): HandlerMap<OperatorMethods> {
       const passwordHash = await hashPassword(input.password);
       // write: operators.password_hash + console_sessions (signed out) + console_log, one transaction
       await db.transaction(async (tx) => {
-        const updated = await tx.update(operators).set({ passwordHash }).where(eq(operators.operatorNo, input.operatorNo)).returning({ name: operators.name });
-        if (updated.length === 0) throw new HttpError(404, 'not_found', `没有工号为 "${input.operatorNo}" 的操作员`);
+        const updated = await storeNewPassword(tx, input.operatorNo, passwordHash);
+        if (!updated) throw new HttpError(404, 'not_found', `没有工号为 "${input.operatorNo}" 的操作员`);
         await endSessionsOf(tx, input.operatorNo);
-        await recordConsoleChange(tx, by, '重置密码', `${input.operatorNo} ${updated[0]!.name}`);
+        await recordConsoleChange(tx, by, '重置密码', `${input.operatorNo} ${updated.name}`);
       });
       return { ok: true };
     },

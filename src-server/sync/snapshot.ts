@@ -33,6 +33,7 @@ export async function writeSnapshot(
         mark,
         batch: { id: batch.id, name: batch.name, definition: batch.def },
         idHashKey: batch.idHashKey,
+        scope,
         counts: await countInScope(tx, batch.id, device.id, scope),
       };
       write(`${JSON.stringify(header)}\n`);

@@ -6,6 +6,7 @@ import type { Db } from '../db/database';
 import { createBatch } from '../admin/batches';
 import { addOperator, grantCheckpoint } from '../admin/operators';
 import { storeRoster } from '../admin/roster-store';
+import { issueRegistrationCode } from '../auth/registration-codes';
 import type { BatchCache } from '../sync/batch-cache';
 
 export const DEMO_BATCH_PATH = fileURLToPath(new URL('../../resources/demo-batch.json', import.meta.url));
@@ -70,4 +71,9 @@ export async function seedSmallWorld(db: Db, batches: BatchCache, batchId?: stri
   }
   await grantCheckpoint(db, 'T-CS', 'certificates', ['计算机学院']);
   return seeded;
+}
+
+/** A fresh one-time registration code, as `npm run admin -- registration-code` issues it. */
+export async function registrationCode(db: Db): Promise<string> {
+  return (await issueRegistrationCode(db)).code;
 }

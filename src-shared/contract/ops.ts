@@ -30,6 +30,12 @@ export const opSchema = z.object({
   /** The step-state version the operator saw; a stale base reveals a concurrent change. */
   base: z.object({ version: z.number().int().min(0).max(INT4_MAX) }),
   clientTime: z.string(),
+  /**
+   * The session token of the operator's online sign-in on this device (POST /api/login or
+   * /api/devices). Absent or null: made under an offline sign-in, and checked against the
+   * operator's state on the server when it arrives.
+   */
+  session: z.string().min(1).max(128).nullish(),
 });
 export type Op = z.infer<typeof opSchema>;
 

@@ -175,4 +175,6 @@ export const setupStartInputSchema = setupLoginInputSchema.extend({
   counterName: text('柜台名称', 64),
   batchId: text('离校批次', 64),
   checkpointId: z.string().optional(),
+  /** The one-time code from the administrator; registering needs it besides the password. */
+  registrationCode: textField('柜台注册码', { max: 32, required: true, trim: true, requiredMessage: '请输入管理员给的柜台注册码' }).prefault(''),
 });

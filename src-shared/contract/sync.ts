@@ -54,6 +54,34 @@ export const grantSchema = z.object({
 const operatorRef = z.object({ id: z.string(), name: z.string() });
 const batchRef = z.object({ id: z.string(), name: z.string() });
 
+/**
+ * An operator's online sign-in on one device: every op they make there carries the token
+ * until `expiresAt`; after it, ops are marked as made under an offline sign-in.
+ */
+export const operatorSessionSchema = z.object({ token: z.string(), expiresAt: z.string() });
+export type OperatorSession = z.infer<typeof operatorSessionSchema>;
+
+/** Which students a device replicates (src-shared/domain/roster-scope.ts). */
+export const rosterScopeSchema = z.union([
+  z.object({ all: z.literal(true) }),
+  z.object({ all: z.literal(false), colleges: z.array(z.string()) }),
+]);
+
+/** What the server holds of an operator admitted to a device: the counter's offline sign-in follows it. */
+export const deviceOperatorSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  disabled: z.boolean(),
+  /** Raised by every new password: a cached password of an older version no longer signs in offline. */
+  passwordVersion: z.number().int(),
+  grants: z.array(grantSchema),
+});
+export type DeviceOperator = z.infer<typeof deviceOperatorSchema>;
+
+/** The device's roster scope and operators as the server sees them now; with every pull page. */
+export const deviceAccessSchema = z.object({ scope: rosterScopeSchema, operators: z.array(deviceOperatorSchema) });
+export type DeviceAccess = z.infer<typeof deviceAccessSchema>;
+
 /** POST /api/login. With a device token it also admits the operator to that device. */
 export const loginRequestSchema = z.object({ operatorNo, password }).strict();
 export const loginResponseSchema = z.object({
@@ -62,6 +90,9 @@ export const loginResponseSchema = z.object({
   batches: z.array(batchRef),
   /** True when the device's scope widened: it must download a fresh snapshot. */
   resnapshot: z.boolean(),
+  /** With a device token: the operator's session on that device; null without one (setup). */
+  session: operatorSessionSchema.nullable(),
+  passwordVersion: z.number().int(),
 });
 export type LoginResponse = z.infer<typeof loginResponseSchema>;
 
@@ -72,6 +103,8 @@ export const registerDeviceRequestSchema = z
     password,
     name: textField('柜台名称', { max: 64, required: true, trim: true }),
     batchId: textField('离校批次', { max: 64, required: true, requiredMessage: '请选择离校批次' }),
+    /** The one-time code an administrator issued (npm run admin -- registration-code); missing is told like empty. */
+    registrationCode: textField('柜台注册码', { max: 32, required: true, trim: true, requiredMessage: '请输入管理员给的柜台注册码' }).prefault(''),
   })
   .strict();
 export const registerDeviceResponseSchema = z.object({
@@ -80,6 +113,9 @@ export const registerDeviceResponseSchema = z.object({
   batch: batchRef,
   operator: operatorRef,
   grants: z.array(grantSchema),
+  /** The registering operator's session on the new device. */
+  session: operatorSessionSchema,
+  passwordVersion: z.number().int(),
 });
 export type RegisterDeviceResponse = z.infer<typeof registerDeviceResponseSchema>;
 
@@ -263,6 +299,8 @@ export const pullResponseSchema = z.object({
   history: serverHistorySchema,
   /** The mark of serverSeq: send it back with the next pull (seenMark). */
   mark: z.string().nullable(),
+  /** The scope these rows were read in and the device's operators: a changed scope means a fresh snapshot. */
+  access: deviceAccessSchema,
 });
 export type PullResponse = z.infer<typeof pullResponseSchema>;
 
@@ -279,6 +317,8 @@ export const snapshotHeaderSchema = z.object({
   history: serverHistorySchema,
   /** The mark of seq. */
   mark: z.string().nullable(),
+  /** The roster scope the rows were read in. */
+  scope: rosterScopeSchema,
   /** Row counts that follow, for a progress bar. */
   counts: z.object({
     students: z.number().int(),

@@ -101,7 +101,8 @@ export const syncText = {
       `离线登录：当前操作员 ${name}（${no}），网络不通，按其上次在本柜台登录时的权限办理`,
     rosterPending: (reason: string | null) => `新增学生的数据尚未下载完成，恢复连接后会自动补齐${reason ? `：${reason}` : ''}`,
     standalone: '本柜台未连接服务器（单机模式），不能换人登录',
-    neverHere: (no: string) => `网络不通，无法连接服务器；工号 ${no} 从未在本柜台登录过，不能离线登录，请在网络恢复后再登录`,
+    neverHere: (no: string) =>
+      `网络不通，无法连接服务器；工号 ${no} 在本柜台没有可用的离线登录记录（从未在本柜台联网登录过，或服务器上已停用此工号、改过密码），请在网络恢复后再登录`,
     wrongOffline: '工号或密码错误（网络不通，按本柜台记录的上次登录核对）',
     offlineLocked: (minutes: number) => `该工号离线登录密码错误次数过多，请在 ${minutes} 分钟后再试，或等网络恢复后登录`,
     noGrantInBatch: (batch: string) => `您在「${batch}」中没有任何离校点的办理权限，仍由原操作员办理`,
@@ -134,6 +135,8 @@ export const syncText = {
     trusted: '已确认服务器',
     changeServer: '换一个服务器地址',
     counterName: '柜台名称',
+    registrationCode: '柜台注册码',
+    registrationCodeHint: '管理员在服务器上运行 npm run admin -- registration-code 生成，读给您；每个注册码只能登记一台柜台。',
     operatorNo: '工号',
     password: '密码',
     connect: '登录',

@@ -189,7 +189,7 @@ export async function benchReports(size: number): Promise<ReportFigures> {
   let counter: Child | null = null;
   try {
     let t0 = performance.now();
-    const world = (await server.next()) as { url: string; batchId: string; operatorNo: string; checkpointId: string };
+    const world = (await server.next()) as { url: string; batchId: string; operatorNo: string; checkpointId: string; registrationCode: string };
     const seeded = procMemory(server.proc.pid!);
     line(`server on PGlite seeded with ${size} students`, `${((performance.now() - t0) / 1000).toFixed(1)} s`);
     t0 = performance.now();
@@ -202,6 +202,7 @@ export async function benchReports(size: number): Promise<ReportFigures> {
       batchId: world.batchId,
       checkpointId: world.checkpointId,
       path,
+      registrationCode: world.registrationCode,
     });
     replica.close();
     const afterDownload = procMemory(server.proc.pid!);

@@ -1,6 +1,7 @@
 import { createInterface } from 'node:readline';
 import { seedDemo } from '../../src-server/demo/seed-demo';
 import { startServer } from '../../src-server/serve';
+import { issueRegistrationCode } from '../../src-server/auth/registration-codes';
 import { ensureDemoOperator } from '../../scripts/demo-operator';
 
 /**
@@ -11,7 +12,8 @@ const [dataDir, size] = [process.argv[2]!, Number(process.argv[3])];
 const server = await startServer({ dataDir }, { host: '127.0.0.1', port: 0, logger: false });
 const seeded = await seedDemo(server.database.db, size);
 const operator = await ensureDemoOperator(server);
-console.log(JSON.stringify({ url: server.url, batchId: seeded.batch.id, ...operator }));
+const { code: registrationCode } = await issueRegistrationCode(server.database.db);
+console.log(JSON.stringify({ url: server.url, batchId: seeded.batch.id, registrationCode, ...operator }));
 for await (const line of createInterface({ input: process.stdin })) {
   if (line === 'close') break;
 }

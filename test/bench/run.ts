@@ -1,6 +1,7 @@
 import { benchCounter } from './counter-bench';
 import { benchIdCard } from './id-card-bench';
 import { benchIntegration, type IntegrationFigures } from './integration-bench';
+import { benchPasswords } from './password-bench';
 import { benchPouchSync } from './pouch-bench';
 import { benchReports, type ReportFigures } from './report-bench';
 import { benchOurSync, type SyncFigures } from './sync-bench';
@@ -9,8 +10,8 @@ import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
- * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports`, `-- id-card` or
- * `-- integration` runs one.
+ * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports`, `-- id-card`,
+ * `-- integration` or `-- passwords` runs one.
  */
 const sections = process.argv.slice(2);
 const wants = (name: string) => sections.length === 0 || sections.includes(name);
@@ -88,5 +89,9 @@ if (wants('integration')) {
       `  ${`${f.items} items on ${f.backend}`.padEnd(34)} ${seconds(f.bulkMs).padStart(9)} ${seconds(f.singlesMs).padStart(9)} ${`${ratio.toFixed(0)}x`.padStart(8)}${goal}  goal ≥ 50x: ${ratio >= 50 ? 'met' : 'NOT met'}`,
     );
   }
+}
+if (wants('passwords')) {
+  console.log('\n== password checks (issue 13): scrypt at the production and the old cost ==');
+  await benchPasswords();
 }
 console.log(`\nafter: ${describeLoad()}`);

@@ -18,6 +18,7 @@ import type { Db } from '../../src-server/db/database';
 import { BatchCache } from '../../src-server/sync/batch-cache';
 import { lockWrites, reserveSeqs } from '../../src-server/sync/seq';
 import { openThrowawayDatabase } from '../../src-server/testing/throwaway-database';
+import { registrationCode } from '../../src-server/testing/fixtures';
 import { freePort, startServerProcess, stopGently } from '../integration/processes';
 import { seconds, timed } from './stats';
 import type { SyncWorkload } from './sync-workload';
@@ -91,8 +92,8 @@ export async function benchOurSync(workload: SyncWorkload): Promise<SyncFigures>
     const port = await freePort();
     server = await startServerProcess({ url: database.url! }, port);
     const serverUrl = `http://127.0.0.1:${port}`;
-    const connect = (name: string) =>
-      connectCounter({ serverUrl, ...OPERATOR, counterName: name, batchId: workload.batch.id, path: join(dir, `${name}.db`) });
+    const connect = async (name: string) =>
+      connectCounter({ serverUrl, ...OPERATOR, counterName: name, batchId: workload.batch.id, path: join(dir, `${name}.db`), registrationCode: await registrationCode(db) });
 
     const first = await timed('first download into an empty replica (counter 1)', () => connect('counter-1'));
     const counterA = first.value;

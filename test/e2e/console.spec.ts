@@ -10,7 +10,7 @@ import { connectCounter } from '../../src-main/sync/connect';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { SyncClient } from '../../src-main/sync/sync-client';
 import { ops } from '../../src-server/db/schema';
-import { PASSWORD } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode } from '../../src-server/testing/fixtures';
 import { CONSOLE_ACCOUNTS, seedConsoleWorld } from '../../src-server/testing/console-fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
@@ -124,7 +124,7 @@ for (const backend of BACKENDS) {
       await shot(admin, `console-operators-${backend}`);
 
       // The new operator registers a counter and passes 宿管 for one student.
-      replica = await connectCounter({ serverUrl: server.url, operatorNo: NEW_OPERATOR.no, password: NEW_OPERATOR.password, counterName: '宿管柜台', batchId, path: join(dir, 'dorm.db') });
+      replica = await connectCounter({ serverUrl: server.url, operatorNo: NEW_OPERATOR.no, password: NEW_OPERATOR.password, counterName: '宿管柜台', batchId, path: join(dir, 'dorm.db'), registrationCode: await registrationCode(server.database.db) });
       client = new SyncClient(replica, { serverUrl: server.url, token: fileTokenStore.read(replica.path)! });
       host = await startBrowserHost({ service: createCounterService(replica, { sync: client }), rendererDir: join(import.meta.dirname, '../../out/renderer') });
       client.start();
@@ -219,6 +219,15 @@ for (const backend of BACKENDS) {
       await expect(admin.getByTestId('roster-applied')).toHaveText('已导入 3 名学生，各柜台下次同步后生效');
       await expect(leader.getByTestId('figure-total')).toHaveText(String(total + 3));
       if (client) {
+        // The counter's only operator was disabled above, which took the whole roster off it (issue 13).
+        await client.sync();
+        await expect(callCounter(host!.url, 'students.detail', { studentNo: '2023300003' })).rejects.toThrow('未找到学生');
+        const enabled = await admin.evaluate(async (no) => {
+          const res = await fetch('/console/api/operators.setDisabled', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operatorNo: no, disabled: false }) });
+          return res.status;
+        }, NEW_OPERATOR.no);
+        expect(enabled).toBe(200);
+        // Enabled again, their scope comes back: the counter merges a fresh snapshot with the imported students.
         await client.sync();
         const found = await callCounter(host!.url, 'students.detail', { studentNo: '2023300003' });
         expect(found.student.name).toBe('学生003');

@@ -10,7 +10,7 @@ import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { SyncClient } from '../../src-main/sync/sync-client';
 import { changeStandingOf } from '../../src-server/admin/roster-withdrawal';
 import { storeRoster } from '../../src-server/admin/roster-store';
-import { PASSWORD, seedSmallWorld, student } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode, seedSmallWorld, student } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import { shot } from './demo-host';
 
@@ -32,7 +32,7 @@ test.beforeAll(async () => {
   server = await startTestServer('pglite');
   const { batchId } = await seedSmallWorld(server.database.db, server.batches);
   dir = mkdtempSync(join(tmpdir(), 'lixiao-roster-change-'));
-  replica = await connectCounter({ serverUrl: server.url, operatorNo: 'T-CS', password: PASSWORD, counterName: '计算机学院柜台', batchId, path: join(dir, 'cs.db') });
+  replica = await connectCounter({ serverUrl: server.url, operatorNo: 'T-CS', password: PASSWORD, counterName: '计算机学院柜台', batchId, path: join(dir, 'cs.db'), registrationCode: await registrationCode(server.database.db) });
   client = new SyncClient(replica, { serverUrl: server.url, token: fileTokenStore.read(replica.path)! });
   host = await startBrowserHost({ service: createCounterService(replica, { sync: client }), rendererDir: join(import.meta.dirname, '../../out/renderer') });
   client.start();

@@ -4,10 +4,12 @@ import { runDemo, type RunningDemo } from './demo-host';
 
 /** First run: a counter without a replica opens on the setup screen and ends up synced. */
 
-let demo: RunningDemo<{ serverUrl: string; pageUrl: string; fingerprint: string }>;
+let demo: RunningDemo<{ serverUrl: string; pageUrl: string; fingerprint: string; registrationCode: string }>;
 let pageUrl = '';
 let serverUrl = '';
 let fingerprint = '';
+/** The one-time code the demo issued as the administrator would. */
+let registrationCode = '';
 
 /** The demo server over HTTPS with its self-signed certificate; the fingerprint is what the admin would read out. */
 test.beforeAll(async () => {
@@ -15,9 +17,10 @@ test.beforeAll(async () => {
     const server = /离校服务器已启动: (https:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1];
     const print = /服务器证书 SHA-256 指纹: ([0-9A-F:]{95})/.exec(output)?.[1];
     const page = /http:\/\/127\.0\.0\.1:\d+\/\?token=[^\s"'<>]+/.exec(output)?.[0];
-    return server && page && print ? { serverUrl: server, pageUrl: page, fingerprint: print } : null;
+    const code = /柜台 1 的注册码（一次有效，24 小时内）: ([A-Z0-9-]{14})/.exec(output)?.[1];
+    return server && page && print && code ? { serverUrl: server, pageUrl: page, fingerprint: print, registrationCode: code } : null;
   });
-  ({ serverUrl, pageUrl, fingerprint } = demo.ready);
+  ({ serverUrl, pageUrl, fingerprint, registrationCode } = demo.ready);
 });
 
 /** The fingerprint as the screen groups it: four bytes a group, groups side by side. */
@@ -60,6 +63,13 @@ test('setup: server address, certificate fingerprint, 工号 login, batch, downl
   await setup.locator('input[name=password]').fill('demo1234');
   await setup.getByRole('button', { name: '登录' }).click();
   await expect(setup.locator('select[name=batchId]')).toBeVisible();
+  // A password alone does not register a counter.
+  await setup.locator('input[name=registrationCode]').fill('AAAA-BBBB-CCCC');
+  await setup.getByRole('button', { name: '下载数据' }).click();
+  await expect(setup.getByRole('alert')).toContainText('柜台注册码不对、已用过或已过期');
+  await expectAccessible(page, 'setup screen, wrong registration code');
+  await page.screenshot({ path: 'test-results/sync-setup-registration-code.png' });
+  await setup.locator('input[name=registrationCode]').fill(registrationCode);
   await setup.getByRole('button', { name: '下载数据' }).click();
   await expect(setup.locator('select[name=checkpointId]')).toBeVisible({ timeout: 60_000 });
   await expect(setup).toContainText(/已下载 \d+ \/ \d+ 行/);

@@ -11,7 +11,7 @@ import type { BatchDef, StepStatus } from '../../src-shared/domain/types';
 import { rosterRow, rosterWorkbookBytes } from '../../src-server/testing/roster-workbook';
 import { changeStandingOf } from '../../src-server/admin/roster-withdrawal';
 import { consoleLog, operators, ops, stepStates, students } from '../../src-server/db/schema';
-import { PASSWORD } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode } from '../../src-server/testing/fixtures';
 import { CONSOLE_ACCOUNTS, CS_CLASSES, seedConsoleWorld } from '../../src-server/testing/console-fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
@@ -72,7 +72,7 @@ export function consoleServerSuite(backend: Backend): void {
       const res = await fetch(`${server.url}/api/devices`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ operatorNo, password: PASSWORD, name: `柜台-${operatorNo}`, batchId }),
+        body: JSON.stringify({ operatorNo, password: PASSWORD, name: `柜台-${operatorNo}`, batchId, registrationCode: await registrationCode(server.database.db) }),
       });
       expect(res.status).toBe(201);
       const device = registerDeviceResponseSchema.parse(await res.json());
@@ -312,7 +312,7 @@ export function consoleServerSuite(backend: Backend): void {
       const res = await fetch(`${server.url}/api/devices`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ operatorNo: 'N-NET', password: 'net-pass-123', name: '网络柜台', batchId }),
+        body: JSON.stringify({ operatorNo: 'N-NET', password: 'net-pass-123', name: '网络柜台', batchId, registrationCode: await registrationCode(server.database.db) }),
       });
       expect(res.status).toBe(201);
       const revoked = await consoleCall('operators.revokeGrant', { operatorNo: 'N-NET', checkpointId: 'utilities' }, admin);
@@ -320,7 +320,7 @@ export function consoleServerSuite(backend: Backend): void {
       const again = await fetch(`${server.url}/api/devices`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ operatorNo: 'N-NET', password: 'net-pass-123', name: '网络柜台2', batchId }),
+        body: JSON.stringify({ operatorNo: 'N-NET', password: 'net-pass-123', name: '网络柜台2', batchId, registrationCode: await registrationCode(server.database.db) }),
       });
       expect(again.status).toBe(403);
     });

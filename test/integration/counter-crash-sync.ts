@@ -1,3 +1,4 @@
+import { registrationCode } from '../../src-server/testing/fixtures';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,16 +51,20 @@ export function counterCrashSync(backend: Backend): void {
     let pg: ThrowawayDatabase | null = null;
     let target: DatabaseTarget;
     let batchId = '';
+    /** Issued before the server process holds the database (PGlite: one process per folder). */
+    let code = '';
 
     beforeAll(async () => {
       if (backend === 'postgres') {
         pg = await openThrowawayDatabase('postgres');
         target = { url: pg.url! };
         batchId = (await seedDemo(pg.db, 600)).batch.id;
+        code = await registrationCode(pg.db);
       } else {
         target = { dataDir: join(dir, 'server') };
         const database = await openDatabase(target);
         batchId = (await seedDemo(database.db, 600)).batch.id;
+        code = await registrationCode(database.db);
         await database.close();
       }
     });
@@ -83,6 +88,7 @@ export function counterCrashSync(backend: Backend): void {
         batchId,
         checkpointId: 'dorm',
         path,
+        registrationCode: code,
       });
       const deviceId = readSession(replica.sqlite, replica.batch).deviceId;
       const classes = replica.sqlite

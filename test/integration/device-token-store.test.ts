@@ -61,7 +61,7 @@ describe('the device token is kept outside the replica', () => {
 
   async function registered(operatorNo = 'T-DORM'): Promise<Replica> {
     n += 1;
-    return connectCounter({ serverUrl: world.relay.url, operatorNo, password: PASSWORD, counterName: `凭据柜台${n}`, batchId: world.batchId, path: join(world.dir, `token-${n}.db`) });
+    return connectCounter({ serverUrl: world.relay.url, operatorNo, password: PASSWORD, counterName: `凭据柜台${n}`, batchId: world.batchId, path: join(world.dir, `token-${n}.db`), registrationCode: await world.registrationCode() });
   }
 
   /** A replica as the loader wrote it before the token store: the token in meta, no token file; and before replica version 7, the 身份证号 hash key likewise. */
@@ -185,7 +185,7 @@ describe('the device token is kept outside the replica', () => {
       idKeys: await electronIdKeyStore(fakeSafeStorage, fresh),
     });
     workers.push(setup);
-    const started = await setup.call('setup.start', { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: PASSWORD, counterName: '电子柜台', batchId: world.batchId });
+    const started = await setup.call('setup.start', { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: PASSWORD, counterName: '电子柜台', batchId: world.batchId, registrationCode: await world.registrationCode() });
     expect(started).toMatchObject({ ok: true });
     await eventually(async () => expect(await setup.call('setup.state', {})).toMatchObject({ ok: true, value: { needed: false } }));
     await eventually(async () => expect(await setup.call('sync.status', {})).toMatchObject({ ok: true, value: { state: 'online', tokenLost: false } }));

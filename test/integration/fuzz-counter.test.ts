@@ -92,7 +92,7 @@ async function baseInputs(): Promise<Record<string, Record<string, unknown>>> {
     'update.install': {},
     'update.feed': {},
     'setup.login': login,
-    'setup.start': { ...login, counterName: '二号柜台', batchId: '2027-bk', checkpointId: 'dorm' },
+    'setup.start': { ...login, counterName: '二号柜台', batchId: '2027-bk', checkpointId: 'dorm', registrationCode: 'AAAA-BBBB-CCCC' },
   };
 }
 

@@ -10,7 +10,7 @@ import { consoleRoutes, type ConsoleMethod } from '../../src-shared/contract/con
 import { rosterRow, rosterWorkbookBytes } from '../../src-server/testing/roster-workbook';
 import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
 import { INTEGRATION_BODY_LIMIT } from '../../src-server/http/integration-routes';
-import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
 import { bodyCases, errorMessage, ODD_QUERIES, runFuzz, sendRaw, type BodyCase, type FuzzCase, type Tally } from './fuzz-cases';
@@ -39,7 +39,7 @@ export function fuzzServerRoutes(backend: Backend): void {
     beforeAll(async () => {
       server = await startTestServer(backend, { loginLimits: { freePerAddress: 1e6, freePerOperatorAtAddress: 1e6, freePerOperator: 1e6 } });
       ({ batchId } = await seedSmallWorld(server.database.db, server.batches));
-      const body = JSON.stringify({ operatorNo: 'T-DORM', password: PASSWORD, name: '模糊测试柜台', batchId });
+      const body = JSON.stringify({ operatorNo: 'T-DORM', password: PASSWORD, name: '模糊测试柜台', batchId, registrationCode: await registrationCode(server.database.db) });
       const res = await sendRaw(server.url, { name: 'setup', method: 'POST', path: '/api/devices', c: { name: 'setup', body, contentType: 'application/json' } });
       ({ token, deviceId } = registerDeviceResponseSchema.parse(JSON.parse(res.body)));
       apiKey = await createApiKey(server.database.db, 'fuzz-lib', '图书馆系统', batchId, ['return-books']);
@@ -95,7 +95,8 @@ export function fuzzServerRoutes(backend: Backend): void {
     });
 
     it('POST /api/devices', async () => {
-      await fuzz('POST /api/devices', post('/api/devices', { operatorNo: 'T-STU', password: PASSWORD, name: '柜台', batchId }, () => ({})));
+      const code = await registrationCode(server.database.db);
+      await fuzz('POST /api/devices', post('/api/devices', { operatorNo: 'T-STU', password: PASSWORD, name: '柜台', batchId, registrationCode: code }, () => ({})));
     });
 
     // Two halves: a push is the slowest request, and no test may take long.
@@ -111,6 +112,8 @@ export function fuzzServerRoutes(backend: Backend): void {
         args: { note: '钥匙未还' },
         base: { version: 0 },
         clientTime: '2027-06-20T09:00:00+08:00',
+        // Not a session of this device: the op is stored as rejected, and each variant of it too.
+        session: 'lxs_not-a-session-of-this-device',
       };
       await fuzz(
         `POST /api/sync/push (${kind})`,

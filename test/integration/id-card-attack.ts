@@ -104,7 +104,7 @@ export const previousMask = (id: string) => `${id.slice(0, 6)}********${id.slice
 /**
  * Turns a closed replica of this release into one as the previous release wrote it: the key in
  * meta (not beside the file), the region code in the mask, the whole HMAC digest and its index,
- * the schema `version`. Every other table stays as a counter has it. Returns the key.
+ * no column of a later migration, the schema `version`. Every other table stays as a counter has it. Returns the key.
  */
 export function rewriteAsPreviousRelease(path: string, roster: RosterStudent[], version: number): string {
   const key = readFileSync(`${path}.idkey`, 'utf8');
@@ -116,6 +116,8 @@ export function rewriteAsPreviousRelease(path: string, roster: RosterStudent[], 
       const update = db.prepare('update students set id_hash = ?, id_masked = ? where student_no = ?');
       for (const s of roster) update.run(createHmac('sha256', Buffer.from(key, 'hex')).update(s.idCard).digest('hex'), previousMask(s.idCard), s.studentNo);
       db.exec('create index students_id_hash on students (id_hash)');
+      // What later migrations added goes too, or reopening would apply them twice (replica migration 7, operator sessions).
+      db.exec('alter table outbox drop column session');
       db.pragma(`user_version = ${version}`);
     })();
   } finally {

@@ -8,7 +8,7 @@ import { createBatch } from '../../src-server/admin/batches';
 import { addOperator, grantCheckpoint } from '../../src-server/admin/operators';
 import { storeRoster } from '../../src-server/admin/roster-store';
 import { ops, stepStates } from '../../src-server/db/schema';
-import { demoBatchDefinition, PASSWORD, student } from '../../src-server/testing/fixtures';
+import { demoBatchDefinition, PASSWORD, registrationCode, student } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
 import { gbkEncoder } from '../fixtures/gbk';
@@ -84,7 +84,7 @@ export function integrationCleared(backend: Backend): void {
           await fetch(`${server.url}/api/devices`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ operatorNo: 'T-DORM', password: PASSWORD, name: '宿管柜台', batchId }),
+            body: JSON.stringify({ operatorNo: 'T-DORM', password: PASSWORD, name: '宿管柜台', batchId, registrationCode: await registrationCode(server.database.db) }),
           })
         ).json(),
       );

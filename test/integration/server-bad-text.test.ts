@@ -6,7 +6,7 @@ import { errorResponseSchema, pushResponseSchema, registerDeviceResponseSchema }
 import { createApiKey } from '../../src-server/admin/devices';
 import { dbErrorKind } from '../../src-server/db/db-errors';
 import { ops, stepStates } from '../../src-server/db/schema';
-import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
 
@@ -36,7 +36,7 @@ describe.each(BACKENDS)('text PostgreSQL cannot store, on %s', (backend) => {
   }
 
   async function register(operatorNo: string) {
-    const res = await call('POST', '/api/devices', { operatorNo, password: PASSWORD, name: `柜台-${operatorNo}`, batchId });
+    const res = await call('POST', '/api/devices', { operatorNo, password: PASSWORD, name: `柜台-${operatorNo}`, batchId, registrationCode: await registrationCode(server.database.db) });
     expect(res.status).toBe(201);
     const device = registerDeviceResponseSchema.parse(res.json);
     let next = 1;
@@ -131,7 +131,7 @@ describe.each(BACKENDS)('text PostgreSQL cannot store, on %s', (backend) => {
     const login = await call('POST', '/api/login', { operatorNo: 'T-\u0000DORM', password: PASSWORD });
     expect(login.status).toBe(400);
     expect(errorResponseSchema.parse(login.json).error.message).toContain('工号含有不可见的控制字符');
-    const device = await call('POST', '/api/devices', { operatorNo: 'T-DORM', password: PASSWORD, name: '一号\ud800柜台', batchId });
+    const device = await call('POST', '/api/devices', { operatorNo: 'T-DORM', password: PASSWORD, name: '一号\ud800柜台', batchId, registrationCode: await registrationCode(server.database.db) });
     expect(device.status).toBe(400);
     expect(errorResponseSchema.parse(device.json).error.message).toContain('柜台名称含有残缺的字符');
     const key = await createApiKey(server.database.db, 'lib-text', '图书馆系统', batchId, ['return-books']);

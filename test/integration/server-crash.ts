@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { registrationCode } from '../../src-server/testing/fixtures';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,16 +19,20 @@ export function serverCrash(backend: Backend): void {
     const dir = mkdtempSync(join(tmpdir(), 'lixiao-crash-'));
     let pg: ThrowawayDatabase | null = null;
     let target: DatabaseTarget;
+    /** Issued before the server process holds the database (PGlite: one process per folder). */
+    let code = '';
 
     beforeAll(async () => {
       if (backend === 'postgres') {
         pg = await openThrowawayDatabase('postgres');
         target = { url: pg.url! };
         await seedDemo(pg.db, 300);
+        code = await registrationCode(pg.db);
       } else {
         target = { dataDir: join(dir, 'server') };
         const database = await openDatabase(target);
         await seedDemo(database.db, 300);
+        code = await registrationCode(database.db);
         await database.close();
       }
     });
@@ -55,7 +60,7 @@ export function serverCrash(backend: Backend): void {
         const registered = await fetch(`${url}/api/devices`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ operatorNo: 'S0004', password: DEMO_PASSWORD, name: '宿管柜台', batchId: '2027-bk' }),
+          body: JSON.stringify({ operatorNo: 'S0004', password: DEMO_PASSWORD, name: '宿管柜台', batchId: '2027-bk', registrationCode: code }),
         });
         const device = registerDeviceResponseSchema.parse(await registered.json());
         const snapshot = await (await fetch(`${url}/api/sync/snapshot`, { headers: { authorization: `Bearer ${device.token}` } })).text();

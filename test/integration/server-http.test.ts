@@ -13,8 +13,9 @@ import {
 } from '../../src-shared/contract/sync';
 import { createApiKey, revokeDevice } from '../../src-server/admin/devices';
 import { addOperator } from '../../src-server/admin/operators';
-import { ops, stepStates } from '../../src-server/db/schema';
-import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { devices, ops, stepStates } from '../../src-server/db/schema';
+import { issueRegistrationCode } from '../../src-server/auth/registration-codes';
+import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
 import { BACKENDS } from '../../src-server/testing/throwaway-database';
@@ -52,7 +53,7 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
   }
 
   async function register(operatorNo: string, name = `柜台-${operatorNo}`) {
-    const res = await call('POST', '/api/devices', { body: { operatorNo, password: PASSWORD, name, batchId } });
+    const res = await call('POST', '/api/devices', { body: { operatorNo, password: PASSWORD, name, batchId, registrationCode: await registrationCode(server.database.db) } });
     expect(res.status).toBe(201);
     const device = registerDeviceResponseSchema.parse(res.json);
     let next = 1;
@@ -109,8 +110,31 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
       expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(0);
     });
 
+    it('registers a counter only with a one-time code: once, not after it expired, and never with the password alone', async () => {
+      const db = server.database.db;
+      const devicesNow = async () => (await db.select({ n: count() }).from(devices))[0]!.n;
+      const body = { operatorNo: 'T-DORM', password: PASSWORD, name: '注册码柜台', batchId };
+      const before = await devicesNow();
+      const none = await call('POST', '/api/devices', { body });
+      expect(none.status).toBe(400);
+      expect(errorOf(none).message).toContain('请输入管理员给的柜台注册码');
+      const { code } = await issueRegistrationCode(db);
+      expect(code).toMatch(/^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$/);
+      const unknown = await call('POST', '/api/devices', { body: { ...body, registrationCode: 'ZZZZ-ZZZZ-ZZZZ' } });
+      expect(unknown.status).toBe(403);
+      expect(errorOf(unknown).message).toBe('柜台注册码不对、已用过或已过期，未登记本柜台。请向管理员索取新的注册码（每个注册码只能登记一台柜台）');
+      // Typed in lower case with spaces, as read out over the phone.
+      const ok = await call('POST', '/api/devices', { body: { ...body, registrationCode: ` ${code.toLowerCase().replaceAll('-', ' ')} ` } });
+      expect(ok.status).toBe(201);
+      const again = await call('POST', '/api/devices', { body: { ...body, registrationCode: code } });
+      expect(again.status).toBe(403);
+      const expired = await issueRegistrationCode(db, 1, new Date(Date.now() - 2 * 3_600_000));
+      expect((await call('POST', '/api/devices', { body: { ...body, registrationCode: expired.code } })).status).toBe(403);
+      expect(await devicesNow()).toBe(before + 1);
+    });
+
     it('refuses registration for a missing batch and for an operator without a checkpoint in it', async () => {
-      const missing = await call('POST', '/api/devices', { body: { operatorNo: 'T-DORM', password: PASSWORD, name: 'x', batchId: 'nope' } });
+      const missing = await call('POST', '/api/devices', { body: { operatorNo: 'T-DORM', password: PASSWORD, name: 'x', batchId: 'nope', registrationCode: await registrationCode(server.database.db) } });
       expect(missing.status).toBe(404);
       expect(errorOf(missing).message).toContain('没有编号为 "nope" 的离校批次');
     });

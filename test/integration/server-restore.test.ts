@@ -18,7 +18,7 @@ import { startServer, type RunningServer } from '../../src-server/serve';
 import { position } from '../../src-server/sync/history';
 import { listRestoreLosses } from '../../src-server/sync/restore-losses';
 import { BatchCache } from '../../src-server/sync/batch-cache';
-import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { BACKENDS, POSTGRES_ADMIN_URL, type Backend } from '../../src-server/testing/throwaway-database';
 import { freePort } from './processes';
 import { eventually, localView, tokenOf } from './sync-world';
@@ -117,6 +117,7 @@ interface Keys {
   batchId: string;
   library: string;
   finance: string;
+  codes: string[];
 }
 
 /** The small world of the sync tests and API keys of two campus systems. */
@@ -126,6 +127,8 @@ async function seed(db: Db): Promise<Keys> {
     batchId,
     library: await createApiKey(db, 'library', '图书馆系统', batchId, ['return-books']),
     finance: await createApiKey(db, 'finance', '财务系统', batchId, ['repay-debt']),
+    // One per counter of a world; PGlite worlds start from a copy of this template, so each has them unused.
+    codes: [await registrationCode(db), await registrationCode(db), await registrationCode(db)],
   };
 }
 
@@ -176,9 +179,9 @@ describe.each(BACKENDS)('server restored from a backup, on %s', (backend: Backen
     const keys = postgres ? await postgres.seeded! : templateKeys;
     const { batchId } = keys;
     const serverUrl = `http://127.0.0.1:${port}`;
-    for (const [name, operatorNo] of [['A', 'T-DORM'], ['B', 'T-STU'], ['C', 'T-DORM']] as const) {
+    for (const [i, [name, operatorNo]] of ([['A', 'T-DORM'], ['B', 'T-STU'], ['C', 'T-DORM']] as const).entries()) {
       const path = join(dir, `counter-${name}.db`);
-      const replica = await connectCounter({ serverUrl, operatorNo, password: PASSWORD, counterName: `柜台${name}`, batchId, path });
+      const replica = await connectCounter({ serverUrl, operatorNo, password: PASSWORD, counterName: `柜台${name}`, batchId, path, registrationCode: keys.codes[i]! });
       counters.push({ name, replica, client: startClient(replica, serverUrl), deviceId: deviceIdOf(replica) });
     }
     const integration = async (key: 'library' | 'finance', studentNo: string, stepId: string, status: 'passed' | 'pending') => {

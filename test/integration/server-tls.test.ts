@@ -17,7 +17,7 @@ import { serverOf, SyncClient } from '../../src-main/sync/sync-client';
 import { runCli } from '../../src-server/cli';
 import { devices, ops } from '../../src-server/db/schema';
 import { buildServerApp } from '../../src-server/http/app';
-import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { BACKENDS, openThrowawayDatabase, type ThrowawayDatabase } from '../../src-server/testing/throwaway-database';
 import { BatchCache } from '../../src-server/sync/batch-cache';
 import { readTlsFiles, writeSelfSigned } from '../../src-server/tls/certificates';
@@ -108,7 +108,7 @@ describe.each(BACKENDS)('HTTPS between counters and the server on %s', (backend)
 
   async function connect(serverUrl: string, certificate: { pin?: string; caFile?: string }): Promise<Replica> {
     n += 1;
-    const replica = await connectCounter({ serverUrl, certificate, operatorNo: 'T-DORM', password: PASSWORD, counterName: `加密柜台${n}`, batchId, path: join(dir, `counter-${n}.db`) });
+    const replica = await connectCounter({ serverUrl, certificate, operatorNo: 'T-DORM', password: PASSWORD, counterName: `加密柜台${n}`, batchId, path: join(dir, `counter-${n}.db`), registrationCode: await registrationCode(database.db) });
     replicas.push(replica);
     return replica;
   }

@@ -32,14 +32,13 @@ describe('first-run setup and the sync methods of the counter API', () => {
     const login = await dispatchOk(runtime, 'setup.login', { serverUrl: ` ${world.relay.url}/ `, operatorNo: 'T-DORM', password: PASSWORD });
     expect(login.batches).toEqual([{ id: world.batchId, name: expect.any(String) }]);
 
-    await dispatchOk(runtime, 'setup.start', {
-      serverUrl: world.relay.url,
-      operatorNo: 'T-DORM',
-      password: PASSWORD,
-      counterName: '宿管 1 号柜台',
-      batchId: world.batchId,
-      checkpointId: 'dorm',
-    });
+    const start = { serverUrl: world.relay.url, operatorNo: 'T-DORM', password: PASSWORD, counterName: '宿管 1 号柜台', batchId: world.batchId, checkpointId: 'dorm' };
+    // The password alone does not register a counter: a one-time code from the administrator is needed.
+    expect(await runtime.dispatch('setup.start', start)).toMatchObject({ ok: false, error: { code: 'bad_input', message: expect.stringMatching(/柜台注册码/) } });
+    await dispatchOk(runtime, 'setup.start', { ...start, registrationCode: 'AAAA-BBBB-CCCC' });
+    await eventually(async () => expect(await dispatchOk(runtime, 'setup.state')).toMatchObject({ needed: true, error: expect.stringMatching(/柜台注册码不对、已用过或已过期/) }));
+    expect(existsSync(join(world.dir, 'setup', 'counter.db'))).toBe(false);
+    await dispatchOk(runtime, 'setup.start', { ...start, registrationCode: ` ${(await world.registrationCode()).toLowerCase()} ` });
     await eventually(async () => expect(await dispatchOk(runtime, 'setup.state')).toMatchObject({ needed: false }));
     const session = await dispatchOk(runtime, 'session.get');
     expect(session).toMatchObject({ operator: { id: 'T-DORM' }, checkpointId: 'dorm' });
@@ -97,6 +96,7 @@ describe('first download', () => {
       counterName: '断线柜台',
       batchId: world.batchId,
       path: join(world.dir, 'probe.db'),
+      registrationCode: await world.registrationCode(),
     });
     const token = tokenOf(probe);
     const session = readSession(probe.sqlite, probe.batch);

@@ -215,7 +215,7 @@ describe.each(BACKENDS)('换人登录 on %s', (backend) => {
 
     await relay.down();
     const never = await service.dispatch('session.signIn', { operatorNo: 'T-CERT', password: PASSWORD });
-    expect(never).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringMatching(/T-CERT 从未在本柜台登录过，不能离线登录/) } });
+    expect(never).toMatchObject({ ok: false, error: { code: 'refused', message: expect.stringMatching(/T-CERT 在本柜台没有可用的离线登录记录/) } });
     const wrong = await service.dispatch('session.signIn', { operatorNo: 'T-DORM', password: 'not-it' });
     expect(wrong).toMatchObject({ ok: false, error: { code: 'unauthorized', message: expect.stringMatching(/工号或密码错误/) } });
     expect(sessionOf(counter).operator).toBe('T-STU');

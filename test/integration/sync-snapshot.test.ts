@@ -1,3 +1,4 @@
+import { registrationCode } from '../../src-server/testing/fixtures';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,6 +39,7 @@ describe.each(BACKENDS)('snapshot download into an empty replica (%s)', (backend
         counterName: '快照校验',
         batchId: seeded.batch.id,
         path: join(dir, `${backend}-downloaded.db`),
+        registrationCode: await registrationCode(server.database.db),
       });
       const roster = generateRoster(seeded.batch, { seed: DEMO_SEED, size: SIZE });
       const built = createReplica(join(dir, `${backend}-built.db`), seeded.batch, roster.students, roster.initial, demoSession(seeded.batch));

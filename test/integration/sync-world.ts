@@ -11,7 +11,7 @@ import type { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { fileTokenStore } from '../../src-main/sync/device-token-store';
 import { SyncClient, type SyncClientOptions } from '../../src-main/sync/sync-client';
 import { ops, stepStates, waivers } from '../../src-server/db/schema';
-import { PASSWORD, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
 
@@ -126,8 +126,14 @@ export class SyncWorld {
       counterName: `柜台${this.n}`,
       batchId: this.batchId,
       path,
+      registrationCode: await this.registrationCode(),
     });
     return this.wrap(replica, options, relay);
+  }
+
+  /** A one-time code for registering one more counter. */
+  registrationCode(): Promise<string> {
+    return registrationCode(this.server.database.db);
   }
 
   wrap(replica: Replica, options: SyncClientOptions = {}, relay = this.relay): Counter {

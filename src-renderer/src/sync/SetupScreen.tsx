@@ -67,7 +67,7 @@ export function useSetupNeeded(): [boolean | null, () => void] {
  * the checkpoint (its names come with the downloaded batch).
  */
 export function SetupScreen({ onDone }: { onDone: () => void }) {
-  const [form, setForm] = useState({ serverUrl: '', caFile: '', operatorNo: '', password: '', counterName: t.defaultCounterName });
+  const [form, setForm] = useState({ serverUrl: '', caFile: '', operatorNo: '', password: '', counterName: t.defaultCounterName, registrationCode: '' });
   const [probe, setProbe] = useState<Probe | null>(null);
   const [pin, setPin] = useState<string | null>(null);
   const [login, setLogin] = useState<Login | null>(null);
@@ -112,7 +112,7 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
       <input
         type={options.type ?? 'text'}
         value={form[key]}
-        disabled={login !== null || options.locked}
+        disabled={options.locked ?? login !== null}
         onChange={(e) => setForm({ ...form, [key]: e.target.value })}
         name={key}
         {...(options.hint ? { 'aria-describedby': `${key}-hint` } : {})}
@@ -211,6 +211,7 @@ export function SetupScreen({ onDone }: { onDone: () => void }) {
               ))}
             </select>
           </label>
+          {field('registrationCode', t.registrationCode, { locked: session !== null || downloading, hint: t.registrationCodeHint })}
           {!session && (
             <button type="button" className="btn btn-primary" disabled={downloading} onClick={() => void start()}>
               {downloading ? t.downloading : t.download}
