@@ -8,7 +8,9 @@ import { ChangeFeed } from './change-feed';
 import { assertKnownVersion, migrate } from './migrate';
 import { repairOutbox } from './outbox-repair';
 import { keepCopyBeforeMigrating } from './upgrade-copy';
-import { ReplicaError } from './replica-error';
+import { DamagedReplicaError, ReplicaError } from './replica-error';
+import { integrityProblem } from './integrity';
+import { keepPrivate } from '../files/private-files';
 import * as schema from './schema';
 
 export type ReplicaDb = BetterSQLite3Database<typeof schema>;
@@ -39,6 +41,16 @@ function describeSqliteError(e: unknown): string {
   return (e as Error).message;
 }
 
+/** The replica and the side files SQLite keeps next to it; -wal and -shm take the replica's mode when SQLite creates them. */
+export function replicaFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}
+
+function isDamage(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+}
+
 /** Checks what SQLite would report vaguely (or, read-only, not at all until the first write). */
 function checkAccess(path: string, mustExist: boolean): void {
   const dir = dirname(path);
@@ -66,7 +78,7 @@ function checkAccess(path: string, mustExist: boolean): void {
 }
 
 /** Electron's Node has its own ABI; its build of better-sqlite3 is passed in by the app shell. */
-function electronSqliteBinding(): string | undefined {
+export function electronSqliteBinding(): string | undefined {
   return process.env['LIXIAO_SQLITE_BINDING'] || undefined;
 }
 
@@ -80,12 +92,23 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
   try {
     sqlite = new Database(path, { fileMustExist: !create, nativeBinding: electronSqliteBinding() });
   } catch (e) {
+    if (isDamage(e)) throw new DamagedReplicaError(path, describeSqliteError(e));
     throw cannotOpen(path, describeSqliteError(e));
   }
   try {
-    // Before any pragma that writes (journal_mode): a file that is not a database, or one from a
-    // newer build, is refused untouched.
+    keepPrivate(replicaFiles(path));
+  } catch (e) {
+    sqlite.close();
+    throw cannotOpen(path, `无法把文件设为仅本用户可读写（${(e as Error).message}），请确认文件属于运行本程序的账户`);
+  }
+  try {
+    // Before any pragma that writes (journal_mode): a file that is not a database, is damaged,
+    // or comes from a newer build is refused untouched.
     const version = assertKnownVersion(sqlite);
+    if (!create) {
+      const problem = integrityProblem(sqlite);
+      if (problem) throw new DamagedReplicaError(path, problem);
+    }
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
@@ -97,6 +120,7 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
   } catch (e) {
     sqlite.close();
     if (e instanceof ReplicaError) throw e;
+    if (isDamage(e)) throw new DamagedReplicaError(path, describeSqliteError(e));
     throw cannotOpen(path, describeSqliteError(e));
   }
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { writePrivateFile } from '../files/private-files';
 
 /**
  * Where a counter keeps its device token, by replica path. Never in the replica itself: the
@@ -28,36 +28,6 @@ const plain: TokenCodec = {
   encode: (token) => Buffer.from(token, 'utf8'),
   decode: (bytes) => bytes.toString('utf8'),
 };
-
-/** Data and directory entry on disk when this returns, so a rename survives a power cut. */
-async function syncToDisk(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Written to a side file readable by this user only, then renamed over the old one: a stop
- * midway leaves the old token or the new one, never half of one. chmod after creating, because
- * the mode given to open is reduced by the umask.
- */
-async function writePrivateFile(path: string, bytes: Buffer): Promise<void> {
-  const side = `${path}.tmp`;
-  await rm(side, { force: true });
-  const handle = await open(side, 'wx', 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(side, path);
-  await syncToDisk(dirname(path));
-}
 
 /** A file next to the replica (`<replica><codec.suffix>`), mode 0600, replaced atomically. */
 export function tokenFileStore(codec: TokenCodec, onUnreadable: (path: string, e: Error) => void = () => undefined): DeviceTokenStore {
