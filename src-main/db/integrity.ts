@@ -11,5 +11,5 @@ const PROBLEMS_SHOWN = 3;
 export function integrityProblem(sqlite: Database.Database): string | null {
   const rows = sqlite.pragma(`quick_check(${PROBLEMS_SHOWN})`, { simple: false }) as { quick_check: string }[];
   const problems = rows.map((r) => r.quick_check).filter((p) => p !== 'ok');
-  return problems.length === 0 ? null : `完整性检查未通过：${problems.join('；')}`;
+  return problems.length === 0 ? null : problems.join('；');
 }

@@ -76,7 +76,7 @@ export function replicaRescue(backend: Backend): void {
       if (!state.ok) throw new Error(state.error.message);
       damaged = (state.value as { damaged: DamagedReplicaDto }).damaged;
       expect(damaged.path).toBe(a.replica.path);
-      expect(damaged.detail).toMatch(/完整性检查未通过/);
+      expect(damaged.detail).toMatch(/students_name/);
       expect(damaged.rescueError).toBeNull();
       expect(damaged.rescue).toMatchObject({ ops: 3, complete: true });
       expect(damaged.rescue!.path).not.toBe(written.path);
