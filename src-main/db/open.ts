@@ -7,7 +7,7 @@ import { BatchDefinitionError, parseBatchDefinitionText } from '../../src-shared
 import { ChangeFeed } from './change-feed';
 import { assertKnownVersion, migrate } from './migrate';
 import { repairOutbox } from './outbox-repair';
-import { keepCopyBeforeMigrating } from './upgrade-copy';
+import { keepCopyBeforeMigrating } from './replica-backups';
 import { DamagedReplicaError, ReplicaError } from './replica-error';
 import { integrityProblem } from './integrity';
 import { keepPrivate } from '../files/private-files';

@@ -7,6 +7,7 @@ import type { DamagedReplicaDto, SetupStateDto, SyncStatusDto } from '../../src-
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { createCounterService, type CounterService } from '../counter/service';
 import { openReplica, type Replica } from '../db/open';
+import { takeDailyBackup } from '../db/replica-backups';
 import { DamagedReplicaError, ReplicaError } from '../db/replica-error';
 import { NoRescueFile, writeRescueFile } from './rescue-file';
 import { connectCounter } from './connect';
@@ -27,6 +28,8 @@ export interface CounterRuntimeOptions {
   tokens?: DeviceTokenStore;
 }
 
+/** How often a running counter looks whether today's backup is made (it may run for days). */
+const BACKUP_CHECK_MS = 60 * 60 * 1000;
 const SETUP_METHODS = new Set(['setup.state', 'setup.probe', 'setup.login', 'setup.start', 'sync.status']);
 const zodChinese = z.locales.zhCN().localeError;
 
@@ -48,6 +51,9 @@ export class CounterRuntime {
   private readonly listeners = new Set<Listener>();
   private setup: SetupStateDto = { needed: true, progress: null, error: null, damaged: null };
   private downloading = false;
+  private backupTimer: NodeJS.Timeout | null = null;
+  /** The backup under way: closing waits for it, as the copy reads the open replica. */
+  private backingUp: Promise<void> = Promise.resolve();
   private readonly tokens: DeviceTokenStore;
   /**
    * Settles when an existing replica is attached. Moving an old replica's token into the store
@@ -89,6 +95,24 @@ export class CounterRuntime {
     return this.options.now?.() ?? new Date();
   }
 
+  /**
+   * The daily backup at start and whenever a check finds a new day. A failed backup does not
+   * stop the counter; it is logged and tried again at the next check.
+   */
+  private keepDailyBackups(replica: Replica): void {
+    const check = () => {
+      this.backingUp = this.backingUp
+        .then(() => takeDailyBackup(replica.sqlite, replica.path, this.now()))
+        .then(
+          () => undefined,
+          (e: unknown) => console.error(`本柜台数据文件的每日备份失败（${(e as Error).message}），稍后重试`),
+        );
+    };
+    check();
+    this.backupTimer = setInterval(check, BACKUP_CHECK_MS);
+    this.backupTimer.unref();
+  }
+
   private async open(replica: Replica): Promise<void> {
     try {
       await moveDeviceTokenOutOfReplica(replica, this.tokens);
@@ -116,6 +140,7 @@ export class CounterRuntime {
       for (const listener of [...this.listeners]) listener(event);
     });
     this.client?.start();
+    this.keepDailyBackups(replica);
     this.setup = { needed: false, progress: null, error: null, damaged: null };
   }
 
@@ -204,6 +229,8 @@ export class CounterRuntime {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    if (this.backupTimer) clearInterval(this.backupTimer);
+    await this.backingUp;
     await this.client?.stop();
     this.service?.replica.close();
   }
