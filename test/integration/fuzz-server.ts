@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { registerDeviceResponseSchema } from '../../src-shared/contract/sync';
+import { RESCUE_FORMAT } from '../../src-shared/contract/rescue';
 import { createApiKey } from '../../src-server/admin/devices';
 import { devices } from '../../src-server/db/schema';
 import { addOperator } from '../../src-server/admin/operators';
@@ -115,6 +116,23 @@ export function fuzzServerRoutes(backend: Backend): void {
         post('/api/sync/push', { ops: [op] }, auth, PUSH_BODY_LIMIT).filter((k) => k.c?.kind === kind),
         freshOp,
       );
+    });
+
+    it('POST /api/sync/rescue', async () => {
+      const op = {
+        opId: OP_ID,
+        deviceId,
+        deviceSeq: NEXT_SEQ,
+        operatorId: 'T-DORM',
+        kind: 'pass',
+        studentNo: '2023000003',
+        stepId: 'dorm-clearance',
+        args: { note: '' },
+        base: { version: 0 },
+        clientTime: '2027-06-20T09:00:00+08:00',
+      };
+      const rescue = { format: RESCUE_FORMAT, deviceId, serverUrl: null, writtenAt: '2027-06-20T09:00:00+08:00', replicaPath: 'counter.db', complete: true, ops: [op] };
+      await fuzz('POST /api/sync/rescue', post('/api/sync/rescue', rescue, auth, PUSH_BODY_LIMIT), freshOp);
     });
 
     it('POST /api/integration/steps', async () => {
