@@ -15,7 +15,10 @@ export function RescueSection() {
   const [busy, setBusy] = useState<'write' | 'upload' | null>(null);
   const [outcome, setOutcome] = useState<Outcome>(null);
 
+  // The buttons stay enabled while busy: disabling the focused one would drop the focus out of
+  // the panel, and Escape would no longer close it.
   const run = async (kind: 'write' | 'upload', work: () => Promise<string[]>) => {
+    if (busy) return;
     setBusy(kind);
     setOutcome(null);
     try {
@@ -45,12 +48,20 @@ export function RescueSection() {
       <h3 id="sync-rescue-title">{t.heading}</h3>
       <p className="sync-muted">{t.hint}</p>
       <div className="sync-rescue-actions">
-        <button type="button" className="btn" onClick={() => void write()} disabled={busy !== null}>
+        <button type="button" className="btn" onClick={() => void write()} aria-busy={busy === 'write'}>
           {busy === 'write' ? t.writing : t.write}
         </button>
-        <label className="btn">
+        <input
+          id="rescue-upload-input"
+          className="visually-hidden"
+          type="file"
+          accept=".json,application/json"
+          aria-label={t.upload}
+          onChange={upload}
+          data-testid="rescue-upload"
+        />
+        <label htmlFor="rescue-upload-input" className="btn">
           {busy === 'upload' ? t.uploading : t.upload}
-          <input type="file" accept=".json,application/json" hidden onChange={upload} disabled={busy !== null} data-testid="rescue-upload" />
         </label>
       </div>
       <div aria-live="polite">
