@@ -2,13 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { generateRoster } from '../../src-shared/demo/roster';
-import { parseBatchDefinitionText } from '../../src-shared/domain/batch-definition';
 import { parseRescueFile } from '../../src-shared/contract/rescue';
-import { createReplica } from '../../src-main/db';
-import { applyOps } from '../../src-main/counter/mutate';
-import { currentSession } from '../../src-main/counter/session';
-import { damagePage } from '../integration/replica-damage';
+import { damagePage, replicaWithUnsentOps } from '../integration/replica-files';
 import { expectAccessible } from './a11y';
 import { runCounterScript, shot, type RunningDemo } from './demo-host';
 
@@ -17,7 +12,6 @@ import { runCounterScript, shot, type RunningDemo } from './demo-host';
  * what happened, where the two unsent ops went, and what to do; nothing else runs.
  */
 
-const demo = parseBatchDefinitionText(readFileSync(join(import.meta.dirname, '../../resources/demo-batch.json'), 'utf8'));
 let dir: string;
 let db: string;
 let counter: RunningDemo<string>;
@@ -25,17 +19,7 @@ let counter: RunningDemo<string>;
 test.beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'lixiao-damaged-'));
   db = join(dir, 'counter.db');
-  const { students, initial } = generateRoster(demo, { seed: 7, size: 60 });
-  const replica = createReplica(db, demo, students, initial, {
-    deviceId: 'counter-damaged',
-    operator: { id: 'op-1', name: '王老师' },
-    grants: demo.checkpoints.map((cp) => ({ checkpointId: cp.id, colleges: 'all' })),
-    checkpointId: 'dorm',
-  });
-  const pending = replica.sqlite.prepare("select student_no from step_states where step_id = 'dorm-clearance' and status = 'pending' limit 2").pluck().all() as string[];
-  const { refusals } = applyOps(replica, currentSession(replica), pending.map((studentNo) => ({ kind: 'pass' as const, studentNo, stepId: 'dorm-clearance', note: '' })));
-  expect(refusals).toEqual([]);
-  replica.close();
+  replicaWithUnsentOps(db, 'counter-damaged').close();
   damagePage(db, 'students_name');
   counter = await runCounterScript(db);
 });

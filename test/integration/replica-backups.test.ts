@@ -1,13 +1,8 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateRoster } from '../../src-shared/demo/roster';
-import { parseBatchDefinitionText } from '../../src-shared/domain/batch-definition';
-import { applyOps } from '../../src-main/counter/mutate';
-import { currentSession } from '../../src-main/counter/session';
-import { createReplica, type Replica } from '../../src-main/db';
 import { openDatabase } from '../../src-main/db/open';
 import { latestVersion, migrate } from '../../src-main/db/migrate';
 import { MIGRATIONS } from '../../src-main/db/migrations';
@@ -21,6 +16,7 @@ import {
   takeDailyBackup,
 } from '../../src-main/db/replica-backups';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
+import { replicaWithUnsentOps } from './replica-files';
 import { eventually } from './sync-world';
 
 /**
@@ -28,7 +24,6 @@ import { eventually } from './sync-world';
  * the open file) and the copies before migrations, each kind rotated to its last N.
  */
 
-const demo = parseBatchDefinitionText(readFileSync(join(__dirname, '../../resources/demo-batch.json'), 'utf8'));
 const mode = (path: string) => statSync(path).mode & 0o777;
 
 /** A replica file as an older release left it: at schema `version`, with a device id to recognise it by. */
@@ -41,19 +36,7 @@ function olderReplica(path: string, version = latestVersion() - 1): number {
 }
 
 /** A small replica with two unsent ops. */
-function replicaWithOps(path: string): Replica {
-  const { students, initial } = generateRoster(demo, { seed: 11, size: 30 });
-  const replica = createReplica(path, demo, students, initial, {
-    deviceId: 'counter-b',
-    operator: { id: 'op-1', name: '王老师' },
-    grants: demo.checkpoints.map((cp) => ({ checkpointId: cp.id, colleges: 'all' })),
-    checkpointId: 'dorm',
-  });
-  const pending = replica.sqlite.prepare("select student_no from step_states where step_id = 'dorm-clearance' and status = 'pending' limit 2").pluck().all() as string[];
-  const { refusals } = applyOps(replica, currentSession(replica), pending.map((studentNo) => ({ kind: 'pass' as const, studentNo, stepId: 'dorm-clearance', note: '' })));
-  expect(refusals).toEqual([]);
-  return replica;
-}
+const replicaWithOps = (path: string) => replicaWithUnsentOps(path, 'counter-b');
 
 function outboxCount(path: string): number {
   const copy = new Database(path, { readonly: true });

@@ -11,7 +11,7 @@ import { importRescueFile } from '../../src-server/admin/rescue-import';
 import { runCli } from '../../src-server/cli';
 import { stepStates } from '../../src-server/db/schema';
 import type { Backend } from '../../src-server/testing/throwaway-database';
-import { damagePage } from './replica-damage';
+import { damagePage } from './replica-files';
 import { eventually, SyncWorld, type Counter } from './sync-world';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
