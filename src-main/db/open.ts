@@ -46,9 +46,13 @@ export function replicaFiles(path: string): string[] {
   return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
 }
 
+/**
+ * A corrupt page of a replica. A file that is not a database at all (SQLITE_NOTADB: another
+ * file given as --db, or a header a disk destroyed) keeps its own message: nothing in it can be
+ * read back, so there is nothing to rescue.
+ */
 function isDamage(e: unknown): boolean {
-  const code = (e as { code?: unknown }).code;
-  return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB';
+  return (e as { code?: unknown }).code === 'SQLITE_CORRUPT';
 }
 
 /** Checks what SQLite would report vaguely (or, read-only, not at all until the first write). */
