@@ -46,6 +46,8 @@ type AsyncMethod =
   | 'listImport.apply'
   | 'sync.resolveConflict'
   | 'sync.trustCertificate'
+  | 'sync.writeRescue'
+  | 'sync.uploadRescue'
   | 'session.signIn';
 export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
 

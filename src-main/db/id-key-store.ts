@@ -1,5 +1,6 @@
 import { rmSync } from 'node:fs';
-import { plainCodec, tokenFileStore, writePrivateFileSync, type ReplicaSecretStore } from '../sync/device-token-store';
+import { writePrivateFileSync } from '../files/private-files';
+import { plainCodec, tokenFileStore, type ReplicaSecretStore } from '../sync/device-token-store';
 
 /**
  * The key behind students.id_hash, by replica path, kept like the device token: never in the

@@ -7,8 +7,10 @@ import { BatchDefinitionError, parseBatchDefinitionText } from '../../src-shared
 import { ChangeFeed } from './change-feed';
 import { assertKnownVersion, migrate } from './migrate';
 import { repairOutbox } from './outbox-repair';
-import { keepCopyBeforeMigrating } from './upgrade-copy';
-import { ReplicaError } from './replica-error';
+import { keepCopyBeforeMigrating } from './replica-backups';
+import { DamagedReplicaError, ReplicaError } from './replica-error';
+import { integrityProblem } from './integrity';
+import { keepPrivate } from '../files/private-files';
 import * as schema from './schema';
 import { fileIdKeyStore } from './id-key-store';
 import type { ReplicaSecretStore } from '../sync/device-token-store';
@@ -46,6 +48,20 @@ function describeSqliteError(e: unknown): string {
   if (code === 'SQLITE_FULL') return '磁盘已满';
   if (code === 'SQLITE_BUSY') return '数据库正被另一个程序占用';
   return (e as Error).message;
+}
+
+/** The replica and the side files SQLite keeps next to it; -wal and -shm take the replica's mode when SQLite creates them. */
+export function replicaFiles(path: string): string[] {
+  return [path, `${path}-wal`, `${path}-shm`, `${path}-journal`];
+}
+
+/**
+ * A corrupt page of a replica. A file that is not a database at all (SQLITE_NOTADB: another
+ * file given as --db, or a header a disk destroyed) keeps its own message: nothing in it can be
+ * read back, so there is nothing to rescue.
+ */
+function isDamage(e: unknown): boolean {
+  return (e as { code?: unknown }).code === 'SQLITE_CORRUPT';
 }
 
 /** Checks what SQLite would report vaguely (or, read-only, not at all until the first write). */
@@ -89,12 +105,23 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
   try {
     sqlite = new Database(path, { fileMustExist: !create, nativeBinding: electronSqliteBinding() });
   } catch (e) {
+    if (isDamage(e)) throw new DamagedReplicaError(path, describeSqliteError(e));
     throw cannotOpen(path, describeSqliteError(e));
   }
   try {
-    // Before any pragma that writes (journal_mode): a file that is not a database, or one from a
-    // newer build, is refused untouched.
+    keepPrivate(replicaFiles(path));
+  } catch (e) {
+    sqlite.close();
+    throw cannotOpen(path, `无法把文件设为仅本用户可读写（${(e as Error).message}），请确认文件属于运行本程序的账户`);
+  }
+  try {
+    // Before any pragma that writes (journal_mode): a file that is not a database, is damaged,
+    // or comes from a newer build is refused untouched.
     const version = assertKnownVersion(sqlite);
+    if (!create) {
+      const problem = integrityProblem(sqlite);
+      if (problem) throw new DamagedReplicaError(path, problem);
+    }
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
@@ -106,6 +133,7 @@ export function openDatabase(path: string, { create = false } = {}): Database.Da
   } catch (e) {
     sqlite.close();
     if (e instanceof ReplicaError) throw e;
+    if (isDamage(e)) throw new DamagedReplicaError(path, describeSqliteError(e));
     throw cannotOpen(path, describeSqliteError(e));
   }
 }

@@ -3,7 +3,7 @@ import type { Op, OpKind, OpOutcome } from '../../src-shared/contract/ops';
 
 /** Reads and acknowledgements of the outbox for the sync client; ops are written only by the mutation path. */
 
-interface OutboxRow {
+export interface OutboxRow {
   device_seq: number;
   op_id: string;
   device_id: string;
@@ -17,7 +17,7 @@ interface OutboxRow {
   session: string | null;
 }
 
-function toOp(r: OutboxRow): Op {
+export function toOp(r: OutboxRow): Op {
   return {
     opId: r.op_id,
     deviceId: r.device_id,

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { excelZhCN as t } from '../../src-shared/i18n/excel.zh-CN';
+import { guardFormulaRow } from '../../src-shared/tables/formula-text';
 
 /** A header row people can read: bold, shaded, frozen, with widths that fit Chinese text. */
 /** The header row frozen at the top; a streamed sheet takes it when created, as its views cannot change later. */
@@ -51,6 +52,6 @@ export async function writeRejectedRows(rows: RejectedRow[]): Promise<Uint8Array
   sheet.addRow([t.headers.row, t.headers.studentNo, t.headers.name, t.headers.status, t.headers.note, t.headers.reason]);
   styleHeader(sheet, [8, 16, 12, 10, 30, 50]);
   sheet.getColumn(2).numFmt = '@';
-  for (const r of rows) sheet.addRow([r.rowNumber, r.raw, r.name, r.status, r.note, r.reason]);
+  for (const r of rows) sheet.addRow(guardFormulaRow([r.rowNumber, r.raw, r.name, r.status, r.note, r.reason]));
   return toBytes(workbook);
 }

@@ -3,6 +3,7 @@ import { toHalfWidth } from '../../src-shared/scan/classify';
 import { excelZhCN as t } from '../../src-shared/i18n/excel.zh-CN';
 import { textRuleMessage } from '../../src-shared/contract/text-rule';
 import { loadSpreadsheet, UnreadableSpreadsheet } from '../../src-shared/tables/spreadsheet-file';
+import { unguardFormulaText } from '../../src-shared/tables/formula-text';
 
 /** A student list read from an .xlsx or a CSV (导入名单): one row per 学号, with an optional 状态 and 备注. */
 export interface ListRow {
@@ -43,7 +44,7 @@ function cellText(cell: ExcelJS.Cell): { text: string; numeric: boolean; error: 
   const v = cell.value;
   if (v === null || v === undefined) return { text: '', numeric: false, error: false };
   if (typeof v === 'number') return { text: Number.isInteger(v) ? v.toFixed(0) : String(v), numeric: true, error: false };
-  if (typeof v === 'string') return { text: v, numeric: false, error: false };
+  if (typeof v === 'string') return { text: unguardFormulaText(v), numeric: false, error: false };
   if (typeof v === 'boolean' || v instanceof Date) return { text: cell.text, numeric: false, error: false };
   if ('formula' in v || 'sharedFormula' in v) {
     const result = (v as ExcelJS.CellFormulaValue).result;
@@ -114,7 +115,7 @@ function readRow(row: ExcelJS.Row, rowNumber: number, noCol: number, statusCol: 
   const numeric = numberCell || (format === 'csv' && MAYBE_STRIPPED.test(text.trim()));
   const half = toHalfWidth(text).trim();
   const statusText = statusCol ? toHalfWidth(row.getCell(statusCol).text).trim() : '';
-  const note = noteCol ? row.getCell(noteCol).text.trim().normalize('NFC') : '';
+  const note = noteCol ? unguardFormulaText(row.getCell(noteCol).text.trim()).normalize('NFC') : '';
   let problem: string | null = null;
   let status: ListRow['status'] = 'pass';
   if (statusText === t.statusReject) status = 'reject';

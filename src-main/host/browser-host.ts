@@ -1,3 +1,4 @@
+import { RESCUE_TEXT_MAX } from '../../src-shared/contract/sync-api';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,7 +27,13 @@ export interface BrowserHost {
 const MAX_BODY_BYTES = 1024 * 1024;
 /** An imported .xlsx travels as base64 in the call: a 50,000-row list is about 1.4 MB of it. */
 const IMPORT_BODY_BYTES = 32 * 1024 * 1024;
-const BODY_LIMITS: Partial<Record<string, number>> = { 'listImport.preview': IMPORT_BODY_BYTES, 'listImport.apply': IMPORT_BODY_BYTES };
+/** A rescue file of RESCUE_MAX_OPS ops travels as its JSON text (RESCUE_TEXT_MAX), escaped once more in the call. */
+const RESCUE_BODY_BYTES = 2 * RESCUE_TEXT_MAX;
+const BODY_LIMITS: Partial<Record<string, number>> = {
+  'listImport.preview': IMPORT_BODY_BYTES,
+  'listImport.apply': IMPORT_BODY_BYTES,
+  'sync.uploadRescue': RESCUE_BODY_BYTES,
+};
 const HEARTBEAT_MS = 25_000;
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 

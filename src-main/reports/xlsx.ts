@@ -2,6 +2,7 @@ import { PassThrough } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { ChaseStep, ChaseStudent, ChaseSummary, DailyReport, ReportCounts, ReportHeader, XlsxFile } from '../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
+import { guardFormulaRow } from '../../src-shared/tables/formula-text';
 import { FROZEN_HEADER, styleHeaderRow } from '../excel/list-files';
 import { localDateTime, localTime } from './time';
 
@@ -64,9 +65,12 @@ function addTableSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, spec: Table
   return sheet;
 }
 
-/** Writes one row and sends it on; an empty text becomes an empty cell, as Excel shows it anyway. */
+/**
+ * Writes one row and sends it on; an empty text becomes an empty cell, as Excel shows it anyway.
+ * Names, notes and every other text may come from users, so each is guarded against formulas.
+ */
 function addRow(sheet: ExcelJS.Worksheet, values: (string | number | null)[]): void {
-  sheet.addRow(values.map((v) => (v === '' ? null : v))).commit();
+  sheet.addRow(guardFormulaRow(values.map((v) => (v === '' ? null : v)))).commit();
 }
 
 function syncText(header: ReportHeader): string {

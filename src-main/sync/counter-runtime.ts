@@ -1,12 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { makePrivateDir } from '../files/private-files';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import { counterApi, ApiError, type ApiResponse, type ChangeEvent } from '../../src-shared/contract/counter-api';
-import type { SetupStateDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
+import type { DamagedReplicaDto, SetupStateDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { createCounterService, type CounterService } from '../counter/service';
 import { openReplica, type Replica } from '../db/open';
-import { ReplicaError } from '../db/replica-error';
+import { takeDailyBackup } from '../db/replica-backups';
+import { DamagedReplicaError, ReplicaError } from '../db/replica-error';
+import { NoRescueFile, writeRescueFile } from './rescue-file';
 import { connectCounter } from './connect';
 import { fileTokenStore, type DeviceTokenStore, type ReplicaSecretStore } from './device-token-store';
 import { moveDeviceTokenOutOfReplica, moveIdKeyOutOfReplica } from './move-device-token';
@@ -27,6 +30,8 @@ export interface CounterRuntimeOptions {
   idKeys?: ReplicaSecretStore;
 }
 
+/** How often a running counter looks whether today's backup is made (it may run for days). */
+const BACKUP_CHECK_MS = 60 * 60 * 1000;
 const SETUP_METHODS = new Set(['setup.state', 'setup.probe', 'setup.login', 'setup.start', 'sync.status']);
 const zodChinese = z.locales.zhCN().localeError;
 
@@ -46,8 +51,11 @@ export class CounterRuntime {
   private service: CounterService | null = null;
   private client: SyncClient | null = null;
   private readonly listeners = new Set<Listener>();
-  private setup: SetupStateDto = { needed: true, progress: null, error: null };
+  private setup: SetupStateDto = { needed: true, progress: null, error: null, damaged: null };
   private downloading = false;
+  private backupTimer: NodeJS.Timeout | null = null;
+  /** The backup under way: closing waits for it, as the copy reads the open replica. */
+  private backingUp: Promise<void> = Promise.resolve();
   private readonly tokens: DeviceTokenStore;
   /**
    * Settles when an existing replica is attached. Moving an old replica's token into the store
@@ -58,10 +66,53 @@ export class CounterRuntime {
 
   constructor(private readonly options: CounterRuntimeOptions) {
     this.tokens = options.tokens ?? fileTokenStore;
-    // openReplica throws here, synchronously, on a file it cannot use, as before.
-    this.ready = existsSync(options.path) ? this.open(openReplica(options.path, options.idKeys ? { idKeys: options.idKeys } : {})) : Promise.resolve();
+    // openReplica throws here, synchronously, on a file it cannot use, as before; a damaged
+    // one is refused on screen instead, after its unsent ops are rescued.
+    this.ready = existsSync(options.path) ? this.openExisting() : Promise.resolve();
     // Handled by dispatch and close: not an unhandled rejection if nobody else awaits it.
     this.ready.catch(() => undefined);
+  }
+
+  private openExisting(): Promise<void> {
+    try {
+      return this.open(openReplica(this.options.path, this.options.idKeys ? { idKeys: this.options.idKeys } : {}));
+    } catch (e) {
+      if (!(e instanceof DamagedReplicaError)) throw e;
+      return this.refuseDamaged(e);
+    }
+  }
+
+  /** Rescues what can still be read of the unsent ops, then serves only the screen that says what to do. */
+  private async refuseDamaged(e: DamagedReplicaError): Promise<void> {
+    const damaged: DamagedReplicaDto = { path: e.path, detail: e.detail, rescue: null, rescueError: null };
+    try {
+      damaged.rescue = await writeRescueFile(e.path, this.now());
+    } catch (failure) {
+      if (!(failure instanceof NoRescueFile && failure.reason === 'nothing_unsent')) damaged.rescueError = (failure as Error).message;
+    }
+    this.setup = { needed: false, progress: null, error: null, damaged };
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /**
+   * The daily backup at start and whenever a check finds a new day. A failed backup does not
+   * stop the counter; it is logged and tried again at the next check.
+   */
+  private keepDailyBackups(replica: Replica): void {
+    const check = () => {
+      this.backingUp = this.backingUp
+        .then(() => takeDailyBackup(replica.sqlite, replica.path, this.now()))
+        .then(
+          () => undefined,
+          (e: unknown) => console.error(`本柜台数据文件的每日备份失败（${(e as Error).message}），稍后重试`),
+        );
+    };
+    check();
+    this.backupTimer = setInterval(check, BACKUP_CHECK_MS);
+    this.backupTimer.unref();
   }
 
   private async open(replica: Replica): Promise<void> {
@@ -97,7 +148,8 @@ export class CounterRuntime {
       for (const listener of [...this.listeners]) listener(event);
     });
     this.client?.start();
-    this.setup = { needed: false, progress: null, error: null };
+    this.keepDailyBackups(replica);
+    this.setup = { needed: false, progress: null, error: null, damaged: null };
   }
 
   subscribe(listener: Listener): () => void {
@@ -112,6 +164,11 @@ export class CounterRuntime {
       return failure(e);
     }
     if (this.service) return this.service.dispatch(method, input);
+    const { damaged } = this.setup;
+    if (damaged) {
+      if (method === 'setup.state') return { ok: true, value: this.setup };
+      return { ok: false, error: { code: 'refused', message: syncText.damaged.refused(damaged.path) } };
+    }
     if (!SETUP_METHODS.has(method)) return { ok: false, error: { code: 'refused', message: syncText.setupFirst } };
     try {
       return { ok: true, value: await this.setupCall(method, input) };
@@ -158,8 +215,8 @@ export class CounterRuntime {
         const body = this.parse(counterApi['setup.start'].input, input);
         if (this.downloading) throw new ApiError('refused', syncText.setupBusy);
         this.downloading = true;
-        this.setup = { needed: true, progress: { done: 0, total: 0 }, error: null };
-        mkdirSync(dirname(this.options.path), { recursive: true });
+        this.setup = { needed: true, progress: { done: 0, total: 0 }, error: null, damaged: null };
+        makePrivateDir(dirname(this.options.path));
         // The download runs on; the screen polls setup.state for the progress bar.
         connectCounter({ ...body, certificate: body, path: this.options.path, tokens: this.tokens, ...(this.options.idKeys ? { idKeys: this.options.idKeys } : {}), onProgress: (progress) => (this.setup = { ...this.setup, progress }) }).then(
           (replica) => {
@@ -168,7 +225,7 @@ export class CounterRuntime {
           },
           (e: unknown) => {
             this.downloading = false;
-            this.setup = { needed: true, progress: null, error: (e as Error).message };
+            this.setup = { needed: true, progress: null, error: (e as Error).message, damaged: null };
           },
         );
         return this.setup;
@@ -180,6 +237,8 @@ export class CounterRuntime {
 
   async close(): Promise<void> {
     await this.ready.catch(() => undefined);
+    if (this.backupTimer) clearInterval(this.backupTimer);
+    await this.backingUp;
     await this.client?.stop();
     this.service?.replica.close();
   }

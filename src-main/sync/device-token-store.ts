@@ -1,6 +1,6 @@
-import { closeSync, fchmodSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { writePrivateFile } from '../files/private-files';
 
 /**
  * Where a counter keeps a secret of its replica, by replica path: the device token, the key
@@ -29,60 +29,6 @@ export interface TokenCodec {
 /** A secret kept as it is, in `<replica><suffix>`. */
 export function plainCodec(suffix: string): TokenCodec {
   return { suffix, encode: (secret) => Buffer.from(secret, 'utf8'), decode: (bytes) => bytes.toString('utf8') };
-}
-
-/** Data and directory entry on disk when this returns, so a rename survives a power cut. */
-async function syncToDisk(path: string): Promise<void> {
-  const handle = await open(path, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * Written to a side file readable by this user only, then renamed over the old one: a stop
- * midway leaves the old token or the new one, never half of one. chmod after creating, because
- * the mode given to open is reduced by the umask.
- */
-async function writePrivateFile(path: string, bytes: Buffer): Promise<void> {
-  const side = `${path}.tmp`;
-  await rm(side, { force: true });
-  const handle = await open(side, 'wx', 0o600);
-  try {
-    await handle.chmod(0o600);
-    await handle.writeFile(bytes);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await rename(side, path);
-  await syncToDisk(dirname(path));
-}
-
-/**
- * The same for a caller that cannot wait (createReplica is synchronous): `<path>.tmp` written
- * with mode 0600, synced, renamed over `path`.
- */
-export function writePrivateFileSync(path: string, bytes: Buffer): void {
-  const side = `${path}.tmp`;
-  rmSync(side, { force: true });
-  const fd = openSync(side, 'wx', 0o600);
-  try {
-    fchmodSync(fd, 0o600);
-    writeFileSync(fd, bytes);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(side, path);
-  const dir = openSync(dirname(path), 'r');
-  try {
-    fsyncSync(dir);
-  } finally {
-    closeSync(dir);
-  }
 }
 
 /** A file next to the replica (`<replica><codec.suffix>`), mode 0600, replaced atomically. */

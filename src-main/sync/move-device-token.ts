@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import { deleteMeta, readMeta, writeMeta, type MetaKey } from '../db/meta';
 import { MIGRATIONS } from '../db/migrations';
 import { electronSqliteBinding, type Replica } from '../db/open';
-import { upgradeCopyPath } from '../db/upgrade-copy';
+import { preMigrationBackupPath } from '../db/replica-backups';
 import type { DeviceTokenStore, ReplicaSecretStore } from './device-token-store';
 
 /**
@@ -42,7 +42,7 @@ const STORE_LESS_VERSION = MIGRATIONS.find((m) => m.name === '0005_id_card_store
  * Replicas before that version kept the key behind the 身份证号 hashes in `meta`, beside the
  * region codes and full digests that let a copied file give every number away. Its migration
  * rewrote the rows; this moves the key out, then VACUUM rewrites the file so no freed page
- * still holds an old mask or digest. The copy kept before that migration (upgrade-copy.ts)
+ * still holds an old mask or digest. The copy kept before that migration (replica-backups.ts)
  * holds all of it, so it gets the same treatment: it stays a usable copy for the old program,
  * without the key (its full-number search then says the key is missing; the last 6 still work).
  */
@@ -53,7 +53,7 @@ export async function moveIdKeyOutOfReplica(replica: Replica, idKeys: ReplicaSec
   if (readMeta(sqlite, 'idScrubPending') === null) return;
   sqlite.exec('VACUUM');
   for (let version = 1; version < STORE_LESS_VERSION; version++) {
-    const copy = upgradeCopyPath(replica.path, version);
+    const copy = preMigrationBackupPath(replica.path, version);
     if (existsSync(copy)) scrubOlderCopy(copy);
   }
   deleteMeta(sqlite, 'idScrubPending');

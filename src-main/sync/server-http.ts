@@ -1,3 +1,4 @@
+import { rescueUploadSchema, type RescueFile, type RescueUpload } from '../../src-shared/contract/rescue';
 import type { z } from 'zod';
 import {
   errorResponseSchema,
@@ -122,6 +123,11 @@ export class SyncHttp {
   /** `seen`: the position pulled last, so that a server restored by other means renews its history (docs/sync-protocol.md). */
   pull(cursor: number, limit: number, seen: SyncPosition | null = null): Promise<PullResponse> {
     return this.json('GET', `/api/sync/pull?cursor=${cursor}&limit=${limit}${positionQuery(seen, '&')}`, pullResponseSchema);
+  }
+
+  /** Another counter's rescue file, through the server's push path (docs/local-replica.md). */
+  uploadRescue(rescue: RescueFile): Promise<RescueUpload> {
+    return this.json('POST', '/api/sync/rescue', rescueUploadSchema, rescue);
   }
 
   restoreReport(history: string, losses: RestoreLoss[]): Promise<{ losses: RestoreLoss[] }> {

@@ -1,3 +1,4 @@
+import type { RescueFile, RescueUpload } from '../../src-shared/contract/rescue';
 import { MAX_PUSH_OPS, changedEventSchema, type PushResponse } from '../../src-shared/contract/sync';
 import type { Op } from '../../src-shared/contract/ops';
 import type { SyncStatusDto } from '../../src-shared/contract/sync-api';
@@ -243,6 +244,13 @@ export class SyncClient {
       this.running = null;
     });
     return this.running;
+  }
+
+  /** Another counter's ops from its rescue file; what they changed comes back with the next pull. */
+  async uploadRescue(rescue: RescueFile): Promise<RescueUpload> {
+    const upload = await this.api.uploadRescue(rescue);
+    this.kick();
+    return upload;
   }
 
   /** A supervisor marks a conflict as dealt with; needs the server, and the new row comes back with the pull. */

@@ -1,5 +1,6 @@
 import { ApiError, type SignInResult } from '../../src-shared/contract/counter-api';
-import type { SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
+import type { RescueUploadedDto, RescueWrittenDto, SetupStateDto, SyncConflictsDto, SyncStatusDto } from '../../src-shared/contract/sync-api';
+import { parseRescueFile, UnreadableRescueFile, type RescueFile } from '../../src-shared/contract/rescue';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { visibleText } from '../../src-shared/contract/text-rule';
 import type { RepairedOriginal } from '../db/outbox-repair';
@@ -13,6 +14,7 @@ import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
 import { SyncError } from './server-http';
 import { normaliseFingerprint } from './server-trust';
 import { storedStatus, tokenLost, type SyncClient } from './sync-client';
+import { NoRescueFile, writeRescueFile } from './rescue-file';
 
 /** The fields a repair changed, as they were: 备注：证件[U+0000]损坏. */
 function describeRepair(op: OutboxOpRow): string {
@@ -77,7 +79,7 @@ export function syncConflicts(replica: Replica): SyncConflictsDto {
   return { conflicts, rejected, repaired };
 }
 
-const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null };
+const SETUP_DONE: SetupStateDto = { needed: false, progress: null, error: null, damaged: null };
 
 /**
  * 换人登录, then, when the operator widened the roster, the merge of the new snapshot (one sync
@@ -135,6 +137,31 @@ export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () 
         throw e;
       }
       return sync.status();
+    },
+    'sync.writeRescue': async (): Promise<RescueWrittenDto> => {
+      try {
+        return await writeRescueFile(replica.path, now());
+      } catch (e) {
+        if (e instanceof NoRescueFile) throw new ApiError('refused', e.message);
+        throw e;
+      }
+    },
+    'sync.uploadRescue': async ({ fileName, content }: { fileName: string; content: string }): Promise<RescueUploadedDto> => {
+      if (!sync) throw new ApiError('refused', tokenLost(replica, tokens) ? syncText.tokenLost : syncText.rescue.uploadStandalone);
+      let rescue: RescueFile;
+      try {
+        rescue = parseRescueFile(content);
+      } catch (e) {
+        if (e instanceof UnreadableRescueFile) throw new ApiError('bad_input', syncText.rescue.unreadable(fileName, e.message));
+        throw e;
+      }
+      try {
+        const { results: _results, ...summary } = await sync.uploadRescue(rescue);
+        return summary;
+      } catch (e) {
+        if (e instanceof SyncError) throw new ApiError(e.status === 403 ? 'forbidden' : 'refused', e.message);
+        throw e;
+      }
     },
     'setup.probe': (): never => {
       throw new ApiError('refused', syncText.replicaExists(replica.path));

@@ -26,6 +26,7 @@ import { useLinkStore } from './store/link';
 import { useSessionStore } from './store/session';
 import { useStatsStore } from './store/stats';
 import { useStudentStore } from './store/student';
+import { DamagedReplicaScreen } from './sync/DamagedReplicaScreen';
 import { SetupScreen, useSetupNeeded } from './sync/SetupScreen';
 import './sync/sync.css';
 import './update/update.css';
@@ -88,7 +89,7 @@ export function App() {
   const detail = useStudentStore((s) => s.detail);
   const reportRoute = useReportRoute();
   const quickStep = useQuickStore((s) => s.step);
-  const [setupNeeded, setupDone] = useSetupNeeded();
+  const [setupNeeded, setupDone, damaged] = useSetupNeeded();
 
   useEffect(() => {
     void useSessionStore.getState().load();
@@ -99,6 +100,7 @@ export function App() {
   useQuickKeys();
   useWedgeScanner(routeScan, scannerSettings);
 
+  if (damaged) return <DamagedReplicaScreen damaged={damaged} />;
   if (setupNeeded) {
     return (
       <SetupScreen

@@ -41,7 +41,15 @@ interface CheckedOp {
  * refuse a value (a data error), the push runs again with each op on its own savepoint, and the
  * op it refuses is stored as rejected with the database's reason.
  */
-export async function pushOps(db: Db, batches: BatchCache, device: AuthenticatedDevice, input: Op[]): Promise<PushResponse> {
+export interface PushOptions {
+  /**
+   * Store the ops of a revoked device: an administrator importing its rescue file vouches for
+   * them (a counter whose disk died is often revoked before its ops are rescued).
+   */
+  acceptRevoked?: boolean;
+}
+
+export async function pushOps(db: Db, batches: BatchCache, device: AuthenticatedDevice, input: Op[], options: PushOptions = {}): Promise<PushResponse> {
   const byId = new Map<string, Op>();
   for (const op of input) {
     if (op.deviceId !== device.id) {
@@ -57,7 +65,7 @@ export async function pushOps(db: Db, batches: BatchCache, device: Authenticated
       const problem = opContentProblem(op);
       return { op: storableOp(op), problem: problem === null ? null : reasons.unstorable(problem) };
     });
-  const store = (isolate: boolean) => db.transaction((tx) => storePush(tx, batches, device, checked, input, isolate));
+  const store = (isolate: boolean) => db.transaction((tx) => storePush(tx, batches, device, checked, input, isolate, options));
   try {
     return await store(false);
   } catch (e) {
@@ -73,6 +81,7 @@ async function storePush(
   checked: CheckedOp[],
   input: Op[],
   isolate: boolean,
+  options: PushOptions,
 ): Promise<PushResponse> {
   await lockWrites(tx);
   const batch = await batches.get(tx, device.batchId);
@@ -82,7 +91,7 @@ async function storePush(
     .from(devices)
     .where(eq(devices.id, device.id))
     .for('update');
-  if (!deviceRow || deviceRow.revoked) throw new PushRefused('device_revoked', '此柜台已被管理员停用，请联系管理员');
+  if (!deviceRow || (deviceRow.revoked && !options.acceptRevoked)) throw new PushRefused('device_revoked', '此柜台已被管理员停用，请联系管理员');
 
   const stored = new Map(
     (await tx.select().from(ops).where(inArray(ops.opId, checked.map((c) => c.op.opId)))).map((r) => [r.opId, r]),

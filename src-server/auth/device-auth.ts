@@ -24,6 +24,20 @@ export async function authenticateDevice(
   const [row] = await exec.select().from(devices).where(eq(devices.tokenHash, hashToken(token)));
   if (!row) return 'unauthorized';
   if (row.revoked) return 'device_revoked';
+  return withOperators(exec, row);
+}
+
+/**
+ * A registered device by its id, whether revoked or not, as its ops are checked: for ops that
+ * come from a rescue file instead of the device itself.
+ */
+export async function deviceById(exec: Executor, id: string): Promise<{ device: AuthenticatedDevice; revoked: boolean } | null> {
+  const [row] = await exec.select().from(devices).where(eq(devices.id, id));
+  if (!row) return null;
+  return { device: await withOperators(exec, row), revoked: row.revoked };
+}
+
+async function withOperators(exec: Executor, row: typeof devices.$inferSelect): Promise<AuthenticatedDevice> {
   const linked = await exec
     .select({ operatorNo: deviceOperators.operatorNo })
     .from(deviceOperators)

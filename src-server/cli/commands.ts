@@ -19,6 +19,7 @@ import { writeRosterTemplate } from '../roster/write-roster-template';
 import { startServer } from '../serve';
 import { BatchCache } from '../sync/batch-cache';
 import { restoreBackup, writeBackup } from '../admin/backup';
+import { importRescueFile } from '../admin/rescue-import';
 import { formatTime, printRestoreLosses } from '../admin/restore-report';
 import { reportZhCN } from '../../src-shared/i18n/report.zh-CN';
 import { UsageError } from './cli-error';
@@ -344,6 +345,11 @@ export const COMMANDS: Record<string, Command> = {
     const result = await withDatabase(options, (d) => restoreBackup(d.db, options.from!));
     print(`已从 ${formatTime(result.takenAt)} 的备份恢复 ${result.rows} 行数据，新的历史编号 ${result.history}。`);
     print('各柜台下次同步时会自动重新下载数据并重发服务器缺少的本机操作；丢失的其他记录请运行 restore-losses 查看。');
+  },
+
+  'import-rescue': async (args, options, print) => {
+    expectArgs(args, 1, 'import-rescue <救援文件.json>');
+    await withDatabase(options, (d) => importRescueFile(d.db, resolve(args[0]!), print));
   },
 
   'restore-losses': async (args, options, print) => {

@@ -37,6 +37,8 @@ export const USAGE = `离校办理台 中心服务器管理工具
   seed-demo [--size <人数>]                 写入演示批次、花名册和演示操作员
   backup --out <文件.ndjson.gz>             备份整个数据库（服务器运行中也可备份）
   restore --from <文件.ndjson.gz>           把备份恢复到一个空数据库，并通知各柜台重新同步
+  import-rescue <救援文件.json>             上传柜台写出的救援文件中未上传的操作（每个操作只记一次，
+                                            重复导入无妨；已停用柜台的救援文件也可导入）
   restore-losses                            列出恢复后各柜台报告的、服务器上已丢失的办理记录（按来源）
   serve [--port <端口>] [--host <地址>]     启动服务器
         --tls-cert <证书.pem> --tls-key <私钥.pem>

@@ -18,6 +18,8 @@ import { registerConsole } from '../console/console-app';
 export interface ServerAppOptions {
   db: Db;
   logger?: boolean;
+  /** Where the log goes when `logger` is on (standard output by default). */
+  logStream?: NodeJS.WritableStream;
   /** Largest request body accepted; a full push of 1,000 ops is about 400 KB. */
   bodyLimit?: number;
   loginLimits?: Partial<SignInLimitRules>;
@@ -42,6 +44,27 @@ export interface ServerAppOptions {
   trustProxy?: boolean;
 }
 
+/**
+ * Credentials never reach the log, whatever a handler or a future serializer puts in it: the
+ * bearer token, the console's session cookie, and any password or token field of a logged object.
+ */
+const LOG_REDACTED = {
+  paths: [
+    'req.headers.authorization',
+    'req.headers.cookie',
+    'res.headers["set-cookie"]',
+    'password',
+    'currentPassword',
+    'newPassword',
+    'token',
+    '*.password',
+    '*.currentPassword',
+    '*.newPassword',
+    '*.token',
+  ],
+  censor: '[已隐去]',
+};
+
 /** The central server as a Fastify app; `listen` it or `inject` into it. */
 export async function buildServerApp(options: ServerAppOptions): Promise<FastifyInstance> {
   // Shared schemas (the op shape) leave most messages to zod's defaults; people read them in Chinese.
@@ -56,7 +79,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   };
   // Event streams never go idle; without forcing, close() would wait for every counter to hang up.
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: options.logger ? { redact: LOG_REDACTED, ...(options.logStream ? { stream: options.logStream } : {}) } : false,
     ...(options.https ? { https: options.https } : {}),
     // Only a proxy on this machine is believed; each hop it adds is read from the right, so a counter's own X-Forwarded-For is never taken.
     trustProxy: options.trustProxy ? ['127.0.0.1', '::1'] : false,

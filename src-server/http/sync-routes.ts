@@ -11,6 +11,8 @@ import {
 } from '../../src-shared/contract/sync';
 import type { AuthenticatedDevice } from '../auth/device-auth';
 import { pushOps, PushRefused } from '../apply/push-ops';
+import { RescueRefused, uploadRescue } from '../apply/rescue-upload';
+import { rescueFileSchema, type RescueUpload } from '../../src-shared/contract/rescue';
 import type { LoadedBatch } from '../sync/batch-cache';
 import { pull } from '../sync/pull';
 import { writeSnapshot } from '../sync/snapshot';
@@ -21,6 +23,10 @@ import { requireDevice } from './device-auth-hook';
 import { HttpError, parseInput } from './http-error';
 
 const PUSH_REFUSAL_STATUS = { seq_gap: 409, op_mismatch: 409, forbidden: 403, device_revoked: 403 } as const;
+const RESCUE_REFUSAL_STATUS = { unknown_device: 404, forbidden: 403, device_revoked: 403 } as const;
+const RESCUE_REFUSAL_CODE = { unknown_device: 'not_found', forbidden: 'forbidden', device_revoked: 'device_revoked' } as const;
+/** A rescue file of RESCUE_MAX_OPS ops with the longest notes. */
+const RESCUE_BODY_LIMIT = 64 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 /** MAX_PUSH_OPS ops with the longest notes (500 characters of 3 UTF-8 bytes) fit with room to spare. */
 export const PUSH_BODY_LIMIT = 16 * 1024 * 1024;
@@ -53,6 +59,22 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
       if (!(e instanceof PushRefused)) throw e;
       const extra = e.expectedDeviceSeq === undefined ? {} : { expectedDeviceSeq: e.expectedDeviceSeq };
       throw new HttpError(PUSH_REFUSAL_STATUS[e.code], e.code, e.message, extra);
+    }
+  });
+
+  /** Another counter's rescue file, uploaded by a counter of the same batch (docs/local-replica.md). */
+  app.post('/api/sync/rescue', { bodyLimit: RESCUE_BODY_LIMIT }, async (request): Promise<RescueUpload> => {
+    const uploader = await requireDevice(ctx.db, request);
+    const rescue = parseInput(rescueFileSchema, request.body, '救援文件');
+    try {
+      const upload = await uploadRescue(ctx.db, ctx.batches, rescue, { kind: 'device', id: uploader.id, batchId: uploader.batchId });
+      request.log.info({ uploader: uploader.id, rescued: upload.deviceId, stored: upload.stored, duplicates: upload.duplicates }, 'rescue file uploaded');
+      if (upload.results.length > 0) ctx.notifier.committed(await position(ctx.db));
+      return upload;
+    } catch (e) {
+      if (e instanceof RescueRefused) throw new HttpError(RESCUE_REFUSAL_STATUS[e.code], RESCUE_REFUSAL_CODE[e.code], e.message);
+      if (e instanceof PushRefused) throw new HttpError(PUSH_REFUSAL_STATUS[e.code], e.code, e.message);
+      throw e;
     }
   });
 

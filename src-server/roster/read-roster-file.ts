@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type ExcelJS from 'exceljs';
+import { unguardFormulaText } from '../../src-shared/tables/formula-text';
 import { excelZhCN } from '../../src-shared/i18n/excel.zh-CN';
 import { loadSpreadsheet, UnreadableSpreadsheet } from '../../src-shared/tables/spreadsheet-file';
 import { isValidIdCard, maskIdCard, toHalfWidth } from '../../src-shared/scan/classify';
@@ -95,7 +96,8 @@ function validateRoster(workbook: ExcelJS.Workbook, def: BatchDef): RosterFile {
   }
   const flagColumns = new Map<string, number>();
   sheet.getRow(1).eachCell((cell, col) => {
-    const header = clean(cellText(cell).text).replace(/\s+/g, '');
+    // The template guards a flag column named like a formula (write-roster-template.ts).
+    const header = unguardFormulaText(clean(cellText(cell).text)).replace(/\s+/g, '');
     if (header === '') return;
     if ((ROSTER_COLUMNS as readonly string[]).includes(header)) {
       if (columns.has(header)) fileProblems.push(`第 1 行：列「${header}」出现了两次`);

@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { BatchDef } from '../../src-shared/domain/types';
+import { guardFormulaRow } from '../../src-shared/tables/formula-text';
 import { rosterHeaders, TEXT_COLUMNS } from './roster-columns';
 
 const TEMPLATE_ROWS = 5000;
@@ -22,7 +23,8 @@ export function rosterTemplate(def: BatchDef): ExcelJS.Workbook {
   const workbook = new ExcelJS.Workbook();
   const sheet = workbook.addWorksheet('花名册');
   const headers = rosterHeaders(def);
-  sheet.addRow(headers).font = { bold: true };
+  // Flag columns are named in the batch definition, text an administrator wrote.
+  sheet.addRow(guardFormulaRow(headers)).font = { bold: true };
   headers.forEach((header, i) => {
     const column = sheet.getColumn(i + 1);
     column.width = header === '身份证号' ? 22 : header === '学号' ? 14 : Math.max(8, header.length * 2 + 4);
@@ -54,7 +56,7 @@ export function rosterTemplate(def: BatchDef): ExcelJS.Workbook {
     ['宿舍', '可空，如“16栋-302”'],
     ['身份证号', '必填，18 位，文本格式；校验位会被检查；系统不保存完整号码，只保存后 6 位（用于查询）和 1 位加密校验'],
     ['往届', '“是”或“否”，空白表示否'],
-    ...def.flags.map((f) => [f.key, `${f.label}：“是”或“否”，空白表示否`]),
+    ...def.flags.map((f) => guardFormulaRow([f.key, `${f.label}：“是”或“否”，空白表示否`])),
   ]);
   help.getColumn(1).width = 14;
   help.getColumn(2).width = 80;

@@ -222,6 +222,8 @@ export const counterApi = {
   'sync.dismissRestore': { input: sync.dismissRestoreInputSchema, output: sync.syncStatusSchema },
   'setup.state': { input: empty, output: sync.setupStateSchema },
   'sync.trustCertificate': { input: sync.trustCertificateInputSchema, output: sync.syncStatusSchema },
+  'sync.writeRescue': { input: empty, output: sync.rescueWrittenSchema },
+  'sync.uploadRescue': { input: sync.uploadRescueInputSchema, output: sync.rescueUploadedSchema },
   'setup.probe': { input: sync.setupProbeInputSchema, output: sync.setupProbeSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { OP_KINDS } from './ops';
 import { CONFLICT_KINDS } from './sync';
+import { rescueUploadSchema } from './rescue';
 import { textField } from './text-rule';
 
 /** The counter API's sync methods: the status line, the conflicts panel, first-run setup. */
@@ -120,12 +121,42 @@ export type SyncConflictsDto = z.infer<typeof syncConflictsSchema>;
 
 export const resolveConflictInputSchema = z.object({ id: z.number().int().positive() });
 
-/** First run, before a replica exists (served by the setup service). */
+/** A rescue file the counter wrote: where, how many unsent ops, and whether every row could be read. */
+export const rescueWrittenSchema = z.object({ path: z.string(), ops: z.number().int(), complete: z.boolean() });
+export type RescueWrittenDto = z.infer<typeof rescueWrittenSchema>;
+
+/** The largest rescue file the counter reads for upload (RESCUE_MAX_OPS ops with long notes). */
+export const RESCUE_TEXT_MAX = 60 * 1024 * 1024;
+
+/** Another counter's rescue file, as the operator picked it. */
+export const uploadRescueInputSchema = z.object({
+  fileName: z.string().max(260),
+  content: z.string().max(RESCUE_TEXT_MAX, { error: '救援文件过大' }),
+});
+
+/** The server's summary of an uploaded rescue file, without the op-by-op results. */
+export const rescueUploadedSchema = rescueUploadSchema.omit({ results: true });
+export type RescueUploadedDto = z.infer<typeof rescueUploadedSchema>;
+
+/**
+ * The replica failed its integrity check at start: the counter serves nothing but this, with
+ * the rescue file it wrote of the unsent ops it could still read (or why it could not).
+ */
+export const damagedReplicaSchema = z.object({
+  path: z.string(),
+  detail: z.string(),
+  rescue: rescueWrittenSchema.nullable(),
+  rescueError: z.string().nullable(),
+});
+export type DamagedReplicaDto = z.infer<typeof damagedReplicaSchema>;
+
+/** First run, before a replica exists (served by the setup service); or a replica refused as damaged. */
 export const setupStateSchema = z.object({
   needed: z.boolean(),
   /** Snapshot download in progress: rows done of total. */
   progress: z.object({ done: z.number().int(), total: z.number().int() }).nullable(),
   error: z.string().nullable(),
+  damaged: damagedReplicaSchema.nullable(),
 });
 export type SetupStateDto = z.infer<typeof setupStateSchema>;
 

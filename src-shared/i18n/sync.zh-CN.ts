@@ -107,6 +107,47 @@ export const syncText = {
     offlineLocked: (minutes: number) => `该工号离线登录密码错误次数过多，请在 ${minutes} 分钟后再试，或等网络恢复后登录`,
     noGrantInBatch: (batch: string) => `您在「${batch}」中没有任何离校点的办理权限，仍由原操作员办理`,
   },
+  rescue: {
+    heading: '救援文件',
+    hint: '救援文件保存本柜台所有未上传的操作。本机硬盘出故障时，另一台柜台或管理员用它把这些操作上传到服务器；重复上传不会重复记录。',
+    write: '写出救援文件',
+    writing: '正在写出…',
+    written: (path: string, ops: number) => `已把 ${ops} 条未上传的操作写到救援文件 ${path}，请拷到 U 盘保存。`,
+    incomplete: '数据文件有损坏，部分记录未能读出，救援文件不完整。',
+    nothingUnsent: '本柜台没有未上传的操作，办理记录都已在服务器上，无需救援文件。',
+    noDevice: '数据文件中没有本柜台的设备编号，无法写出救援文件',
+    upload: '上传另一台柜台的救援文件',
+    uploading: '正在上传…',
+    uploadStandalone: '本柜台未连接服务器（单机模式），不能上传救援文件',
+    unreadable: (fileName: string, detail: string) => `无法读取救援文件 ${fileName}：${detail}`,
+    /** What an upload did, the same lines at a counter and at the admin CLI. */
+    uploaded: (u: { deviceId: string; deviceName: string; stored: number; duplicates: number; rejected: number; conflicts: number; missingSeq: number | null; waiting: number }) =>
+      [
+        `柜台 ${u.deviceId}（${u.deviceName}）的救援文件：新上传 ${u.stored} 个操作，${u.duplicates} 个此前已上传（未重复记录）。`,
+        u.rejected > 0 || u.conflicts > 0 ? `其中 ${u.rejected} 个被拒、${u.conflicts} 个有冲突，已按规则记录，各柜台的“冲突与被拒”中可见。` : null,
+        u.missingSeq !== null
+          ? `该柜台的第 ${u.missingSeq} 号操作服务器没有、救援文件里也没有（损坏的数据文件中未能读出），其后的 ${u.waiting} 个操作暂未上传；请找到含该操作的救援文件后再上传。`
+          : null,
+      ].filter((line): line is string => line !== null),
+  },
+  damaged: {
+    title: '数据库文件已损坏，本柜台已停止办理',
+    detail: (path: string, detail: string) =>
+      `本柜台的数据库文件 ${path} 未通过启动时的完整性检查（${detail}）。在损坏的文件上继续办理可能丢失或打乱记录，所以本柜台不再使用它。`,
+    rescued: (path: string, ops: number) => `能读出的 ${ops} 条未上传的操作已保存到救援文件：${path}`,
+    rescuedIncomplete: '部分记录未能读出，救援文件可能不完整；请保留损坏的文件，交给管理员。',
+    nothingUnsent: '本柜台没有未上传的操作，办理记录都已在服务器上。',
+    rescueFailed: (detail: string) => `未能从损坏的文件中读出未上传的操作（${detail}）。请不要删除这个文件，把它交给管理员处理。`,
+    stepsTitle: '请这样做：',
+    steps: (path: string) => [
+      '把上面的救援文件拷到 U 盘，交给管理员导入（npm run admin -- import-rescue 救援文件），或在另一台柜台打开“冲突与被拒”面板，点“上传另一台柜台的救援文件”。重复上传不会重复记录。',
+      `关闭本程序，把损坏的文件 ${path} 改名保留（例如在名字后加上 .damaged），不要删除。`,
+      '重新打开本程序，按首次使用的步骤连接服务器、下载数据，即可继续办理。',
+      '如果再次损坏，请检查这台电脑的硬盘，并告诉管理员。',
+    ],
+    /** The answer to every other call while the damaged file is refused. */
+    refused: (path: string) => `数据库文件 ${path} 已损坏，本柜台已停止办理；请按屏幕上的提示处理`,
+  },
   certificate: {
     changedTitle: '服务器证书已改变',
     pinned: '设置时核对的指纹',

@@ -3,6 +3,7 @@ import { benchIdCard } from './id-card-bench';
 import { benchIntegration, type IntegrationFigures } from './integration-bench';
 import { benchPasswords } from './password-bench';
 import { benchPouchSync } from './pouch-bench';
+import { benchReplicaFiles } from './replica-files-bench';
 import { benchReports, type ReportFigures } from './report-bench';
 import { benchOurSync, type SyncFigures } from './sync-bench';
 import { describeLoad, describeMachine, seconds } from './stats';
@@ -10,7 +11,7 @@ import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
- * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports`, `-- id-card`,
+ * counter section drives the built renderer). `npm run bench -- counter`, `-- files`, `-- sync`, `-- reports`, `-- id-card`,
  * `-- integration` or `-- passwords` runs one.
  */
 const sections = process.argv.slice(2);
@@ -41,6 +42,10 @@ console.log(`before: ${describeLoad()}\n`);
 if (wants('counter')) {
   console.log('== counter (issue 3), 20,000 students ==');
   await benchCounter();
+}
+if (wants('files')) {
+  console.log('\n== replica files (issue 14): integrity check, backup, rescue file; 20,000 students ==');
+  await benchReplicaFiles();
 }
 if (wants('sync')) {
   const workload = syncWorkload();

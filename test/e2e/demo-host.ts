@@ -116,6 +116,17 @@ export async function runDemo<T>(flags: string[], ready: (output: string) => T |
   };
 }
 
+/** `npm run counter -- --db FILE` on a replica the test made, ready when it prints its page URL. */
+export async function runCounterScript(db: string): Promise<RunningDemo<string>> {
+  const child = spawn('npx', ['tsx', 'scripts/counter.ts', '--db', db, '--port', '0'], {
+    cwd: join(import.meta.dirname, '../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const url = await waitForOutput(child, (output) => URL_PATTERN.exec(output)?.[0] ?? null);
+  return { ready: url, stop: () => stopProcessGroup(child) };
+}
+
 function waitForOutput<T>(child: ChildProcess, ready: (output: string) => T | null): Promise<T> {
   return new Promise((resolve, reject) => {
     let output = '';

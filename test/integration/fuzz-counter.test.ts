@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { counterApi } from '../../src-shared/contract/counter-api';
+import { RESCUE_FORMAT } from '../../src-shared/contract/rescue';
 import { createCounterService } from '../../src-main/counter/service';
 import { importTemplate } from '../../src-main/counter/list-import';
 import { startBrowserHost, type BrowserHost } from '../../src-main/host/browser-host';
@@ -86,6 +87,11 @@ async function baseInputs(): Promise<Record<string, Record<string, unknown>>> {
     'sync.resolveConflict': { id: 1 },
     'sync.dismissRestore': { historyId: '0193c0de-0000-7000-8000-000000000001' },
     'sync.trustCertificate': { fingerprint: 'AB:CD:EF:01' },
+    'sync.writeRescue': {},
+    'sync.uploadRescue': {
+      fileName: 'counter.db.rescue.json',
+      content: JSON.stringify({ format: RESCUE_FORMAT, deviceId: counter.deviceId, serverUrl: null, writtenAt: '2027-06-20T09:00:00+08:00', replicaPath: 'counter.db', complete: true, ops: [] }),
+    },
     'setup.probe': { serverUrl: world.relay.url },
     'setup.state': {},
     'update.status': {},

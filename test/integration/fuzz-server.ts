@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq, sql } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import { registerDeviceResponseSchema } from '../../src-shared/contract/sync';
+import { RESCUE_FORMAT } from '../../src-shared/contract/rescue';
 import { createApiKey } from '../../src-server/admin/devices';
 import { devices } from '../../src-server/db/schema';
 import { addOperator } from '../../src-server/admin/operators';
@@ -99,27 +100,35 @@ export function fuzzServerRoutes(backend: Backend): void {
       await fuzz('POST /api/devices', post('/api/devices', { operatorNo: 'T-STU', password: PASSWORD, name: '柜台', batchId, registrationCode: code }, () => ({})));
     });
 
+    /** A valid op of the registered device, with the placeholders freshOp fills in. */
+    const baseOp = (kind: string, studentNo: string, note: string) => ({
+      opId: OP_ID,
+      deviceId,
+      deviceSeq: NEXT_SEQ,
+      operatorId: 'T-DORM',
+      kind,
+      studentNo,
+      stepId: 'dorm-clearance',
+      args: { note },
+      base: { version: 0 },
+      clientTime: '2027-06-20T09:00:00+08:00',
+    });
+
     // Two halves: a push is the slowest request, and no test may take long.
     it.each(['field', 'body'] as const)('POST /api/sync/push, %s cases', async (kind) => {
-      const op = {
-        opId: OP_ID,
-        deviceId,
-        deviceSeq: NEXT_SEQ,
-        operatorId: 'T-DORM',
-        kind: 'reject',
-        studentNo: '2023000002',
-        stepId: 'dorm-clearance',
-        args: { note: '钥匙未还' },
-        base: { version: 0 },
-        clientTime: '2027-06-20T09:00:00+08:00',
-        // Not a session of this device: the op is stored as rejected, and each variant of it too.
-        session: 'lxs_not-a-session-of-this-device',
-      };
+      // Not a session of this device: the op is stored as rejected, and each variant of it too.
+      const op = { ...baseOp('reject', '2023000002', '钥匙未还'), session: 'lxs_not-a-session-of-this-device' };
       await fuzz(
         `POST /api/sync/push (${kind})`,
         post('/api/sync/push', { ops: [op] }, auth, PUSH_BODY_LIMIT).filter((k) => k.c?.kind === kind),
         freshOp,
       );
+    });
+
+    it('POST /api/sync/rescue', async () => {
+      const ops = [baseOp('pass', '2023000003', '')];
+      const rescue = { format: RESCUE_FORMAT, deviceId, serverUrl: null, writtenAt: '2027-06-20T09:00:00+08:00', replicaPath: 'counter.db', complete: true, ops };
+      await fuzz('POST /api/sync/rescue', post('/api/sync/rescue', rescue, auth, PUSH_BODY_LIMIT), freshOp);
     });
 
     it('POST /api/integration/steps', async () => {

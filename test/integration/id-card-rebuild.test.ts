@@ -10,7 +10,7 @@ import { createReplica, openReplica } from '../../src-main/db';
 import { applyPulledPage } from '../../src-main/db/pulled-rows';
 import { createCounterService } from '../../src-main/counter/service';
 import { MIGRATIONS } from '../../src-main/db/migrations';
-import { upgradeCopyPath } from '../../src-main/db/upgrade-copy';
+import { preMigrationBackupPath } from '../../src-main/db/replica-backups';
 import { CounterRuntime } from '../../src-main/sync/counter-runtime';
 import { keyCandidates, previousMask, readStoredIds, rebuildIds, rewriteAsPreviousRelease, type AttackerKnowledge } from './id-card-attack';
 
@@ -99,7 +99,7 @@ describe('a replica file alone does not give the 身份证号 back', () => {
   });
 
   it('the copy kept before migrating is scrubbed the same way, and stays at its old version', () => {
-    const copy = upgradeCopyPath(path, previous);
+    const copy = preMigrationBackupPath(path, previous);
     expect(existsSync(copy)).toBe(true);
     const db = new Database(copy, { readonly: true });
     expect(db.pragma('user_version', { simple: true })).toBe(previous);
@@ -139,7 +139,7 @@ describe('a stop between moving the key and rewriting the file', () => {
       replica.sqlite.prepare("insert into meta (key, value) values ('idScrubPending', '1')").run();
     })();
     replica.close();
-    expect(bytesOf(upgradeCopyPath(path, previous))).toContain(key);
+    expect(bytesOf(preMigrationBackupPath(path, previous))).toContain(key);
 
     const runtime = new CounterRuntime({ path });
     await runtime.ready;
@@ -149,7 +149,7 @@ describe('a stop between moving the key and rewriting the file', () => {
     const db = new Database(path, { readonly: true });
     expect(db.prepare("select key from meta where key in ('idScrubPending', 'idHashKey')").all()).toEqual([]);
     db.close();
-    expect(bytesOf(upgradeCopyPath(path, previous))).not.toContain(key);
+    expect(bytesOf(preMigrationBackupPath(path, previous))).not.toContain(key);
     expect(readFileSync(`${path}.idkey`, 'utf8')).toBe(key);
   });
 });

@@ -48,6 +48,7 @@ describe('npm run admin -- unlock, and passwords from standard input', () => {
     const dataDir = join(dir, 'server');
     const added = await adminWithStdin(['add-operator', 'T0001', '王老师', '--data-dir', dataDir], 'from-stdin-1\nignored\n');
     expect(added).toMatchObject({ code: 0, out: expect.stringContaining('已添加操作员 T0001') });
+    expect(added.out).not.toContain('from-stdin-1');
     const check = await openDatabase({ dataDir });
     try {
       expect(await checkCredentials(check.db, 'T0001', 'from-stdin-1')).toMatchObject({ operatorNo: 'T0001' });

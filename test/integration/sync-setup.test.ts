@@ -23,7 +23,7 @@ describe('first-run setup and the sync methods of the counter API', () => {
   it('serves only setup until the snapshot is in place, then the counter with sync running', async () => {
     const runtime = new CounterRuntime({ path: join(world.dir, 'setup', 'counter.db'), sync: { backoffBaseMs: 50 } });
     runtimes.push(runtime);
-    expect(await dispatchOk(runtime, 'setup.state')).toEqual({ needed: true, progress: null, error: null });
+    expect(await dispatchOk(runtime, 'setup.state')).toEqual({ needed: true, progress: null, error: null, damaged: null });
     const refused = await runtime.dispatch('session.get', {});
     expect(refused).toMatchObject({ ok: false, error: { message: expect.stringMatching(/尚未设置/) } });
 

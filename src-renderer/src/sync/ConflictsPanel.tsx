@@ -1,6 +1,7 @@
 import type { OutboxOpDto, SyncConflictsDto, SyncStatusDto } from '../../../src-shared/contract/sync-api';
 import { syncText as t } from '../../../src-shared/i18n/sync.zh-CN';
 import { formatStamp } from '../format';
+import { RescueSection } from './RescueSection';
 import { useSyncStore } from './store';
 
 type ConflictOp = SyncConflictsDto['conflicts'][number]['flagged'];
@@ -216,6 +217,7 @@ export function ConflictsPanel() {
             </table>
           </>
         )}
+        <RescueSection />
       </section>
     </div>
   );

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import type { Session } from '../../../src-shared/contract/counter-api';
-import type { SetupStateDto } from '../../../src-shared/contract/sync-api';
+import type { DamagedReplicaDto, SetupStateDto } from '../../../src-shared/contract/sync-api';
 import { syncText } from '../../../src-shared/i18n/sync.zh-CN';
 import { call } from '../api/client';
 import { messageOf } from '../store/errors';
@@ -50,16 +50,23 @@ function ServerCheck({ probe, trusted, onTrust, onChange }: { probe: Probe; trus
   );
 }
 
-/** Whether the back end has no replica yet and serves the setup screen; null while asking. */
-export function useSetupNeeded(): [boolean | null, () => void] {
+/**
+ * Whether the back end has no replica yet and serves the setup screen (null while asking), and
+ * whether it refused its replica as damaged.
+ */
+export function useSetupNeeded(): [boolean | null, () => void, DamagedReplicaDto | null] {
   const [needed, setNeeded] = useState<boolean | null>(null);
+  const [damaged, setDamaged] = useState<DamagedReplicaDto | null>(null);
   useEffect(() => {
     call('setup.state', {}).then(
-      (state) => setNeeded(state.needed),
+      (state) => {
+        setNeeded(state.needed);
+        setDamaged(state.damaged);
+      },
       () => setNeeded(false),
     );
   }, []);
-  return [needed, () => setNeeded(false)];
+  return [needed, () => setNeeded(false), damaged];
 }
 
 /**

@@ -1,0 +1,3 @@
+import { replicaRescue } from './replica-rescue';
+
+replicaRescue('postgres');
