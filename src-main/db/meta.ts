@@ -8,6 +8,9 @@ import type Database from 'better-sqlite3';
  * serverPosition: the server's history, seq and mark as last pulled; restorePending: the server
  * was restored and this replica's server rows are not rebuilt yet (src-main/db/server-history.ts).
  * serverTrust: how the server's HTTPS certificate is checked (src-main/sync/server-trust.ts).
+ * serverIdentity: the id the server tells (src-main/sync/server-move.ts), so a new address is
+ * accepted only for the same server. deskSettings: 柜台设置 (src-main/counter/desk-settings.ts).
+ * lock: 锁屏 or 退出登录 in force (src-main/counter/session-lock.ts).
  */
 export type MetaKey =
   | 'deviceId'
@@ -19,7 +22,10 @@ export type MetaKey =
   | 'resnapshotPending'
   | 'serverPosition'
   | 'restorePending'
-  | 'serverTrust';
+  | 'serverTrust'
+  | 'serverIdentity'
+  | 'deskSettings'
+  | 'lock';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

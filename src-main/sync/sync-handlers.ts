@@ -104,8 +104,13 @@ async function signIn(
 }
 
 /** The sync and setup methods of a counter that has its replica. */
-export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date, tokens: DeviceTokenStore) {
-  const offlineAttempts = offlineAttemptLimiter(() => now().getTime());
+export function syncHandlers(
+  replica: Replica,
+  sync: SyncClient | null,
+  now: () => Date,
+  tokens: DeviceTokenStore,
+  offlineAttempts = offlineAttemptLimiter(() => now().getTime()),
+) {
   return {
     'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now(), tokens),
     'sync.conflicts': (): SyncConflictsDto => syncConflicts(replica),
