@@ -67,7 +67,6 @@ export const deskText = {
   },
   lock: {
     button: '锁屏',
-    key: 'Ctrl+L',
     signOut: '退出登录',
     title: '柜台已锁定',
     lockedBy: (name: string, no: string) => `${name}（${no}）的登录已锁定`,

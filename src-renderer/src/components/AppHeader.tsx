@@ -14,6 +14,8 @@ import { useStatsStore } from '../store/stats';
 import { OperatorSwitch } from '../sync/SignInDialog';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import { UpdateNotice } from '../update/UpdateNotice';
+import { SettingsButton } from '../desk/SettingsDialog';
+import { LockButton } from '../lock/LockButton';
 
 const t = zhCN.ui.header;
 
@@ -109,8 +111,10 @@ export function AppHeader() {
           <button type="button" className="btn btn-small" onClick={openDailyReport}>
             {reportZhCN.ui.entry}
           </button>
+          <SettingsButton />
           <LiveClock />
           <OperatorSwitch />
+          <LockButton />
         </div>
       </div>
       <div className="header-second-row">
