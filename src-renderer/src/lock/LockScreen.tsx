@@ -10,12 +10,16 @@ import { useLockStore } from './lock-store';
 
 const t = deskText.lock;
 
-/** The last flash (a scan ignored while locked): the counter's own strip is not on screen. */
+/**
+ * What the counter says while locked (a scan ignored): the counter's own strip is not on screen.
+ * Only what came after the lock: the last flash before it may name a student.
+ */
 function LockFlash() {
+  const [since] = useState(() => useFlashStore.getState().flash?.id ?? 0);
   const flash = useFlashStore((s) => s.flash);
   return (
     <p className="lock-flash" role="status">
-      {flash?.text ?? ''}
+      {flash && flash.id > since ? flash.text : ''}
     </p>
   );
 }
@@ -124,8 +128,9 @@ function SignInForm({ onBack }: { onBack: (() => void) | null }) {
 
 /**
  * In place of the whole counter while it is locked or signed out: no student is on screen, and
- * the dialogs that were open are gone with the screen behind them. Scanning is off here (the
- * scan handler drops scans and says so).
+ * the dialogs that were open are gone with the screen behind them. The reader is still listened
+ * to here, so that a card scanned into the password field is taken back out and dropped with a
+ * word (desk-scan.ts) instead of being tried as a password.
  */
 export function LockScreen() {
   const lock = useLockStore((s) => s.current);
@@ -133,7 +138,7 @@ export function LockScreen() {
   if (!lock || lock.state === 'open') return null;
   const operator = lock.state === 'locked' ? lock.operator : null;
   return (
-    <main className="lock-screen" data-testid="lock-screen" data-scan="off">
+    <main className="lock-screen" data-testid="lock-screen">
       <section className="lock-card" aria-labelledby="lock-title">
         <div className="lock-brand" aria-hidden="true">
           {zhCN.ui.header.brandMark}
