@@ -2,6 +2,7 @@
 export const deskText = {
   settings: {
     open: '柜台设置',
+    openTitle: (key: string) => `柜台设置（${key}）：服务器地址、扫码枪、摄像头、提示音、锁屏`,
     title: '柜台设置',
     save: '保存设置',
     close: '关闭',
@@ -67,6 +68,7 @@ export const deskText = {
   },
   lock: {
     button: '锁屏',
+    buttonTitle: (key: string) => `锁屏（${key}）：隐藏学生信息，输入密码解锁`,
     signOut: '退出登录',
     title: '柜台已锁定',
     lockedBy: (name: string, no: string) => `${name}（${no}）的登录已锁定`,

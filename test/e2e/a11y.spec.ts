@@ -173,3 +173,22 @@ test('sync panel and the 换人 sign-in dialog', async ({ page }) => {
   await expect(dialog.getByRole('alert')).toHaveText('工号或密码错误');
   await expectAccessible(page, 'sign-in dialog, wrong password');
 });
+
+test('柜台设置 and the lock screen', async ({ page }) => {
+  await openCounter(page);
+  await page.keyboard.press('F10');
+  const dialog = page.getByRole('dialog', { name: '柜台设置' });
+  await expect(dialog.getByTestId('server-url')).not.toBeEmpty();
+  await expectAccessible(page, '柜台设置');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  await page.keyboard.press('Control+l');
+  const lock = page.getByTestId('lock-screen');
+  await expect(lock.getByLabel('密码')).toBeFocused();
+  await expectAccessible(page, 'lock screen');
+  // The demo host is shared by this file's tests: open the counter again.
+  await lock.getByLabel('密码').fill('demo1234');
+  await page.keyboard.press('Enter');
+  await expect(lock).toBeHidden();
+});

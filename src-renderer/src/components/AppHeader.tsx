@@ -111,15 +111,18 @@ export function AppHeader() {
           <button type="button" className="btn btn-small" onClick={openDailyReport}>
             {reportZhCN.ui.entry}
           </button>
-          <SettingsButton />
           <LiveClock />
           <OperatorSwitch />
-          <LockButton />
         </div>
       </div>
       <div className="header-second-row">
         <SchoolProgress />
         <UpdateNotice />
+        {/* The first row is full at 1366 px; the desk's own buttons sit at the end of the second. */}
+        <div className="header-desk-actions">
+          <SettingsButton />
+          <LockButton />
+        </div>
       </div>
     </header>
   );

@@ -7,7 +7,7 @@ import { Dialog } from '../batch/Dialog';
 import { useCameraStore } from '../camera/state';
 import { beep } from '../feedback/beeps';
 import { notify } from '../feedback/notify';
-import { keyCap } from '../keyboard/bindings';
+import { KEY_BINDINGS, keyCap } from '../keyboard/bindings';
 import { messageOf } from '../store/errors';
 import { CameraChoice } from './CameraChoice';
 import { useDeskSettings } from './desk-settings-store';
@@ -158,6 +158,23 @@ function SettingsDialog({ onClose }: { onClose(): void }) {
             <NumberField name="idleMinutes" draft={draft} onChange={number('idleMinutes')} />
             <p className="settings-note">{t.lockHint}</p>
           </section>
+          <section className="settings-section" aria-labelledby="settings-sounds-title">
+            <h3 id="settings-sounds-title">{t.sounds}</h3>
+            <div className="settings-sounds">
+              <label className="settings-check">
+                <input type="checkbox" name="soundsOn" checked={draft.soundsOn} onChange={(e) => setDraft({ ...draft, soundsOn: e.target.checked })} />
+                <span>{t.soundsOn}</span>
+              </label>
+              <NumberField name="volume" draft={draft} onChange={number('volume')} />
+              <button
+                type="button"
+                className="btn btn-small"
+                onClick={() => 'settings' in parsed && beep('success', parsed.settings.sounds)}
+              >
+                {t.soundTest}
+              </button>
+            </div>
+          </section>
         </div>
         <div className="settings-column">
           <section className="settings-section" aria-labelledby="settings-scanner-title">
@@ -182,23 +199,6 @@ function SettingsDialog({ onClose }: { onClose(): void }) {
             <h3 id="settings-camera-title">{t.camera}</h3>
             <CameraChoice deviceId={draft.cameraId} onChange={(cameraId) => setDraft({ ...draft, cameraId })} />
           </section>
-          <section className="settings-section" aria-labelledby="settings-sounds-title">
-            <h3 id="settings-sounds-title">{t.sounds}</h3>
-            <div className="settings-sounds">
-              <label className="settings-check">
-                <input type="checkbox" name="soundsOn" checked={draft.soundsOn} onChange={(e) => setDraft({ ...draft, soundsOn: e.target.checked })} />
-                <span>{t.soundsOn}</span>
-              </label>
-              <NumberField name="volume" draft={draft} onChange={number('volume')} />
-              <button
-                type="button"
-                className="btn btn-small"
-                onClick={() => 'settings' in parsed && beep('success', parsed.settings.sounds)}
-              >
-                {t.soundTest}
-              </button>
-            </div>
-          </section>
         </div>
       </div>
     </Dialog>
@@ -212,7 +212,7 @@ export function SettingsButton() {
   const closeDialog = useDeskSettings((s) => s.closeDialog);
   return (
     <>
-      <button type="button" className="btn btn-small" onClick={openDialog}>
+      <button type="button" className="btn btn-small" title={t.openTitle(keyCap('settings'))} aria-keyshortcuts={KEY_BINDINGS.settings} onClick={openDialog}>
         {t.open} <kbd className="kbd">{keyCap('settings')}</kbd>
       </button>
       {open && createPortal(<SettingsDialog onClose={closeDialog} />, document.body)}
