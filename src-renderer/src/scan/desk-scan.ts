@@ -1,17 +1,9 @@
-import type { ScannerSettings } from '../../../src-shared/contract/desk-api';
 import { deskText } from '../../../src-shared/i18n/desk.zh-CN';
 import { activeScanner, useDeskSettings } from '../desk/desk-settings-store';
 import { notify } from '../feedback/notify';
 import { counterOpen } from '../lock/lock-store';
 import { routeScan } from '../quick/route-scan';
-
-/** The reader's own marks taken off, when the code carries them. */
-export function stripAffixes(code: string, scanner: Pick<ScannerSettings, 'prefix' | 'suffix'>): string {
-  let text = code;
-  if (scanner.prefix && text.startsWith(scanner.prefix)) text = text.slice(scanner.prefix.length);
-  if (scanner.suffix && text.endsWith(scanner.suffix)) text = text.slice(0, text.length - scanner.suffix.length);
-  return text;
-}
+import { stripAffixes } from './affixes';
 
 /** While 柜台设置's "试扫" line listens, a scan is shown there and opens no student. */
 let testListener: ((code: string) => void) | null = null;

@@ -3,9 +3,10 @@ import { DEFAULT_WEDGE_OPTIONS, type WedgeOptions } from './wedge';
 export const SCANNER_SETTINGS_KEY = 'lixiao.scanner';
 
 /**
- * Readers differ (with or without an Enter suffix, fast or slow over a hub), so a desk can
- * tune the detector: localStorage "lixiao.scanner" = {"idleCommitMs": 0, ...}. Unknown keys
- * and non-numbers are ignored rather than trusted.
+ * A browser's own override of the desk's reader timing (柜台设置 keeps the desk's in the
+ * replica): localStorage "lixiao.scanner" = {"idleCommitMs": 0, ...}, which the e2e tests use
+ * to widen the timing for a busy machine. Unknown keys and non-numbers are ignored rather than
+ * trusted.
  */
 export function readScannerSettings(storage: Pick<Storage, 'getItem'>): Partial<WedgeOptions> {
   let parsed: unknown;
