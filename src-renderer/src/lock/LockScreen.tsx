@@ -1,10 +1,10 @@
 import './lock.css';
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { deskText } from '../../../src-shared/i18n/desk.zh-CN';
 import { syncText } from '../../../src-shared/i18n/sync.zh-CN';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { useFlashStore } from '../feedback/flash';
-import { messageOf } from '../store/errors';
+import { usePasswordSubmit } from '../components/use-password-submit';
 import { useSessionStore } from '../store/session';
 import { useLockStore } from './lock-store';
 
@@ -24,27 +24,31 @@ function LockFlash() {
   );
 }
 
+/** A lock-screen form's refusal and its buttons, the submit first. */
+function FormEnd({ error, busy, submit, children }: { error: string | null; busy: boolean; submit: string; children: ReactNode }) {
+  return (
+    <>
+      {error && (
+        <p className="lock-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="lock-actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {submit} <kbd className="kbd">Enter</kbd>
+        </button>
+        {children}
+      </div>
+    </>
+  );
+}
+
 /** Unlock with the locked operator's own password. */
 function UnlockForm({ operator, onSwitch }: { operator: { id: string; name: string }; onSwitch(): void }) {
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, submit } = usePasswordSubmit(() => useLockStore.getState().unlock(password), () => setPassword(''));
   const input = useRef<HTMLInputElement>(null);
   useEffect(() => input.current?.focus(), [busy]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await useLockStore.getState().unlock(password);
-    } catch (err) {
-      setError(messageOf(err));
-      setPassword('');
-      setBusy(false);
-    }
-  };
 
   return (
     <form className="lock-form" onSubmit={(e) => void submit(e)}>
@@ -53,22 +57,14 @@ function UnlockForm({ operator, onSwitch }: { operator: { id: string; name: stri
         <span>{t.password}</span>
         <input ref={input} name="unlockPassword" type="password" autoComplete="off" value={password} disabled={busy} onChange={(e) => setPassword(e.target.value)} />
       </label>
-      {error && (
-        <p className="lock-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="lock-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? t.unlocking : t.unlock} <kbd className="kbd">Enter</kbd>
-        </button>
+      <FormEnd error={error} busy={busy} submit={busy ? t.unlocking : t.unlock}>
         <button type="button" className="btn" onClick={onSwitch}>
           {t.switchUser}
         </button>
         <button type="button" className="btn btn-ghost" onClick={() => void useLockStore.getState().signOut()}>
           {t.signOut}
         </button>
-      </div>
+      </FormEnd>
     </form>
   );
 }
@@ -77,25 +73,15 @@ function UnlockForm({ operator, onSwitch }: { operator: { id: string; name: stri
 function SignInForm({ onBack }: { onBack: (() => void) | null }) {
   const [operatorNo, setOperatorNo] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const first = useRef<HTMLInputElement>(null);
-  useEffect(() => first.current?.focus(), []);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
+  const { error, busy, submit } = usePasswordSubmit(
+    async () => {
       await useSessionStore.getState().signIn({ operatorNo, password });
       await useLockStore.getState().load();
-    } catch (err) {
-      setError(messageOf(err));
-      setPassword('');
-      setBusy(false);
-    }
-  };
+    },
+    () => setPassword(''),
+  );
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => first.current?.focus(), []);
 
   return (
     <form className="lock-form" onSubmit={(e) => void submit(e)}>
@@ -107,21 +93,13 @@ function SignInForm({ onBack }: { onBack: (() => void) | null }) {
         <span>{syncText.signIn.password}</span>
         <input name="password" type="password" autoComplete="off" value={password} disabled={busy} onChange={(e) => setPassword(e.target.value)} />
       </label>
-      {error && (
-        <p className="lock-error" role="alert">
-          {error}
-        </p>
-      )}
-      <div className="lock-actions">
-        <button type="submit" className="btn btn-primary" disabled={busy}>
-          {busy ? syncText.signIn.busy : syncText.signIn.submit} <kbd className="kbd">Enter</kbd>
-        </button>
+      <FormEnd error={error} busy={busy} submit={busy ? syncText.signIn.busy : syncText.signIn.submit}>
         {onBack && (
           <button type="button" className="btn" onClick={onBack}>
             {t.backToUnlock}
           </button>
         )}
-      </div>
+      </FormEnd>
     </form>
   );
 }
