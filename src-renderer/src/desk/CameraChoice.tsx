@@ -60,7 +60,8 @@ export function CameraChoice({ deviceId, onChange }: { deviceId: string | null; 
           {previewing ? t.cameraStop : t.cameraPreview}
         </button>
       </div>
-      {previewing && <div id={PREVIEW_VIEWPORT_ID} className="camera-preview" data-testid="camera-preview" />}
+      {/* The dialog scrolls: the picture is brought into view when it opens. */}
+      {previewing && <div id={PREVIEW_VIEWPORT_ID} className="camera-preview" data-testid="camera-preview" ref={(el) => el?.scrollIntoView({ block: 'nearest' })} />}
       {problem && (
         <p className="settings-error" role="alert">
           {problem}
