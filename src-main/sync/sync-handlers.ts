@@ -6,7 +6,8 @@ import type { RepairedOriginal } from '../db/outbox-repair';
 import type { Replica } from '../db/open';
 import { currentSession, toSessionDto } from '../counter/session';
 import type { DeviceTokenStore } from './device-token-store';
-import { offlineAttemptLimiter, signInOperator, type SignInInput } from './operator-sign-in';
+import { signInOperator, type SignInInput } from './operator-sign-in';
+import type { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
 import { resnapshotNeeded } from './roster-merge';
 import { dismissRestore } from '../db/server-history';
 import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
@@ -90,7 +91,7 @@ async function signIn(
   tokens: DeviceTokenStore,
   input: SignInInput,
   now: () => Date,
-  offlineAttempts: ReturnType<typeof offlineAttemptLimiter>,
+  offlineAttempts: AttemptLimiter,
 ): Promise<SignInResult> {
   const signedIn = await signInOperator(replica, tokens, input, now, offlineAttempts);
   const result: SignInResult = { session: toSessionDto(replica, signedIn.session), offline: signedIn.offline, roster: 'unchanged', rosterError: null };
@@ -109,7 +110,8 @@ export function syncHandlers(
   sync: SyncClient | null,
   now: () => Date,
   tokens: DeviceTokenStore,
-  offlineAttempts = offlineAttemptLimiter(() => now().getTime()),
+  /** Wrong offline passwords per 工号, shared with the lock screen's unlock. */
+  offlineAttempts: AttemptLimiter,
 ) {
   return {
     'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now(), tokens),
