@@ -16,7 +16,6 @@ import { QuickWorkspace } from './quick/QuickWorkspace';
 import { useQuickStore } from './quick/state';
 import { StepPicker } from './quick/StepPicker';
 import { useQuickKeys } from './quick/use-quick-keys';
-import { readScannerSettings } from './scan/scanner-settings';
 import { deskScan } from './scan/desk-scan';
 import { activeScanner, useDeskSettings } from './desk/desk-settings-store';
 import { LockScreen } from './lock/LockScreen';
@@ -84,13 +83,10 @@ function LoadFailure({ message, onRetry }: { message: string; onRetry(): void })
   );
 }
 
-/** A browser's own override of the reader timing (localStorage "lixiao.scanner"), over the desk's: the e2e tests widen it for a busy machine. */
-const browserScannerOverride = readScannerSettings(window.localStorage);
-
 /** The reader is listened to everywhere, locked or not: while locked its scans are dropped with a word. */
 function useDeskScanner(): void {
   const { prefix: _prefix, suffix: _suffix, ...timing } = useDeskSettings(activeScanner);
-  useWedgeScanner(deskScan, { ...timing, ...browserScannerOverride });
+  useWedgeScanner(deskScan, timing);
 }
 
 /** Desk settings and the lock state: both come before anything about students. */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, expectFocusRings } from './a11y';
-import { shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
+import { setScannerTiming, shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
 
 /**
  * Every screen of the counter through axe-core (WCAG 2.1 A/AA), opened the way an operator
@@ -18,7 +18,7 @@ test.describe.configure({ timeout: 240_000 });
 
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(WIDE_SCANNER_SETTINGS));
+  await setScannerTiming(host, WIDE_SCANNER_SETTINGS);
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
   await expect(page.locator('.stats-card tr[data-step]').first()).toBeVisible();
