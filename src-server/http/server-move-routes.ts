@@ -26,7 +26,7 @@ export function registerServerMoveRoutes(app: FastifyInstance, ctx: ServerContex
     if (!mayMoveCounterServer(account?.role ?? null)) {
       throw new HttpError(403, 'forbidden', `${operator.name}（${operator.operatorNo}）不是管理员，不能更换柜台的服务器地址，请管理员来确认`);
     }
-    await recordConsoleChange(ctx.db, operator.operatorNo, 'device.move', `柜台「${device.name}」改用服务器地址 ${body.serverUrl}`);
+    await recordConsoleChange(ctx.db, operator.operatorNo, '更换柜台服务器地址', `柜台「${device.name}」改用服务器地址 ${body.serverUrl}`);
     return { server: await serverIdentity(ctx.db), operator: { id: operator.operatorNo, name: operator.name } };
   });
 }
