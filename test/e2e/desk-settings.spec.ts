@@ -16,8 +16,9 @@ const SERVER_PATTERN = /离校服务器已启动: (http:\/\/127\.0\.0\.1:(\d+))/
 const dataDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-desk-'));
 
 test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
-// Two demo runs on the same data, each starting a server and a counter, plus two axe checks.
-test.describe.configure({ mode: 'serial', timeout: 360_000 });
+// Two demo runs on the same data, each starting a server and a counter, and an axe check: 1 min
+// at a load of 4 on 2 cores; demo-rerun.spec.ts saw a run take over a minute under a load of 16.
+test.describe.configure({ mode: 'serial', timeout: 480_000 });
 
 interface Run {
   counterUrl: string;
