@@ -129,3 +129,41 @@ test('the settings dialog checks every field, tries a scan with the timing as ty
     await demo.stop();
   }
 });
+
+test('over HTTPS the new address shows its certificate fingerprint to compare before a 管理员 moves the counter there', async ({ page }) => {
+  const tlsDir = mkdtempSync(join(tmpdir(), 'lixiao-e2e-desk-tls-'));
+  const demo = await runDemo(
+    ['--tls', '--port', '0', '--size', '120'],
+    (output) => {
+      const fingerprint = /服务器证书 SHA-256 指纹: ([0-9A-F:]{95})/.exec(output)?.[1];
+      const serverPort = /离校服务器已启动: https:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      const counterUrl = URL_PATTERN.exec(output)?.[0];
+      return fingerprint && serverPort && counterUrl ? { fingerprint, serverPort, counterUrl } : null;
+    },
+    { dataDir: tlsDir },
+  );
+  try {
+    const dialog = await openSettings(page, demo.ready.counterUrl);
+    await expect(dialog.getByTestId('server-url')).toHaveText(`https://127.0.0.1:${demo.ready.serverPort}`);
+    await expect(dialog.getByText('已核对并固定服务器证书指纹')).toBeVisible();
+
+    // The same server by name; without a scheme the address means HTTPS.
+    await dialog.getByLabel('新的服务器地址').fill(`localhost:${demo.ready.serverPort}`);
+    await dialog.getByRole('button', { name: '连接新地址' }).click();
+    const shown = dialog.getByTestId('setup-fingerprint');
+    // Shown in groups of four bytes, to read out over the phone.
+    await expect.poll(async () => (await shown.textContent())?.replaceAll(':', '')).toBe(demo.ready.fingerprint.replaceAll(':', ''));
+    await expect(dialog.getByLabel('管理员工号')).toHaveCount(0);
+    await shot(page, 'desk-settings-fingerprint-1366');
+    await dialog.getByRole('button', { name: '指纹一致，信任此服务器' }).click();
+    await dialog.getByLabel('管理员工号').fill('A0001');
+    await dialog.getByLabel('管理员密码').fill('demo1234');
+    await dialog.getByRole('button', { name: '更换服务器地址' }).click();
+    await expect(dialog.getByTestId('server-url')).toHaveText(`https://localhost:${demo.ready.serverPort}`);
+    await expect(dialog.getByText('已核对并固定服务器证书指纹')).toBeVisible();
+    await expect.poll(async () => (await callCounter(demo.ready.counterUrl, 'sync.status', {})).state, { timeout: 60_000 }).toBe('online');
+  } finally {
+    await demo.stop();
+    rmSync(tlsDir, { recursive: true, force: true });
+  }
+});
