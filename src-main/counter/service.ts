@@ -26,6 +26,9 @@ import { applyImport, importTemplate, previewImport } from './list-import';
 import { liftedList, setWaiver, waiverDesk } from './waivers';
 import { fileTokenStore, type DeviceTokenStore } from '../sync/device-token-store';
 import { syncHandlers } from '../sync/sync-handlers';
+import { offlineAttemptLimiter } from '../sync/operator-sign-in';
+import { deskHandlers } from './desk-handlers';
+import { requireOpen } from './session-lock';
 import type { SyncClient } from '../sync/sync-client';
 import { updateHandlers } from '../updates/update-handlers';
 
@@ -48,7 +51,10 @@ type AsyncMethod =
   | 'sync.trustCertificate'
   | 'sync.writeRescue'
   | 'sync.uploadRescue'
-  | 'session.signIn';
+  | 'session.signIn'
+  | 'desk.probeServer'
+  | 'desk.moveServer'
+  | 'session.unlock';
 export type Result<M extends Method> = M extends AsyncMethod ? Promise<Output<M>> : Output<M>;
 
 type Handlers = { [M in Method]: (input: z.output<(typeof counterApi)[M]['input']>) => Result<M> };
@@ -92,6 +98,10 @@ function toErrorResponse(e: unknown): ApiResponse<never> {
 /** The counter API over one replica: every method of src-shared/contract/counter-api.ts. */
 export function createCounterService(replica: Replica, options: CounterServiceOptions = {}): CounterService {
   const now = options.now ?? (() => new Date());
+  const tokens = options.tokens ?? fileTokenStore;
+  // One count of wrong offline passwords per 工号, whether typed at 换人登录 or at the lock screen.
+  const offlineAttempts = offlineAttemptLimiter(() => now().getTime());
+  const sync = syncHandlers(replica, options.sync ?? null, now, tokens, offlineAttempts);
 
   const handlers: Handlers = {
     'session.get': () => toSessionDto(replica, currentSession(replica)),
@@ -129,12 +139,14 @@ export function createCounterService(replica: Replica, options: CounterServiceOp
     'waivers.forStudent': ({ studentNo }) => waiverDesk(replica, currentSession(replica), studentNo),
     'waivers.set': (input) => setWaiver(replica, currentSession(replica), input, now),
     'waivers.lifted': (input) => liftedList(replica, currentSession(replica), input),
-    ...syncHandlers(replica, options.sync ?? null, now, options.tokens ?? fileTokenStore),
+    ...sync,
+    ...deskHandlers(replica, options.sync ?? null, now, tokens, offlineAttempts, sync['session.signIn']),
     ...updateHandlers(replica),
   };
 
   const call = <M extends Method>(method: M, input: Input<M>): Result<M> => {
     const handler = handlers[method] as (input: unknown) => Result<M>;
+    requireOpen(replica, method);
     return handler(parseInput(method, input));
   };
 

@@ -11,6 +11,9 @@ import type Database from 'better-sqlite3';
  * was restored and this replica's server rows are not rebuilt yet (src-main/db/server-history.ts).
  * serverTrust: how the server's HTTPS certificate is checked (src-main/sync/server-trust.ts).
  * rosterScope: the roster scope of the snapshot this replica holds (src-main/db/roster-scope-store.ts).
+ * serverIdentity: the id the server tells (src-main/sync/server-move.ts), so a new address is
+ * accepted only for the same server. deskSettings: 柜台设置 (src-main/counter/desk-settings.ts).
+ * lock: 锁屏 or 退出登录 in force (src-main/counter/session-lock.ts).
  */
 export type MetaKey =
   | 'deviceId'
@@ -24,7 +27,10 @@ export type MetaKey =
   | 'restorePending'
   | 'serverTrust'
   | 'idScrubPending'
-  | 'rosterScope';
+  | 'rosterScope'
+  | 'serverIdentity'
+  | 'deskSettings'
+  | 'lock';
 
 export function readMeta(sqlite: Database.Database, key: MetaKey): string | null {
   const row = sqlite.prepare('select value from meta where key = ?').get(key) as { value: string } | undefined;

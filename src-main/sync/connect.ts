@@ -6,6 +6,7 @@ import { ReplicaError } from '../db/replica-error';
 import { readSession } from '../db/session-store';
 import { fileTokenStore, type DeviceTokenStore, type ReplicaSecretStore } from './device-token-store';
 import { SyncHttp } from './server-http';
+import { learnServerIdentity } from './server-identity';
 import { setupTrust, type CertificateChoice } from './setup-trust';
 import { downloadReplica, type SnapshotProgress } from './snapshot-loader';
 
@@ -76,6 +77,7 @@ export async function connectCounter(input: ConnectCounterInput): Promise<Replic
     await tokens.remove(input.path).catch(() => undefined);
     throw e;
   }
+  await learnServerIdentity(replica.sqlite, api);
   const passwordHash = await passwordRecord(input.password);
   const { grants } = readSession(replica.sqlite, replica.batch);
   rememberOperator(replica.sqlite, { operator: device.operator, grants }, { passwordHash, passwordVersion: device.passwordVersion }, new Date().toISOString());

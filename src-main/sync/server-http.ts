@@ -18,6 +18,7 @@ import {
   type SyncErrorCode,
 } from '../../src-shared/contract/sync';
 import type { Op } from '../../src-shared/contract/ops';
+import { healthResponseSchema, serverMoveResponseSchema, type HealthResponse, type ServerMoveResponse } from '../../src-shared/contract/server-identity';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
 import { CertificateMismatchError, certificateErrorCode, serverFetch } from './server-transport';
 import { ServerAddressError, trustFor, type ServerTrust } from './server-trust';
@@ -136,6 +137,16 @@ export class SyncHttp {
 
   resolveConflict(id: number, operatorNo: string): Promise<ConflictRow> {
     return this.json('POST', `/api/conflicts/${id}/resolve`, resolveConflictResponseSchema, { operatorNo });
+  }
+
+  /** The server's identity and seq; asks nothing of the counter, so it may go to an address not yet trusted with the token. */
+  health(): Promise<HealthResponse> {
+    return this.json('GET', '/api/health', healthResponseSchema);
+  }
+
+  /** A supervisor's consent to use this address (sent with the device token to the new address). */
+  serverMove(body: { operatorNo: string; password: string; serverUrl: string }): Promise<ServerMoveResponse> {
+    return this.json('POST', '/api/server-move', serverMoveResponseSchema, body);
   }
 
   /** The raw response of a long-lived stream (snapshot, events); the caller reads the body. */

@@ -3,7 +3,7 @@ import { MAX_PUSH_OPS, changedEventSchema, type PushResponse } from '../../src-s
 import type { Op } from '../../src-shared/contract/ops';
 import type { SyncStatusDto } from '../../src-shared/contract/sync-api';
 import { syncText } from '../../src-shared/i18n/sync.zh-CN';
-import { readMeta } from '../db/meta';
+import { readMeta, writeMeta } from '../db/meta';
 import type { Replica } from '../db/open';
 import { opsFrom, recordAcks, unackedOps, unsentCount } from '../db/outbox';
 import { applyPulledPage, rebuildLocalView, type StepKey } from '../db/pulled-rows';
@@ -17,6 +17,7 @@ import { outboxOpView, type OutboxOpRow } from './outbox-view';
 import { bodyChunks, SyncHttp, SyncError } from './server-http';
 import { readServerTrust, writeServerTrust, type ServerTrust } from './server-trust';
 import { certificateOf } from './setup-trust';
+import { learnServerIdentity } from './server-identity';
 import type { SnapshotProgress } from './snapshot-loader';
 
 export type ConnectionState = SyncStatusDto['state'];
@@ -211,6 +212,30 @@ export class SyncClient {
     await this.sync().catch(() => undefined);
   }
 
+  /**
+   * Another address of the same server (src-main/sync/server-move.ts checked that): stored with
+   * its trust in one transaction, then the outbox goes there as it stands. A round still under
+   * way sends its remaining requests to the new address too.
+   */
+  async moveTo(server: ServerAccess): Promise<void> {
+    const { sqlite } = this.replica;
+    const trust: ServerTrust = server.trust ?? { kind: 'loopback' };
+    sqlite.transaction(() => {
+      writeMeta(sqlite, 'serverUrl', server.serverUrl);
+      writeServerTrust(sqlite, trust);
+    })();
+    this.api = serverApi(server);
+    this.certificateChanged = null;
+    this.headFailures = null;
+    if (this.retryTimer) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+    }
+    // The event stream may be waiting on the old address; the next one starts at the new.
+    this.events?.abort();
+    await this.sync().catch(() => undefined);
+  }
+
   private stuckOp(): SyncStatus['stuck'] {
     const head = this.headFailures;
     if (!head || head.failures < STUCK_AFTER) return null;
@@ -295,6 +320,7 @@ export class SyncClient {
         await this.pushAll();
         await this.pullAll();
       }
+      await learnServerIdentity(sqlite, this.api);
       this.failures = 0;
       this.certificateChanged = null;
       this.state = 'online';

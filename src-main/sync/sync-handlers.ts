@@ -7,7 +7,8 @@ import type { RepairedOriginal } from '../db/outbox-repair';
 import type { Replica } from '../db/open';
 import { currentSession, toSessionDto } from '../counter/session';
 import type { DeviceTokenStore } from './device-token-store';
-import { offlineAttemptLimiter, signInOperator, type SignInInput } from './operator-sign-in';
+import { signInOperator, type SignInInput } from './operator-sign-in';
+import type { AttemptLimiter } from '../../src-shared/auth/attempt-limiter';
 import { resnapshotNeeded } from './roster-merge';
 import { dismissRestore } from '../db/server-history';
 import { outboxOpView, stepName, type OutboxOpRow } from './outbox-view';
@@ -92,7 +93,7 @@ async function signIn(
   tokens: DeviceTokenStore,
   input: SignInInput,
   now: () => Date,
-  offlineAttempts: ReturnType<typeof offlineAttemptLimiter>,
+  offlineAttempts: AttemptLimiter,
 ): Promise<SignInResult> {
   const signedIn = await signInOperator(replica, tokens, input, now, offlineAttempts);
   const result: SignInResult = { session: toSessionDto(replica, signedIn.session), offline: signedIn.offline, roster: 'unchanged', rosterError: null };
@@ -106,8 +107,14 @@ async function signIn(
 }
 
 /** The sync and setup methods of a counter that has its replica. */
-export function syncHandlers(replica: Replica, sync: SyncClient | null, now: () => Date, tokens: DeviceTokenStore) {
-  const offlineAttempts = offlineAttemptLimiter(() => now().getTime());
+export function syncHandlers(
+  replica: Replica,
+  sync: SyncClient | null,
+  now: () => Date,
+  tokens: DeviceTokenStore,
+  /** Wrong offline passwords per 工号, shared with the lock screen's unlock. */
+  offlineAttempts: AttemptLimiter,
+) {
   return {
     'sync.status': (): SyncStatusDto => sync?.status() ?? storedStatus(replica, now(), tokens),
     'sync.conflicts': (): SyncConflictsDto => syncConflicts(replica),

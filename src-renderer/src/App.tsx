@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { zhCN } from '../../src-shared/i18n/zh-CN';
 import { subscribeToChanges, subscribeToLink } from './api/client';
 import { AppHeader } from './components/AppHeader';
@@ -13,11 +13,14 @@ import { StatsPanel } from './components/StatsPanel';
 import { StudentWorkspace } from './components/StudentWorkspace';
 import { useShortcuts } from './keyboard/use-shortcuts';
 import { QuickWorkspace } from './quick/QuickWorkspace';
-import { routeScan } from './quick/route-scan';
 import { useQuickStore } from './quick/state';
 import { StepPicker } from './quick/StepPicker';
 import { useQuickKeys } from './quick/use-quick-keys';
-import { readScannerSettings } from './scan/scanner-settings';
+import { deskScan } from './scan/desk-scan';
+import { activeScanner, useDeskSettings } from './desk/desk-settings-store';
+import { LockScreen } from './lock/LockScreen';
+import { useLockStore } from './lock/lock-store';
+import { useIdleLock } from './lock/use-idle-lock';
 import { useWedgeScanner } from './scan/use-wedge-scanner';
 import { ReportRoutes } from './reports/ReportRoutes';
 import { useReportRoute } from './reports/route';
@@ -27,6 +30,7 @@ import { useSessionStore } from './store/session';
 import { useStatsStore } from './store/stats';
 import { useStudentStore } from './store/student';
 import { DamagedReplicaScreen } from './sync/DamagedReplicaScreen';
+import { messageOf } from './store/errors';
 import { SetupScreen, useSetupNeeded } from './sync/SetupScreen';
 import './sync/sync.css';
 import './update/update.css';
@@ -68,28 +72,36 @@ function useLiveData(): void {
   }, []);
 }
 
-function LoadFailure({ message }: { message: string }) {
-  const load = useSessionStore((s) => s.load);
+function LoadFailure({ message, onRetry }: { message: string; onRetry(): void }) {
   return (
     <div className="load-failure" role="alert">
       <h1>{zhCN.ui.errors.loadFailed}</h1>
       <p>{message}</p>
-      <button type="button" className="btn btn-primary" onClick={() => void load()}>
+      <button type="button" className="btn btn-primary" onClick={onRetry}>
         {zhCN.ui.errors.retry}
       </button>
     </div>
   );
 }
 
-const scannerSettings = readScannerSettings(window.localStorage);
+/** The reader is listened to everywhere, locked or not: while locked its scans are dropped with a word. */
+function useDeskScanner(): void {
+  const { prefix: _prefix, suffix: _suffix, ...timing } = useDeskSettings(activeScanner);
+  useWedgeScanner(deskScan, timing);
+}
 
-export function App() {
+/** Desk settings and the lock state: both come before anything about students. */
+async function loadDesk(): Promise<void> {
+  await Promise.all([useDeskSettings.getState().load(), useLockStore.getState().load()]);
+}
+
+/** The counter itself, mounted only while it is open (not locked, someone signed in). */
+function OpenCounter() {
   const loadError = useSessionStore((s) => s.loadError);
   const session = useSessionStore((s) => s.session);
   const detail = useStudentStore((s) => s.detail);
   const reportRoute = useReportRoute();
   const quickStep = useQuickStore((s) => s.step);
-  const [setupNeeded, setupDone, damaged] = useSetupNeeded();
 
   useEffect(() => {
     void useSessionStore.getState().load();
@@ -98,20 +110,8 @@ export function App() {
   useLiveData();
   useShortcuts();
   useQuickKeys();
-  useWedgeScanner(routeScan, scannerSettings);
 
-  if (damaged) return <DamagedReplicaScreen damaged={damaged} />;
-  if (setupNeeded) {
-    return (
-      <SetupScreen
-        onDone={() => {
-          setupDone();
-          void useSessionStore.getState().load();
-        }}
-      />
-    );
-  }
-  if (loadError && !session) return <LoadFailure message={loadError} />;
+  if (loadError && !session) return <LoadFailure message={loadError} onRetry={() => void useSessionStore.getState().load()} />;
   if (reportRoute) return <ReportRoutes route={reportRoute} />;
 
   return (
@@ -139,4 +139,27 @@ export function App() {
       <CameraDock />
     </div>
   );
+}
+
+export function App() {
+  const [setupNeeded, setupDone, damaged] = useSetupNeeded();
+  const lock = useLockStore((s) => s.current);
+  const [deskError, setDeskError] = useState<string | null>(null);
+  const start = () => {
+    setDeskError(null);
+    loadDesk().catch((e: unknown) => setDeskError(messageOf(e)));
+  };
+
+  useEffect(() => {
+    if (setupNeeded === false) start();
+  }, [setupNeeded]);
+  useDeskScanner();
+  useIdleLock();
+
+  if (damaged) return <DamagedReplicaScreen damaged={damaged} />;
+  if (setupNeeded) return <SetupScreen onDone={setupDone} />;
+  if (deskError) return <LoadFailure message={deskError} onRetry={start} />;
+  if (!lock) return null;
+  if (lock.state !== 'open') return <LockScreen />;
+  return <OpenCounter />;
 }

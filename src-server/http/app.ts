@@ -4,7 +4,6 @@ import type { Db } from '../db/database';
 import { DEFAULT_SIGN_IN_LIMITS, SignInLimits, type SignInLimitRules } from '../auth/sign-in-limits';
 import { BatchCache } from '../sync/batch-cache';
 import { ChangeNotifier } from '../sync/change-notifier';
-import { currentSeq } from '../sync/seq';
 import { HistoryGuard } from '../sync/history';
 import type { ServerContext } from './context';
 import { errorBody, handleError } from './http-error';
@@ -12,6 +11,7 @@ import { registerAuthRoutes } from './auth-routes';
 import { registerSyncRoutes } from './sync-routes';
 import { registerIntegrationRoutes } from './integration-routes';
 import { registerConflictRoutes } from './conflict-routes';
+import { registerServerMoveRoutes } from './server-move-routes';
 import { registerUpdateRoutes } from '../updates/update-routes';
 import { registerConsole } from '../console/console-app';
 
@@ -99,7 +99,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   app.setNotFoundHandler((request, reply) =>
     reply.code(404).send(errorBody('not_found', `没有这个接口：${request.method} ${request.url.split('?')[0]}`)),
   );
-  app.get('/api/health', async () => ({ ok: true, seq: await currentSeq(ctx.db) }));
+  registerServerMoveRoutes(app, ctx);
   registerAuthRoutes(app, ctx);
   registerSyncRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);

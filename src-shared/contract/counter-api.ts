@@ -5,6 +5,7 @@ import * as reports from './report-api';
 import * as batches from './batch-api';
 import * as sync from './sync-api';
 import * as updates from './update-api';
+import * as desk from './desk-api';
 import { noteField, studentNoField, stepIdField, textField } from './text-rule';
 
 /**
@@ -227,6 +228,14 @@ export const counterApi = {
   'setup.probe': { input: sync.setupProbeInputSchema, output: sync.setupProbeSchema },
   'setup.login': { input: sync.setupLoginInputSchema, output: sync.setupLoginSchema },
   'setup.start': { input: sync.setupStartInputSchema, output: sync.setupStateSchema },
+  'desk.settings': { input: empty, output: desk.deskStateSchema },
+  'desk.saveSettings': { input: desk.deskSettingsSchema, output: desk.deskStateSchema },
+  'desk.probeServer': { input: sync.setupProbeInputSchema, output: sync.setupProbeSchema },
+  'desk.moveServer': { input: desk.moveServerInputSchema, output: desk.deskStateSchema },
+  'session.lockState': { input: empty, output: desk.lockStateSchema },
+  'session.lock': { input: empty, output: desk.lockStateSchema },
+  'session.unlock': { input: desk.unlockInputSchema, output: desk.lockStateSchema },
+  'session.signOut': { input: empty, output: desk.lockStateSchema },
   'update.status': { input: empty, output: updates.updateStatusSchema },
   'update.install': { input: empty, output: updates.updateInstallSchema },
   'update.feed': { input: empty, output: updates.updateFeedSchema },

@@ -48,3 +48,8 @@ export function scopeColleges(scope: LeaderScope): 'all' | string[] {
   if (scope.kind === 'colleges') return [...scope.colleges];
   return [...new Set(scope.classes.map((c) => c.college))];
 }
+
+/** Pointing a counter at a new server address is a 管理员's decision (the server checks it at the new address). */
+export function mayMoveCounterServer(role: ConsoleRole | null): boolean {
+  return role === 'admin';
+}

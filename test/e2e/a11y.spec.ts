@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, expectFocusRings } from './a11y';
-import { shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
+import { setScannerTiming, shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
 
 /**
  * Every screen of the counter through axe-core (WCAG 2.1 A/AA), opened the way an operator
@@ -18,7 +18,7 @@ test.describe.configure({ timeout: 240_000 });
 
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(WIDE_SCANNER_SETTINGS));
+  await setScannerTiming(host, WIDE_SCANNER_SETTINGS);
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
   await expect(page.locator('.stats-card tr[data-step]').first()).toBeVisible();
@@ -178,4 +178,23 @@ test('sync panel and the 换人 sign-in dialog', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(dialog.getByRole('alert')).toHaveText('工号或密码错误');
   await expectAccessible(page, 'sign-in dialog, wrong password');
+});
+
+test('柜台设置 and the lock screen', async ({ page }) => {
+  await openCounter(page);
+  await page.keyboard.press('F10');
+  const dialog = page.getByRole('dialog', { name: '柜台设置' });
+  await expect(dialog.getByTestId('server-url')).not.toBeEmpty();
+  await expectAccessible(page, '柜台设置');
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+
+  await page.keyboard.press('Control+l');
+  const lock = page.getByTestId('lock-screen');
+  await expect(lock.getByLabel('密码')).toBeFocused();
+  await expectAccessible(page, 'lock screen');
+  // The demo host is shared by this file's tests: open the counter again.
+  await lock.getByLabel('密码').fill('demo1234');
+  await page.keyboard.press('Enter');
+  await expect(lock).toBeHidden();
 });

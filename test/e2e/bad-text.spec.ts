@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { shot, useDemoHost } from './demo-host';
+import { setScannerTiming, shot, useDemoHost } from './demo-host';
 
 /**
  * Issue 21: a note with a NUL and half an emoji, put into the counter's note box, is refused
@@ -10,7 +10,7 @@ import { shot, useDemoHost } from './demo-host';
 const host = useDemoHost(300);
 
 test('a note with a NUL and half an emoji is refused; the counter stays 在线 with nothing unsent', async ({ page }) => {
-  await page.addInitScript(() => localStorage.setItem('lixiao.scanner', JSON.stringify({ maxGapMs: 1500, maxAverageGapMs: 150, idleCommitMs: 0 })));
+  await setScannerTiming(host, { maxGapMs: 1500, maxAverageGapMs: 150, idleCommitMs: 0 });
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
   const indicator = page.getByTestId('sync-indicator');

@@ -1,10 +1,10 @@
 import { expect, test, type Page } from '@playwright/test';
-import { shot, useDemoHost } from './demo-host';
+import { setScannerTiming, shot, useDemoHost } from './demo-host';
 
 const host = useDemoHost(400);
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript(() => localStorage.setItem('lixiao.scanner', JSON.stringify({ maxGapMs: 400, maxAverageGapMs: 70 })));
+  await setScannerTiming(host, { maxGapMs: 400, maxAverageGapMs: 70 });
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
 }

@@ -135,3 +135,32 @@ test('without camera permission the panel says so in Chinese and offers 重试',
     await refusing.close();
   }
 });
+
+test('柜台设置: the camera preview reads into 试扫 without opening the student, and the chosen camera is saved for the desk', async () => {
+  const page = await openCounter();
+  const { studentNo } = student.student;
+  await page.keyboard.press('F10');
+  const dialog = page.getByRole('dialog', { name: '柜台设置' });
+  await dialog.getByRole('button', { name: '预览' }).click();
+  await expect(dialog.getByTestId('camera-preview')).toBeVisible();
+  await expect(dialog.getByTestId('scan-test-result')).toHaveText(`读到：${studentNo}`, { timeout: 30_000 });
+  await expect(page.locator('.info-no')).toHaveCount(0);
+  await expect.poll(() => liveTracks(page)).toBe(1);
+  await page.screenshot({ path: 'test-results/desk-settings-camera-1366.png' });
+
+  const choice = dialog.getByRole('combobox', { name: '摄像头', exact: true });
+  const cameraId = await choice.locator('option').nth(1).getAttribute('value');
+  expect(cameraId).toBeTruthy();
+  await choice.selectOption(cameraId!);
+  await dialog.getByRole('button', { name: /保存设置/ }).click();
+  await expect.poll(async () => (await host.call('desk.settings', {})).settings.camera.deviceId).toBe(cameraId);
+
+  await dialog.getByRole('button', { name: '停止预览' }).click();
+  await expect.poll(() => liveTracks(page)).toBe(0);
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  // The dock opens the desk's camera.
+  await page.keyboard.press('F7');
+  await expect(page.getByTestId('camera-panel').getByRole('combobox', { name: '选择摄像头' })).toHaveValue(cameraId!);
+  await page.context().close();
+});

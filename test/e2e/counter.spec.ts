@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
 import type { BatchDef } from '../../src-shared/domain/types';
-import { shot, useDemoHost } from './demo-host';
+import { setScannerTiming, shot, useDemoHost } from './demo-host';
 
 const host = useDemoHost(300);
 
@@ -60,7 +60,7 @@ async function unfinishedOf(page: Page, stepId: string): Promise<number> {
 const CI_SCANNER_SETTINGS = { maxGapMs: 1500, maxAverageGapMs: 150, idleCommitMs: 0 };
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(CI_SCANNER_SETTINGS));
+  await setScannerTiming(host, CI_SCANNER_SETTINGS);
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
 }

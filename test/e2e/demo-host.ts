@@ -179,3 +179,9 @@ async function stopProcessGroup(child: ChildProcess): Promise<void> {
  * default thresholds are covered by the wedge detector's unit tests.
  */
 export const WIDE_SCANNER_SETTINGS = { maxGapMs: 5000, maxAverageGapMs: 500, idleCommitMs: 0 };
+
+/** Reader timing as a desk sets it in 柜台设置 (kept in the replica), on the counter behind `host`. */
+export async function setScannerTiming(host: Pick<DemoHost, 'call'>, timing: Partial<Output<'desk.settings'>['settings']['scanner']>): Promise<void> {
+  const { settings } = await host.call('desk.settings', {});
+  await host.call('desk.saveSettings', { ...settings, scanner: { ...settings.scanner, ...timing } });
+}

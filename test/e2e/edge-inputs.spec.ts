@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { startDemoHost, type DemoHost } from './demo-host';
+import { setScannerTiming, startDemoHost, type DemoHost } from './demo-host';
 
 /** Issue 3's bad-input and edge cases that live at the screen: each one its own test. */
 let host: DemoHost;
@@ -15,10 +15,10 @@ test.afterAll(async () => {
 
 // Wider than a USB reader needs: Playwright's keys are CDP round trips on a loaded machine
 // (see counter.spec.ts); the default thresholds are covered by the wedge detector's unit tests.
-const SCANNER = JSON.stringify({ maxGapMs: 1500, maxAverageGapMs: 150, idleCommitMs: 0 });
+const SCANNER = { maxGapMs: 1500, maxAverageGapMs: 150, idleCommitMs: 0 };
 
 async function openCounter(page: Page, checkpointId: string): Promise<void> {
-  await page.addInitScript((s) => localStorage.setItem('lixiao.scanner', s), SCANNER);
+  await setScannerTiming(host, SCANNER);
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
   await page.getByLabel('当前离校点').selectOption(checkpointId);

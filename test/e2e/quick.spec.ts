@@ -1,12 +1,12 @@
 import { expect, test, type Page } from '@playwright/test';
 import type { StudentDetail } from '../../src-shared/contract/counter-api';
-import { shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
+import { setScannerTiming, shot, useDemoHost, WIDE_SCANNER_SETTINGS } from './demo-host';
 
 const host = useDemoHost(300);
 
 
 async function openCounter(page: Page): Promise<void> {
-  await page.addInitScript((settings) => localStorage.setItem('lixiao.scanner', settings), JSON.stringify(WIDE_SCANNER_SETTINGS));
+  await setScannerTiming(host, WIDE_SCANNER_SETTINGS);
   await page.goto(host.url);
   await expect(page.locator('.operator-name')).not.toBeEmpty();
 }

@@ -44,6 +44,8 @@ export function fuzzServerRoutes(backend: Backend): void {
       const res = await sendRaw(server.url, { name: 'setup', method: 'POST', path: '/api/devices', c: { name: 'setup', body, contentType: 'application/json' } });
       ({ token, deviceId } = registerDeviceResponseSchema.parse(JSON.parse(res.body)));
       apiKey = await createApiKey(server.database.db, 'fuzz-lib', '图书馆系统', batchId, ['return-books']);
+      await addOperator(server.database.db, 'A-FUZZ', '模糊测试管理员', PASSWORD);
+      await setConsoleRole(server.database.db, 'A-FUZZ', 'admin');
     });
     afterAll(async () => {
       console.log(`fuzz, server on ${backend}:`);
@@ -112,6 +114,10 @@ export function fuzzServerRoutes(backend: Backend): void {
       args: { note },
       base: { version: 0 },
       clientTime: '2027-06-20T09:00:00+08:00',
+    });
+
+    it('POST /api/server-move', async () => {
+      await fuzz('POST /api/server-move', post('/api/server-move', { operatorNo: 'A-FUZZ', password: PASSWORD, serverUrl: 'https://lixiao.example.edu.cn' }, auth));
     });
 
     // Two halves: a push is the slowest request, and no test may take long.

@@ -3,23 +3,27 @@ import { useEffect, useState } from 'react';
 import type { CameraDevice } from 'html5-qrcode';
 import { quickZhCN } from '../../../src-shared/i18n/quick.zh-CN';
 import { QUICK_KEYS } from '../quick/keys';
-import { routeScan } from '../quick/route-scan';
+import { useDeskSettings } from '../desk/desk-settings-store';
+import { notify } from '../feedback/notify';
+import { messageOf } from '../store/errors';
+import { deskScan } from '../scan/desk-scan';
 import { cameraMessage, cameraProblem } from './errors';
-import { VIEWPORT_ID, createHtml5Scanner, listCameras } from './html5-scanner';
+import { VIEWPORT_ID, cameraRunner as runner, listCameras } from './html5-scanner';
 import { RepeatFilter } from './repeat-filter';
-import { CameraRunner } from './runner';
 import { useCameraStore } from './state';
 
 const t = quickZhCN.camera;
-const CAMERA_KEY = 'lixiao.camera';
-
-/** Module-wide, so a remounted panel queues behind the stop of the one before it. */
-const runner = new CameraRunner(createHtml5Scanner);
 
 type Status = { kind: 'listing' | 'starting' | 'running' | 'stopped' } | { kind: 'error'; message: string };
 
+/** The desk's camera (柜台设置): picking one in the dock saves it there too. */
 function rememberedCamera(): string | null {
-  return localStorage.getItem(CAMERA_KEY);
+  return useDeskSettings.getState().settings.camera.deviceId;
+}
+
+async function rememberCamera(deviceId: string): Promise<void> {
+  const desk = useDeskSettings.getState();
+  await desk.save({ ...desk.settings, camera: { deviceId } });
 }
 
 function CameraPanel() {
@@ -59,7 +63,7 @@ function CameraPanel() {
       .start(cameraId, (text) => {
         if (!live || !repeats.accept(text, performance.now())) return;
         setDecoded(text);
-        routeScan(text);
+        deskScan(text);
       })
       .then((result) => live && result === 'started' && setStatus({ kind: 'running' }))
       .catch((e: unknown) => live && setStatus({ kind: 'error', message: cameraMessage(cameraProblem(e)) }));
@@ -70,8 +74,8 @@ function CameraPanel() {
   }, [cameraId, wanted, attempt]);
 
   const choose = (id: string) => {
-    localStorage.setItem(CAMERA_KEY, id);
     setCameraId(id);
+    rememberCamera(id).catch((e: unknown) => notify('error', messageOf(e)));
   };
   const toggleRunning = () => {
     if (wanted) setStatus({ kind: 'stopped' });

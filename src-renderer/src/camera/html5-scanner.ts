@@ -1,7 +1,9 @@
 import { Html5Qrcode, Html5QrcodeScannerState, Html5QrcodeSupportedFormats, type CameraDevice } from 'html5-qrcode';
-import type { Scanner } from './runner';
+import { CameraRunner, type Scanner } from './runner';
 
 export const VIEWPORT_ID = 'camera-viewport';
+/** 柜台设置's camera preview. */
+export const PREVIEW_VIEWPORT_ID = 'settings-camera-viewport';
 
 /** Student cards carry a QR code or a Code 128/39 barcode; fewer formats decode faster. */
 const FORMATS = [Html5QrcodeSupportedFormats.QR_CODE, Html5QrcodeSupportedFormats.CODE_128, Html5QrcodeSupportedFormats.CODE_39];
@@ -12,6 +14,9 @@ function qrbox(width: number, height: number): { width: number; height: number }
   return { width: side, height: side };
 }
 
+/** One camera, one stream: the dock and the settings preview queue on the same runner. */
+export const cameraRunner = new CameraRunner(createHtml5Scanner);
+
 export function listCameras(): Promise<CameraDevice[]> {
   return Html5Qrcode.getCameras();
 }
@@ -21,8 +26,8 @@ export function createHtml5Scanner(): Scanner {
   let instance: Html5Qrcode | null = null;
   let live = false;
   return {
-    async start(cameraId, onDecode) {
-      instance = new Html5Qrcode(VIEWPORT_ID, { verbose: false, formatsToSupport: FORMATS, useBarCodeDetectorIfSupported: true });
+    async start(cameraId, onDecode, viewportId = VIEWPORT_ID) {
+      instance = new Html5Qrcode(viewportId, { verbose: false, formatsToSupport: FORMATS, useBarCodeDetectorIfSupported: true });
       live = true;
       await instance.start(cameraId, { fps: 10, qrbox, disableFlip: true }, (text) => live && onDecode(text), undefined);
     },
@@ -38,7 +43,7 @@ export function createHtml5Scanner(): Scanner {
       } catch {
         // stop() closes the tracks first and may then trip over its own canvas when the video
         // never started playing; the stream is off by then, only the leftover elements remain.
-        document.getElementById(VIEWPORT_ID)?.replaceChildren();
+        for (const id of [VIEWPORT_ID, PREVIEW_VIEWPORT_ID]) document.getElementById(id)?.replaceChildren();
       }
     },
   };

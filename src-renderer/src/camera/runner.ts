@@ -1,6 +1,6 @@
 /** The part of html5-qrcode the runner drives; a fake stands in for it in the unit tests. */
 export interface Scanner {
-  start(cameraId: string, onDecode: (text: string) => void): Promise<void>;
+  start(cameraId: string, onDecode: (text: string) => void, viewportId?: string): Promise<void>;
   /** Stops the stream and removes the video; must not throw when nothing runs. */
   stop(): Promise<void>;
 }
@@ -21,7 +21,8 @@ export class CameraRunner {
 
   constructor(private readonly create: () => Scanner) {}
 
-  start(cameraId: string, onDecode: (text: string) => void): Promise<StartResult> {
+  /** `viewportId`: the element the picture goes into (the dock's, or 柜台设置's preview). */
+  start(cameraId: string, onDecode: (text: string) => void, viewportId?: string): Promise<StartResult> {
     const ticket = ++this.latest;
     return this.enqueue(async () => {
       await this.stopCurrent();
@@ -29,7 +30,7 @@ export class CameraRunner {
       const scanner = this.create();
       this.current = scanner;
       try {
-        await scanner.start(cameraId, onDecode);
+        await scanner.start(cameraId, onDecode, viewportId);
       } catch (e) {
         this.current = null;
         await scanner.stop();

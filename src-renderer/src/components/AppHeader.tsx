@@ -14,6 +14,8 @@ import { useStatsStore } from '../store/stats';
 import { OperatorSwitch } from '../sync/SignInDialog';
 import { SyncIndicator } from '../sync/SyncIndicator';
 import { UpdateNotice } from '../update/UpdateNotice';
+import { SettingsButton } from '../desk/SettingsDialog';
+import { LockButton } from '../lock/LockButton';
 
 const t = zhCN.ui.header;
 
@@ -116,6 +118,11 @@ export function AppHeader() {
       <div className="header-second-row">
         <SchoolProgress />
         <UpdateNotice />
+        {/* The first row is full at 1366 px; the desk's own buttons sit at the end of the second. */}
+        <div className="header-desk-actions">
+          <SettingsButton />
+          <LockButton />
+        </div>
       </div>
     </header>
   );

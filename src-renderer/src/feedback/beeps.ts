@@ -1,3 +1,5 @@
+import type { DeskSettings } from '../../../src-shared/contract/desk-api';
+import { useDeskSettings } from '../desk/desk-settings-store';
 import type { FlashTone } from './flash';
 
 /**
@@ -24,8 +26,10 @@ const TONES: Record<Exclude<FlashTone, 'info'>, { freq: number; ms: number; type
 
 let context: AudioContext | null = null;
 
-export function beep(tone: FlashTone): void {
-  if (tone === 'info' || typeof AudioContext === 'undefined') return;
+/** At the desk's volume (柜台设置), or at the one given (the dialog's 试听 before saving). */
+export function beep(tone: FlashTone, sounds: DeskSettings['sounds'] = useDeskSettings.getState().settings.sounds): void {
+  if (tone === 'info' || !sounds.enabled || sounds.volume === 0 || typeof AudioContext === 'undefined') return;
+  const volume = sounds.volume / 100;
   context ??= new AudioContext();
   const ctx = context;
   if (ctx.state === 'suspended') void ctx.resume();
@@ -37,7 +41,7 @@ export function beep(tone: FlashTone): void {
     osc.frequency.value = freq;
     // A quick fade in and out avoids the click of a hard-edged square wave.
     gain.gain.setValueAtTime(0, at);
-    gain.gain.linearRampToValueAtTime(type === 'square' ? 0.08 : 0.2, at + 0.01);
+    gain.gain.linearRampToValueAtTime((type === 'square' ? 0.08 : 0.2) * volume, at + 0.01);
     gain.gain.linearRampToValueAtTime(0, at + ms / 1000);
     osc.connect(gain).connect(ctx.destination);
     osc.start(at);

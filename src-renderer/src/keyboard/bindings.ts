@@ -6,8 +6,12 @@ export const KEY_BINDINGS = {
   refresh: 'F5',
   checkAll: 'F8',
   submit: 'F9',
+  settings: 'F10',
   reset: 'Escape',
 } as const;
+
+/** 锁屏, from anywhere, also on the lock screen's way back (Win+L is the system's own: the habit carries over). */
+export const LOCK_KEY = { key: 'l', cap: 'Ctrl+L' } as const;
 
 export type KeyAction = keyof typeof KEY_BINDINGS;
 

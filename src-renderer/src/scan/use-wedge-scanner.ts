@@ -35,8 +35,9 @@ function restore(snapshot: FieldSnapshot): void {
   }
 }
 
+/** The nearest data-scan decides: a dialog is "off", 柜台设置's 试扫 box inside it "on". */
 function isFreeText(target: EventTarget | null): boolean {
-  return target instanceof Element && target.closest('[data-scan="off"]') !== null;
+  return target instanceof Element && target.closest('[data-scan]')?.getAttribute('data-scan') === 'off';
 }
 
 /**

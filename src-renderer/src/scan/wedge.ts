@@ -4,6 +4,7 @@
  * sees every keydown, whatever has focus, and decides which bursts were scans. It knows no DOM:
  * the hook in use-wedge-scanner.ts feeds it and acts on its verdicts.
  */
+import { DEFAULT_DESK_SETTINGS, SCANNED_CHARACTER } from '../../../src-shared/contract/desk-api';
 
 /** The parts of a KeyboardEvent the detector looks at. */
 export interface WedgeKey {
@@ -32,13 +33,8 @@ export interface WedgeOptions {
   repeatWindowMs: number;
 }
 
-export const DEFAULT_WEDGE_OPTIONS: WedgeOptions = {
-  maxGapMs: 100,
-  maxAverageGapMs: 35,
-  minLength: 4,
-  idleCommitMs: 150,
-  repeatWindowMs: 1500,
-};
+const { maxGapMs, maxAverageGapMs, minLength, idleCommitMs, repeatWindowMs } = DEFAULT_DESK_SETTINGS.scanner;
+export const DEFAULT_WEDGE_OPTIONS: WedgeOptions = { maxGapMs, maxAverageGapMs, minLength, idleCommitMs, repeatWindowMs };
 
 /**
  * - `ignore`: not ours, let the key do what it does.
@@ -54,7 +50,6 @@ export type WedgeVerdict =
   | { type: 'scan'; code: string }
   | { type: 'duplicate'; code: string };
 
-const ALLOWED = /^[0-9A-Za-z\-_:/.?=&{}",]$/;
 
 /** With a Chinese IME active the key is 'Process'; the physical key still says what was typed. */
 const CODE_CHARS: Record<string, [plain: string, shifted: string]> = {
@@ -91,7 +86,7 @@ function isImeKey(key: string): boolean {
 
 function charOf(event: WedgeKey): string | null {
   const char = isImeKey(event.key) ? charFromCode(event.code, event.shiftKey) : event.key;
-  return char !== null && ALLOWED.test(char) ? char : null;
+  return char !== null && SCANNED_CHARACTER.test(char) ? char : null;
 }
 
 function isTerminator(event: WedgeKey): boolean {

@@ -24,7 +24,7 @@ function fingerprintGroups(fingerprint: string): string[] {
  * The server's certificate as setup shows it, before any password is sent: loopback HTTP needs
  * nothing, a campus CA has verified it, or the operator compares the fingerprint with the admin's.
  */
-function ServerCheck({ probe, trusted, onTrust, onChange }: { probe: Probe; trusted: boolean; onTrust: () => void; onChange: () => void }) {
+export function ServerCheck({ probe, trusted, onTrust, onChange }: { probe: Probe; trusted: boolean; onTrust: () => void; onChange: () => void }) {
   if (probe.check === 'loopback') return <p className="setup-check">{t.loopback}</p>;
   return (
     <section className="setup-check" aria-labelledby="setup-fingerprint-title">

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { SyncStatusDto } from '../../../src-shared/contract/sync-api';
 import { syncText } from '../../../src-shared/i18n/sync.zh-CN';
@@ -6,7 +6,7 @@ import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { call } from '../api/client';
 import { Dialog } from '../batch/Dialog';
 import { notify } from '../feedback/notify';
-import { messageOf } from '../store/errors';
+import { usePasswordSubmit } from '../components/use-password-submit';
 import { useSessionStore } from '../store/session';
 
 const t = syncText.signIn;
@@ -33,8 +33,17 @@ function SignInDialog({ onClose }: { onClose(): void }) {
   const session = useSessionStore((s) => s.session);
   const [operatorNo, setOperatorNo] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { error, busy, submit } = usePasswordSubmit(
+    async () => {
+      const result = await useSessionStore.getState().signIn({ operatorNo, password });
+      const { id, name } = result.session.operator;
+      const said = result.offline ? t.signedInOffline(name, id) : t.signedIn(name, id);
+      const pending = result.roster === 'pending' ? ` ${t.rosterPending(result.rosterError)}` : '';
+      notify(result.offline || pending ? 'info' : 'success', said + pending);
+      onClose();
+    },
+    () => setPassword(''),
+  );
   const merge = useRosterMerge(busy);
   const operatorInput = useRef<HTMLInputElement>(null);
   const passwordInput = useRef<HTMLInputElement>(null);
@@ -44,25 +53,6 @@ function SignInDialog({ onClose }: { onClose(): void }) {
   useEffect(() => {
     if (error && !busy) passwordInput.current?.focus();
   }, [error, busy]);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    if (busy) return;
-    setBusy(true);
-    setError(null);
-    try {
-      const result = await useSessionStore.getState().signIn({ operatorNo, password });
-      const { id, name } = result.session.operator;
-      const said = result.offline ? t.signedInOffline(name, id) : t.signedIn(name, id);
-      const pending = result.roster === 'pending' ? ` ${t.rosterPending(result.rosterError)}` : '';
-      notify(result.offline || pending ? 'info' : 'success', said + pending);
-      onClose();
-    } catch (err) {
-      setError(messageOf(err));
-      setPassword('');
-      setBusy(false);
-    }
-  };
 
   return (
     <Dialog
