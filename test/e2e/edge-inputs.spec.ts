@@ -80,9 +80,16 @@ test('a student of another college at a college checkpoint: shown, but nothing c
   await wedge(page, outsider.studentNo);
   await expect(page.locator('.info-no')).toHaveText(outsider.studentNo);
   await expect(page.getByText('该学生不属于您负责的学院，不能办理')).toBeVisible();
-  for (const button of await page.locator('.ops-card .op-buttons button').all()) await expect(button).toBeDisabled();
   const detail = await host.call('students.detail', { studentNo: outsider.studentNo });
   expect(detail.inScope).toBe(false);
+  expect(detail.actions.length).toBeGreaterThan(0);
+  // Every step of the checkpoint is listed with its three buttons and its checkbox, each one disabled.
+  const buttons = page.locator('.ops-card .op-buttons button');
+  await expect(buttons).toHaveCount(detail.actions.length * 3);
+  for (const button of await buttons.all()) await expect(button).toBeDisabled();
+  const boxes = page.locator('.ops-card .op-check input');
+  await expect(boxes).toHaveCount(detail.actions.length);
+  for (const box of await boxes.all()) await expect(box).toBeDisabled();
 });
 
 test('a 备注 of 10,000 characters: the field stops at 500, and the API refuses more in Chinese, changing nothing', async ({ page }) => {
