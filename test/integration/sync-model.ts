@@ -1,3 +1,4 @@
+import { copyFileSync, existsSync } from 'node:fs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { v7 as uuidv7 } from 'uuid';
@@ -44,6 +45,22 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ type: fc.constant('crash' as const), counter: counterIx }) },
   { weight: 1, arbitrary: fc.record({ type: fc.constant('integration' as const), student: fc.integer({ min: 0, max: 3 }), status: fc.constantFrom('passed' as const, 'rejected' as const, 'pending' as const) }) },
 );
+
+let images = 0;
+
+/**
+ * What a kill leaves on disk, taken while the replica is still open: the database and its WAL as
+ * they are (never checkpointed, never closed; synchronous=FULL put every commit there), and the
+ * token beside them. The counter goes on from the copy; the original connection is just dropped.
+ * A real SIGKILL per crash would spawn a process per command, too slow for a property run; the
+ * process-level kill is in sync-client.ts and counter-crash-sync.ts.
+ */
+function crashImage(path: string): string {
+  const image = `${path}.crash${++images}`;
+  for (const suffix of ['', '-wal', '.token']) if (existsSync(path + suffix)) copyFileSync(path + suffix, image + suffix);
+  expect(existsSync(`${path}-wal`)).toBe(true);
+  return image;
+}
 
 /** One engine per test file, so each stays within its budget. */
 export function syncModel(backend: Backend): void {
@@ -104,9 +121,7 @@ export function syncModel(backend: Backend): void {
               }
               case 'crash': {
                 await c.client.stop();
-                const path = c.replica.path;
-                c.replica.close();
-                counters[cmd.counter] = world.wrap(openReplica(path), {}, relay);
+                counters[cmd.counter] = world.wrap(openReplica(crashImage(c.replica.path)), {}, relay);
                 break;
               }
             }
