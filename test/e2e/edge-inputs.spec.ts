@@ -30,6 +30,41 @@ async function wedge(page: Page, code: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Keys as a USB reader sends them, dispatched in the page with the given gaps between them. The
+ * page spins to each key's time instead of waiting on a timer or a CDP round trip, either of
+ * which a loaded machine stretches past the default 100 ms gap limit.
+ */
+async function readerKeys(page: Page, keys: string[], gapsMs: number[]): Promise<void> {
+  await page.evaluate(
+    ({ keys, gapsMs }) => {
+      const codeOf = (key: string) => (key === 'Enter' ? 'Enter' : /\d/.test(key) ? `Digit${key}` : `Key${key.toUpperCase()}`);
+      let due = performance.now();
+      keys.forEach((key, i) => {
+        while (performance.now() < due);
+        const target = document.activeElement ?? document.body;
+        for (const type of ['keydown', 'keyup']) target.dispatchEvent(new KeyboardEvent(type, { key, code: codeOf(key), bubbles: true, cancelable: true }));
+        due = performance.now() + gapsMs[i % gapsMs.length]!;
+      });
+    },
+    { keys, gapsMs },
+  );
+}
+
+test('a USB reader at the default scanner thresholds, 5–20 ms between keys, opens the student', async ({ page }) => {
+  const [first, second] = (await host.call('students.search', { limit: 2, offset: 90 })).rows;
+  if (!first || !second) throw new Error('demo roster too small');
+  // No scanner settings stored: the detector runs at DEFAULT_WEDGE_OPTIONS, as on a fresh counter.
+  await page.goto(host.url);
+  await expect(page.locator('.operator-name')).not.toBeEmpty();
+  expect(await page.evaluate(() => localStorage.getItem('lixiao.scanner'))).toBeNull();
+  const readerGaps = [5, 12, 20, 8, 15, 6, 18, 10];
+  await readerKeys(page, [...first.studentNo, 'Enter'], readerGaps);
+  await expect(page.locator('.info-no')).toHaveText(first.studentNo);
+  await readerKeys(page, [...second.studentNo, 'Enter'], [...readerGaps].reverse());
+  await expect(page.locator('.info-no')).toHaveText(second.studentNo);
+});
+
 async function allStudents() {
   const rows = [];
   for (let offset = 0; ; offset += 500) {

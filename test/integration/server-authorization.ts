@@ -8,7 +8,7 @@ import { createApiKey, revokeApiKey } from '../../src-server/admin/devices';
 import { addOperator, grantCheckpoint } from '../../src-server/admin/operators';
 import { storeRoster } from '../../src-server/admin/roster-store';
 import { conflicts, ops, stepStates } from '../../src-server/db/schema';
-import { demoBatchDefinition, PASSWORD, seedSmallWorld, student } from '../../src-server/testing/fixtures';
+import { counterOp, demoBatchDefinition, PASSWORD, seedSmallWorld, student } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
 
@@ -53,18 +53,8 @@ export function serverAuthorization(backend: Backend): void {
       expect(res.status).toBe(201);
       const device = registerDeviceResponseSchema.parse(res.json);
       let next = 1;
-      const op = (kind: OpKind, studentNo: string, stepId: string, base: number, note = ''): Op => ({
-        opId: uuidv7(),
-        deviceId: device.deviceId,
-        deviceSeq: next++,
-        operatorId: operatorNo,
-        kind,
-        studentNo,
-        stepId,
-        args: { note },
-        base: { version: base },
-        clientTime: new Date().toISOString(),
-      });
+      const op = (kind: OpKind, studentNo: string, stepId: string, base: number, note = ''): Op =>
+        counterOp(device.deviceId, next++, operatorNo, kind, studentNo, stepId, base, note);
       const push = async (...list: Op[]) => {
         const res = await call('POST', '/api/sync/push', { body: { ops: list }, token: device.token });
         expect(res.status).toBe(200);
