@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, safeStorage, session, type IpcMainInvokeEvent } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, safeStorage, session } from 'electron';
 import { startBackendWorker, type BackendWorker } from '../backend/client';
 import type { UpdateController } from '../updates/update-controller';
 import { declareAppScheme, serveRenderer } from './app-protocol';
@@ -7,7 +7,7 @@ import { IPC_CALL, IPC_CHANGE, IPC_SAVE_PDF } from './channels';
 import { electronIdKeyStore, electronTokenStore } from './device-token';
 import { DEV_ONLY_ENV, launchSettings } from './launch-settings';
 import { saveReportPdf } from './save-pdf';
-import { isAppUrl, lockDownContents, lockDownSession, secureWebPreferences } from './security';
+import { handleFromApp, lockDownContents, lockDownSession, secureWebPreferences } from './security';
 import { startUpdates } from './updater';
 
 /**
@@ -65,11 +65,8 @@ async function main(): Promise<void> {
   let callsInFlight = 0;
   // Only an installed app replaces itself; a development run has no installer to hand over to.
   const updates: UpdateController | null = app.isPackaged ? startUpdates(backend, app.getVersion(), () => callsInFlight) : null;
-  ipcMain.handle(IPC_CALL, async (event: IpcMainInvokeEvent, method: unknown, input: unknown) => {
-    const url = event.senderFrame?.url ?? '';
-    if (!isAppUrl(url, settings.appOrigin)) {
-      return { ok: false, error: { code: 'forbidden', message: '拒绝来自未知页面的请求' } };
-    }
+  const refused = '拒绝来自未知页面的请求';
+  handleFromApp(ipcMain, IPC_CALL, settings.appOrigin, { ok: false, error: { code: 'forbidden', message: refused } }, async (_event, method: unknown, input: unknown) => {
     if (updates && method === 'update.status') return { ok: true, value: updates.status() };
     if (updates && method === 'update.install') return { ok: true, value: await updates.install() };
     callsInFlight++;
@@ -79,10 +76,7 @@ async function main(): Promise<void> {
       callsInFlight--;
     }
   });
-  ipcMain.handle(IPC_SAVE_PDF, (event: IpcMainInvokeEvent, suggestedName: unknown) => {
-    if (!isAppUrl(event.senderFrame?.url ?? '', settings.appOrigin)) return { saved: false, error: '拒绝来自未知页面的请求' };
-    return saveReportPdf(event.sender, suggestedName);
-  });
+  handleFromApp(ipcMain, IPC_SAVE_PDF, settings.appOrigin, { saved: false, error: refused }, (event, suggestedName: unknown) => saveReportPdf(event.sender, suggestedName));
   await createWindow(backend);
   app.on('window-all-closed', () => {
     updates?.stop();

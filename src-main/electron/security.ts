@@ -1,4 +1,4 @@
-import type { BrowserWindow, Session, WebContents } from 'electron';
+import type { BrowserWindow, IpcMain, IpcMainInvokeEvent, Session, WebContents } from 'electron';
 
 /**
  * The Electron security checklist in one place: the window may only show the app itself
@@ -39,6 +39,20 @@ export function lockDownContents(contents: WebContents, appOrigin: string): void
   });
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/**
+ * The IPC sender check: a call is served only for a frame that shows the app itself; any other
+ * frame (a navigated-away or destroyed one, another origin) gets `refusal` and the handler never runs.
+ */
+export function handleFromApp<Args extends unknown[]>(
+  ipc: Pick<IpcMain, 'handle'>,
+  channel: string,
+  appOrigin: string,
+  refusal: unknown,
+  handler: (event: IpcMainInvokeEvent, ...args: Args) => unknown,
+): void {
+  ipc.handle(channel, (event, ...args) => (isAppUrl(event.senderFrame?.url ?? '', appOrigin) ? handler(event, ...(args as Args)) : refusal));
 }
 
 export function secureWebPreferences(preload: string): Electron.WebPreferences {

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { v7 as uuidv7 } from 'uuid';
+import type { Op, OpKind } from '../../src-shared/contract/ops';
 import { fileURLToPath } from 'node:url';
 import { idCardCheckDigit } from '../../src-shared/scan/classify';
 import type { BatchDef, RosterStudent } from '../../src-shared/domain/types';
@@ -76,4 +78,9 @@ export async function seedSmallWorld(db: Db, batches: BatchCache, batchId?: stri
 /** A fresh one-time registration code, as `npm run admin -- registration-code` issues it. */
 export async function registrationCode(db: Db): Promise<string> {
   return (await issueRegistrationCode(db)).code;
+}
+
+/** An op as a counter writes it, for tests that push by hand. */
+export function counterOp(deviceId: string, deviceSeq: number, operatorId: string, kind: OpKind, studentNo: string, stepId: string, base: number, note = ''): Op {
+  return { opId: uuidv7(), deviceId, deviceSeq, operatorId, kind, studentNo, stepId, args: { note }, base: { version: base }, clientTime: new Date().toISOString() };
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { test, type Page } from '@playwright/test';
 import type { ApiResponse, Input, Method, Output } from '../../src-shared/contract/counter-api';
 
@@ -13,6 +13,8 @@ export interface DemoHost {
   url: string;
   origin: string;
   token: string;
+  /** Where the demo keeps its server data and the counter's replica (`counter-1.db`). */
+  dataDir: string;
   /** The counter API straight over HTTP, to find fitting students and check the screen's claims. */
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>>;
   stop(): Promise<void>;
@@ -33,6 +35,7 @@ export async function startDemoHost(size = 300): Promise<DemoHost> {
     url,
     origin,
     token,
+    dataDir: demo.dataDir,
     call: (method, input) => callCounter(url, method, input),
     stop: demo.stop,
   };
@@ -64,6 +67,9 @@ export function useDemoHost(size = 300): DemoHost {
     get token() {
       return current().token;
     },
+    get dataDir() {
+      return current().dataDir;
+    },
     call: (method, input) => current().call(method, input),
     stop: () => current().stop(),
   };
@@ -89,6 +95,7 @@ export async function callCounter<M extends Method>(url: string, method: M, inpu
 export interface RunningDemo<T> {
   /** What the readiness check found in the demo's output. */
   ready: T;
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -109,6 +116,7 @@ export async function runDemo<T>(flags: string[], ready: (output: string) => T |
   const found = await waitForOutput(child, ready);
   return {
     ready: found,
+    dataDir,
     async stop() {
       await stopProcessGroup(child);
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -124,7 +132,7 @@ export async function runCounterScript(db: string): Promise<RunningDemo<string>>
     detached: true,
   });
   const url = await waitForOutput(child, (output) => URL_PATTERN.exec(output)?.[0] ?? null);
-  return { ready: url, stop: () => stopProcessGroup(child) };
+  return { ready: url, dataDir: dirname(db), stop: () => stopProcessGroup(child) };
 }
 
 function waitForOutput<T>(child: ChildProcess, ready: (output: string) => T | null): Promise<T> {

@@ -30,6 +30,41 @@ async function wedge(page: Page, code: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Keys as a USB reader sends them, dispatched in the page with the given gaps between them. The
+ * page spins to each key's time instead of waiting on a timer or a CDP round trip, either of
+ * which a loaded machine stretches past the default 100 ms gap limit.
+ */
+async function readerKeys(page: Page, keys: string[], gapsMs: number[]): Promise<void> {
+  await page.evaluate(
+    ({ keys, gapsMs }) => {
+      const codeOf = (key: string) => (key === 'Enter' ? 'Enter' : /\d/.test(key) ? `Digit${key}` : `Key${key.toUpperCase()}`);
+      let due = performance.now();
+      keys.forEach((key, i) => {
+        while (performance.now() < due);
+        const target = document.activeElement ?? document.body;
+        for (const type of ['keydown', 'keyup']) target.dispatchEvent(new KeyboardEvent(type, { key, code: codeOf(key), bubbles: true, cancelable: true }));
+        due = performance.now() + gapsMs[i % gapsMs.length]!;
+      });
+    },
+    { keys, gapsMs },
+  );
+}
+
+test('a USB reader at the default scanner thresholds, 5–20 ms between keys, opens the student', async ({ page }) => {
+  const [first, second] = (await host.call('students.search', { limit: 2, offset: 90 })).rows;
+  if (!first || !second) throw new Error('demo roster too small');
+  // No scanner settings stored: the detector runs at DEFAULT_WEDGE_OPTIONS, as on a fresh counter.
+  await page.goto(host.url);
+  await expect(page.locator('.operator-name')).not.toBeEmpty();
+  expect(await page.evaluate(() => localStorage.getItem('lixiao.scanner'))).toBeNull();
+  const readerGaps = [5, 12, 20, 8, 15, 6, 18, 10];
+  await readerKeys(page, [...first.studentNo, 'Enter'], readerGaps);
+  await expect(page.locator('.info-no')).toHaveText(first.studentNo);
+  await readerKeys(page, [...second.studentNo, 'Enter'], [...readerGaps].reverse());
+  await expect(page.locator('.info-no')).toHaveText(second.studentNo);
+});
+
 async function allStudents() {
   const rows = [];
   for (let offset = 0; ; offset += 500) {
@@ -80,9 +115,16 @@ test('a student of another college at a college checkpoint: shown, but nothing c
   await wedge(page, outsider.studentNo);
   await expect(page.locator('.info-no')).toHaveText(outsider.studentNo);
   await expect(page.getByText('该学生不属于您负责的学院，不能办理')).toBeVisible();
-  for (const button of await page.locator('.ops-card .op-buttons button').all()) await expect(button).toBeDisabled();
   const detail = await host.call('students.detail', { studentNo: outsider.studentNo });
   expect(detail.inScope).toBe(false);
+  expect(detail.actions.length).toBeGreaterThan(0);
+  // Every step of the checkpoint is listed with its three buttons and its checkbox, each one disabled.
+  const buttons = page.locator('.ops-card .op-buttons button');
+  await expect(buttons).toHaveCount(detail.actions.length * 3);
+  for (const button of await buttons.all()) await expect(button).toBeDisabled();
+  const boxes = page.locator('.ops-card .op-check input');
+  await expect(boxes).toHaveCount(detail.actions.length);
+  for (const box of await boxes.all()) await expect(box).toBeDisabled();
 });
 
 test('a 备注 of 10,000 characters: the field stops at 500, and the API refuses more in Chinese, changing nothing', async ({ page }) => {

@@ -133,13 +133,25 @@ describe('batch apply', () => {
     const col = grid.ownStepIds.indexOf('degree-cert');
     const blocked = grid.rows.find((r) => r.cells[col]?.code === 'blocked')!;
     const open = grid.rows.filter((r) => r.cells[col] === null);
+    expect(open.length).toBeGreaterThan(0);
+    const stateOf = (studentNo: string) => replica.sqlite.prepare(`select * from step_states where student_no = ? and step_id = 'degree-cert'`).get(studentNo);
+    const blockedBefore = stateOf(blocked.studentNo);
+    const outboxBefore = count('select count(*) as n from outbox');
+    const auditBefore = count('select count(*) as n from audit_log');
     const result = service.call('batch.apply', {
       items: [blocked, ...open].map((r) => ({ studentNo: r.studentNo, stepId: 'degree-cert' })),
       note: '',
     });
-    expect(result.passed).toHaveLength(open.length);
+    expect(result.passed.map((p) => p.studentNo)).toEqual(open.map((r) => r.studentNo));
     expect(result.refused).toHaveLength(1);
-    expect(result.refused[0]!.message).toMatch(/^无法办理：当前学生没有完成以下步骤 /);
+    expect(result.refused[0]!).toMatchObject({ studentNo: blocked.studentNo, message: expect.stringMatching(/^无法办理：当前学生没有完成以下步骤 /) });
+    // The refused row leaves no trace: its state, outbox and audit stay as they were; the rest is written whole.
+    expect(stateOf(blocked.studentNo)).toEqual(blockedBefore);
+    expect(count(`select count(*) as n from outbox where student_no = ? and step_id = 'degree-cert'`, blocked.studentNo)).toBe(0);
+    expect(count(`select count(*) as n from audit_log where student_no = ? and step_id = 'degree-cert'`, blocked.studentNo)).toBe(0);
+    expect(count('select count(*) as n from outbox')).toBe(outboxBefore + open.length);
+    expect(count('select count(*) as n from audit_log')).toBe(auditBefore + open.length);
+    for (const r of open) expect(stateOf(r.studentNo)).toMatchObject({ status: 'passed' });
   });
 
   it('reads and writes a 60-student class well under 30 ms', () => {

@@ -47,16 +47,16 @@ function call(method: string, body: string, token: string | null = host.token): 
 }
 
 /** A raw request, for what fetch will not send: a foreign Host header, an unnormalised path. */
-function raw(path: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+function raw(path: string, headers: Record<string, string> = {}, { method = 'GET', body }: { method?: string; body?: string } = {}): Promise<{ status: number; body: string }> {
   return new Promise((done, fail) => {
-    const req = request({ host: '127.0.0.1', port: host.port, path, headers }, (res) => {
+    const req = request({ host: '127.0.0.1', port: host.port, path, headers, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => done({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', fail);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -97,8 +97,26 @@ describe('browser host', () => {
     expect(JSON.parse(rebound.body)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
   });
 
+  it('turns a foreign Host away from the API too, even with the right token, before anything runs', async () => {
+    const foreign = { Host: `evil.example:${host.port}`, Authorization: `Bearer ${host.token}`, 'Content-Type': 'application/json' };
+    const target = service.call('students.search', { current: 'notDone', limit: 1 }).rows[0]!.studentNo;
+    const outbox = () => replica.sqlite.prepare('select count(*) as n from outbox').get();
+    const before = outbox();
+    const write = await raw('/api/call/steps.apply', foreign, { method: 'POST', body: JSON.stringify({ studentNo: target, stepId: 'dorm-clearance', action: 'pass' }) });
+    expect(write.status).toBe(403);
+    expect(JSON.parse(write.body)).toEqual({ ok: false, error: { code: 'forbidden', message: '拒绝访问：请通过 127.0.0.1 打开离校办理台' } });
+    expect(outbox()).toEqual(before);
+    const read = await raw('/api/call/session.get', foreign, { method: 'POST', body: '{}' });
+    expect(read.status).toBe(403);
+    const events = await raw(`/api/events?token=${host.token}`, { Host: `evil.example:${host.port}` });
+    expect(events.status).toBe(403);
+    expect(JSON.parse(events.body)).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
   it('requires the token on every API call', async () => {
-    for (const token of [null, 'wrong-token']) {
+    // The same length reaches the constant-time comparison itself.
+    const sameLength = host.token.slice(0, -1) + (host.token.at(-1) === 'A' ? 'B' : 'A');
+    for (const token of [null, 'wrong-token', sameLength]) {
       const res = await call('session.get', '{}', token);
       expect(res.status).toBe(401);
       expect(await res.json()).toEqual({
@@ -142,7 +160,14 @@ describe('browser host', () => {
   });
 
   it('pushes a change event over server-sent events after a change', async () => {
-    expect((await fetch(`${base}/api/events?token=wrong`)).status).toBe(401);
+    const sameLength = host.token.slice(0, -1) + (host.token.at(-1) === 'A' ? 'B' : 'A');
+    // As many characters as the token but more bytes: refused, not a crash in the comparison.
+    const wideChar = encodeURIComponent(host.token.slice(0, -1) + '离');
+    for (const query of ['', '?token=wrong', `?token=${sameLength}`, `?token=${wideChar}`]) {
+      const refused = await fetch(`${base}/api/events${query}`);
+      expect(refused.status).toBe(401);
+      expect(await refused.json()).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    }
     const controller = new AbortController();
     const res = await fetch(`${base}/api/events?token=${host.token}`, { signal: controller.signal });
     expect(res.status).toBe(200);

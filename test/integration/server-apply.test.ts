@@ -8,7 +8,7 @@ import { pushOps, PushRefused } from '../../src-server/apply/push-ops';
 import { ApplySession } from '../../src-server/apply/apply-op';
 import { applyIntegrationOp, ServerOpSource } from '../../src-server/apply/server-ops';
 import { storeRoster } from '../../src-server/admin/roster-store';
-import { conflicts, devices, ops, stepStates, waivers } from '../../src-server/db/schema';
+import { conflicts, devices, ops, rosterChanges, stepStates, students, waivers } from '../../src-server/db/schema';
 import { BatchCache } from '../../src-server/sync/batch-cache';
 import { currentSeq } from '../../src-server/sync/seq';
 import { BACKENDS, openThrowawayDatabase, type ThrowawayDatabase } from '../../src-server/testing/throwaway-database';
@@ -267,14 +267,40 @@ describe.each(BACKENDS)('apply path on %s', (backend) => {
     expect(results.map((r) => r.version)).toEqual([1, null, 2, null]);
   });
 
+  /** Every seq a row now carries, in every table a reader pulls by seq. */
+  async function storedSeqs(): Promise<number[]> {
+    const tables = [ops, stepStates, conflicts, waivers, students, rosterChanges];
+    const all = await Promise.all(tables.map((t) => database.db.select({ seq: t.seq }).from(t)));
+    return all.flat().map((r) => r.seq);
+  }
+
   it('numbers every stored row with a distinct seq, never skipping one', async () => {
-    const seqs = [
-      ...(await database.db.select({ seq: ops.seq }).from(ops)),
-      ...(await database.db.select({ seq: stepStates.seq }).from(stepStates)),
-      ...(await database.db.select({ seq: conflicts.seq }).from(conflicts)),
-      ...(await database.db.select({ seq: waivers.seq }).from(waivers)),
-    ].map((r) => r.seq);
+    const fresh = '2023000077';
+    await storeRoster(database.db, batches, batchId, [student(fresh, '机电工程学院')]);
+    const c = await counter('T-STU', 'T-DORM');
+    // One op per push, so no row is written twice in a push and every seq a push takes stays on a row.
+    const single = [
+      c.op('reject', fresh, 'return-student-card', 0, 'T-STU', '学生证未交'),
+      c.op('pass', fresh, 'return-student-card', 1),
+      c.op('revoke', fresh, 'return-student-card', 1, 'T-STU', '复查'),
+      c.op('pass', '2099000000', 'return-student-card', 0),
+      c.op('lift', fresh, 'dorm-clearance', 0, 'T-DORM', '缓交'),
+    ];
+    const outcomes: string[] = [];
+    for (const op of single) {
+      const before = await currentSeq(database.db);
+      const known = new Set(await storedSeqs());
+      const [result] = (await c.push([op])).results;
+      outcomes.push(result!.outcome);
+      const after = await currentSeq(database.db);
+      const taken = (await storedSeqs()).filter((seq) => !known.has(seq)).sort((a, b) => a - b);
+      // A reader paging by seq sees every number the counter took: none skipped, none shared.
+      expect(taken).toEqual(Array.from({ length: after - before }, (_, i) => before + 1 + i));
+      expect(taken.length).toBeGreaterThan(0);
+    }
+    expect(outcomes).toEqual(['applied', 'applied', 'conflict', 'rejected', 'applied']);
+    const seqs = await storedSeqs();
     expect(new Set(seqs).size).toBe(seqs.length);
-    expect(Math.max(...seqs)).toBeLessThanOrEqual(await currentSeq(database.db));
+    expect(Math.max(...seqs)).toBe(await currentSeq(database.db));
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { v7 as uuidv7 } from 'uuid';
 import type { Op, OpKind } from '../../src-shared/contract/ops';
 import {
@@ -23,6 +23,7 @@ import { BACKENDS } from '../../src-server/testing/throwaway-database';
 const CS1 = '2023000001';
 const CS2 = '2023000002';
 const ME3 = '2023000003';
+const ME4 = '2023000004';
 
 describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
   let server: TestServer;
@@ -137,6 +138,12 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
       const missing = await call('POST', '/api/devices', { body: { operatorNo: 'T-DORM', password: PASSWORD, name: 'x', batchId: 'nope', registrationCode: await registrationCode(server.database.db) } });
       expect(missing.status).toBe(404);
       expect(errorOf(missing).message).toContain('没有编号为 "nope" 的离校批次');
+      await addOperator(server.database.db, 'T-NONE', '未授权老师', PASSWORD);
+      const devicesBefore = await server.database.db.select({ n: count() }).from(devices);
+      const ungranted = await call('POST', '/api/devices', { body: { operatorNo: 'T-NONE', password: PASSWORD, name: 'x', batchId, registrationCode: await registrationCode(server.database.db) } });
+      expect(ungranted.status).toBe(403);
+      expect(errorOf(ungranted)).toMatchObject({ code: 'forbidden', message: '您在「2027届本科毕业生离校」中没有任何离校点的办理权限，请联系管理员授权' });
+      expect(await server.database.db.select({ n: count() }).from(devices)).toEqual(devicesBefore);
     });
 
     it('turns away a missing, wrong or revoked device token', async () => {
@@ -199,9 +206,11 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
     it('refuses ops claiming another device', async () => {
       const a = await register('T-DORM');
       const b = await register('T-DORM');
+      const before = await storedOps();
       const res = await a.push([b.op('pass', CS2, 'dorm-clearance')]);
       expect(res.status).toBe(403);
       expect(errorOf(res).message).toContain('与当前柜台');
+      expect(await storedOps()).toBe(before);
     });
 
     it('answers malformed JSON, a wrong content type, a bad shape and an oversized body with clear errors', async () => {
@@ -357,14 +366,17 @@ describe.each(BACKENDS)('server over HTTP on %s', (backend) => {
       expect(login.json).toMatchObject({ operator: { id: 'T-DORM' }, resnapshot: true });
       const again = await call('POST', '/api/login', { body: { operatorNo: 'T-DORM', password: PASSWORD }, token: device.token });
       expect(again.json).toMatchObject({ resnapshot: false });
-      const accepted = pushResponseSchema.parse((await device.push([{ ...device.op('revoke', ME3, 'dorm-clearance', 0, '复查'), operatorId: 'T-DORM' }])).json);
-      expect(accepted.results[0]?.reason).not.toContain('没有在此设备上登录');
+      // A student and step no other test here touches, so base 0 is current and the outcome is exact.
+      const accepted = pushResponseSchema.parse((await device.push([{ ...device.op('pass', ME4, 'dorm-clearance', 0), operatorId: 'T-DORM' }])).json);
+      expect(accepted.results[0]).toMatchObject({ outcome: 'applied', version: 1 });
+      const [state] = await server.database.db.select().from(stepStates).where(and(eq(stepStates.studentNo, ME4), eq(stepStates.stepId, 'dorm-clearance')));
+      expect(state).toMatchObject({ status: 'passed', updatedBy: 'T-DORM', lastOpId: accepted.results[0]!.opId });
     });
 
     it('lets an operator of the step\'s checkpoint resolve a conflict once, and the change syncs', async () => {
       const a = await register('T-STU');
       const b = await register('T-STU');
-      const student = '2023000004';
+      const student = ME4;
       const rejected = pushResponseSchema.parse((await a.push([a.op('reject', student, 'return-student-card', 0, '学生证未交')])).json);
       const version = rejected.results[0]!.version!;
       await a.push([a.op('pass', student, 'return-student-card', version)]);

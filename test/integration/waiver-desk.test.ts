@@ -58,6 +58,11 @@ const ALL_GRANTS = batch.checkpoints.map((cp) => ({ checkpointId: cp.id, college
 
 afterEach(() => replica.close());
 
+/** Every table a waiver write touches, whole, so a refusal can be shown to leave them as they were. */
+function written(): unknown[][] {
+  return ['outbox', 'waivers', 'audit_log', 'step_states'].map((table) => replica.sqlite.prepare(`select * from ${table} order by rowid`).all());
+}
+
 describe('waiver desk (调整离校点限制)', () => {
   beforeEach(() => open(ALL_GRANTS));
 
@@ -131,10 +136,11 @@ describe('waiver desk (调整离校点限制)', () => {
       status: 'passed',
       disabledReason: '此环节已通过，无需解除限制',
     });
+    const before = written();
     expect(() => service.call('waivers.set', { studentNo: LEI, stepId: 'repay-debt', lifted: true, note: '' })).toThrow('此环节已通过，无需解除限制');
     expect(() => service.call('waivers.set', { studentNo: LEI, stepId: 'degree-cert', lifted: true, note: '' })).toThrow('此环节不是任何环节的前提，无需解除限制');
     expect(() => service.call('waivers.forStudent', { studentNo: '0000000000' })).toThrow('未找到学生：0000000000');
-    expect(replica.sqlite.prepare('select count(*) as n from outbox').get()).toEqual({ n: 0 });
+    expect(written()).toEqual(before);
     expect(events).toEqual([]);
   });
 });
@@ -144,6 +150,9 @@ describe('who may lift', () => {
     open([{ checkpointId: 'certificates', colleges: ['机电工程学院'] }]);
     const debt = service.call('waivers.forStudent', { studentNo: GAO }).rows.find((r) => r.stepId === 'repay-debt')!;
     expect(debt.disabledReason).toBe('您没有财务处离校点的权限，不能办理“缴还欠款”');
+    const before = written();
     expect(() => service.call('waivers.set', { studentNo: GAO, stepId: 'repay-debt', lifted: true, note: '' })).toThrow('您没有财务处离校点的权限，不能办理“缴还欠款”');
+    expect(written()).toEqual(before);
+    expect(events).toEqual([]);
   });
 });

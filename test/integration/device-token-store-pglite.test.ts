@@ -1,0 +1,3 @@
+import { deviceTokenStore } from './device-token-store';
+
+deviceTokenStore('pglite');

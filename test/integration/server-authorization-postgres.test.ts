@@ -1,0 +1,3 @@
+import { serverAuthorization } from './server-authorization';
+
+serverAuthorization('postgres');

@@ -1,0 +1,3 @@
+import { syncClient } from './sync-client';
+
+syncClient('pglite');

@@ -1,0 +1,3 @@
+import { syncModel } from './sync-model';
+
+syncModel('postgres');

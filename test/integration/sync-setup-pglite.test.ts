@@ -1,0 +1,3 @@
+import { syncSetup } from './sync-setup';
+
+syncSetup('pglite');
