@@ -45,6 +45,8 @@ const TABLES = [
   'update_releases',
   'update_files',
   'update_file_chunks',
+  'student_passwords',
+  'student_sessions',
 ] as const;
 
 /** Tables whose id column is GENERATED ALWAYS: restoring their ids needs OVERRIDING SYSTEM VALUE. */
