@@ -110,7 +110,6 @@ export function StatusView({ account, onAccount, onSignOut, onExpired }: Props) 
                 <p className="hint">{t.slip.notYet}</p>
               )}
             </section>
-            {!account.hasPassword && <SetPassword onDone={onAccount} />}
             <section className="card" aria-labelledby="notices-title">
               <h2 id="notices-title">{t.notices.title}</h2>
               {status.notices.length === 0 ? (
@@ -145,6 +144,7 @@ export function StatusView({ account, onAccount, onSignOut, onExpired }: Props) 
                 <CheckpointCard key={cp.id} checkpoint={cp} all={status.checkpoints} />
               ))}
             </section>
+            {!account.hasPassword && <SetPassword onDone={onAccount} />}
             <section className="card" aria-labelledby="me-title">
               <h2 id="me-title">{t.student.title}</h2>
               <dl className="facts">
