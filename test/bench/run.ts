@@ -2,12 +2,13 @@ import { benchCounter } from './counter-bench';
 import { benchPouchSync } from './pouch-bench';
 import { benchReports, type ReportFigures } from './report-bench';
 import { benchOurSync, type SyncFigures } from './sync-bench';
+import { benchStudentPage } from './student-bench';
 import { describeLoad, describeMachine, seconds } from './stats';
 import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
- * counter section drives the built renderer). `npm run bench -- counter`, `-- sync` or `-- reports` runs one.
+ * counter section drives the built renderer). `npm run bench -- counter`, `-- sync`, `-- reports` or `-- student` runs one.
  */
 const sections = process.argv.slice(2);
 const wants = (name: string) => sections.length === 0 || sections.includes(name);
@@ -68,5 +69,9 @@ if (wants('reports')) {
   row('counter peak RSS (VmHWM)', (f) => mb(f.repeats.at(-1)!.peak));
   row('heap after GC, session 2 → 10', (f) => `${((f.repeats.at(-1)!.heapAfterGc - f.repeats[1]!.heapAfterGc) / 2 ** 20).toFixed(1)} MB`);
   row('server (PGlite) RSS after the sessions', (f) => mb(f.server.end.rss));
+}
+if (wants('student')) {
+  console.log('\n== student page (issue 12): 2,000 students refreshing their status at once, server on PGlite ==');
+  await benchStudentPage();
 }
 console.log(`\nafter: ${describeLoad()}`);
