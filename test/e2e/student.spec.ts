@@ -90,6 +90,7 @@ for (const backend of BACKENDS) {
       await expect(page.getByRole('status')).toContainText(t.header.live);
       await expectAccessible(page, 'student status');
       await shot(page, `student-status-phone-${backend}`);
+      await page.screenshot({ path: `test-results/student-status-phone-full-${backend}.png`, fullPage: true });
       await page.setViewportSize({ width: 1366, height: 768 });
       await shot(page, `student-status-1366-${backend}`);
       await page.setViewportSize(PHONE);
