@@ -8,7 +8,7 @@ import { startBrowserHost, type BrowserHost } from '../src-main/host/browser-hos
 import { connectCounter } from '../src-main/sync/connect';
 import { issueRegistrationCode } from '../src-server/auth/registration-codes';
 import { CounterRuntime } from '../src-main/sync/counter-runtime';
-import { DEMO_CONSOLE_ADMIN, DEMO_LEADERS, DEMO_PASSWORD, seedDemo } from '../src-server/demo/seed-demo';
+import { DEMO_CONSOLE_ADMIN, DEMO_LEADERS, DEMO_PASSWORD, demoStudentLogin, seedDemo } from '../src-server/demo/seed-demo';
 import { startServer, type RunningServer } from '../src-server/serve';
 import { certificateFingerprint, readTlsFiles, writeSelfSigned, type TlsFiles } from '../src-server/tls/certificates';
 import { ensureDemoOperator } from './demo-operator';
@@ -181,6 +181,12 @@ async function withServer(dataDir: string, options: ServerDemoOptions): Promise<
   console.log(`离校服务器已启动: ${server.url}（演示密码 ${DEMO_PASSWORD}，主管工号 A0001，柜台工号 ${operatorNo}）`);
   const leaders = DEMO_LEADERS.map((l) => `${l.operatorNo} ${l.colleges.length > 0 ? l.colleges.join('、') : '全校'}`).join('，');
   console.log(`离校管理控制台: ${server.url}/console/（管理员 ${DEMO_CONSOLE_ADMIN}，领导查询 ${leaders}；密码 ${DEMO_PASSWORD}）`);
+  const student = await demoStudentLogin(server.database.db, options.size);
+  console.log(
+    student
+      ? `学生离校查询: ${server.url}/student/（演示学生 学号 ${student.studentNo}，身份证号后6位 ${student.last6}）`
+      : `学生离校查询: ${server.url}/student/（学号 + 身份证号后6位登录）`,
+  );
   if (tls) console.log(`服务器证书 SHA-256 指纹: ${tls.fingerprint}`);
 
   const paths: string[] = [];

@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { parseSlipPayload, slipPayload, slipVerificationCode, type HmacSha256 } from '../../src-shared/domain/slip-code';
 import { ApiError } from '../../src-shared/contract/counter-api';
 import type { Slip, SlipVerdict } from '../../src-shared/contract/report-api';
 import { reportZhCN as t } from '../../src-shared/i18n/report.zh-CN';
@@ -9,33 +10,22 @@ import { standingText } from '../../src-shared/i18n/zh-CN';
 
 /**
  * 离校单: one student's whole clearance on a page, with a QR code a desk can scan back. The
- * code is an HMAC of the batch and 学号 under a key derived from the replica's 身份证号 hash key
- * (kept beside the replica, id-key-store.ts). That key comes from the server when a replica mirrors a server batch, so a slip printed at one
- * counter verifies at every other counter of the same deployment, and nobody without the key
- * can make a slip that verifies.
+ * code (src-shared/domain/slip-code.ts) uses the 身份证号 hash key (kept beside the replica,
+ * id-key-store.ts), which comes from the server when a replica mirrors a server batch, so slips
+ * printed at one counter, or downloaded by a student from the server, verify at every counter
+ * of the same deployment.
  */
 
-const CODE_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-const CODE_LENGTH = 8;
-
-function slipKey(replica: Replica): Buffer {
+function slipKeyHex(replica: Replica): string {
   const key = replica.idKeys.read(replica.path);
   if (!key) throw new ApiError('internal', t.errors.noSlipKey);
-  // A key of its own, so a verification code reveals nothing about the 身份证号 hashes.
-  return createHmac('sha256', Buffer.from(key, 'hex')).update('lixiao-slip-v1').digest();
+  return key;
 }
 
-/** 8 characters of 32 unambiguous symbols: 40 bits, and easy to read aloud or type. */
+const hmacSha256: HmacSha256 = (key, message) => createHmac('sha256', key).update(message).digest();
+
 export function verificationCode(replica: Replica, studentNo: string): string {
-  const mac = createHmac('sha256', slipKey(replica)).update(`${replica.batch.def.id}\n${studentNo}`).digest();
-  let code = '';
-  for (let i = 0; i < CODE_LENGTH; i++) code += CODE_ALPHABET[(mac[i] ?? 0) % CODE_ALPHABET.length];
-  return code;
-}
-
-/** JSON whose `studentNo` the counter's scanner already reads, so the slip also opens the student. */
-export function slipPayload(batchId: string, studentNo: string, code: string): string {
-  return JSON.stringify({ studentNo, batch: batchId, v: code });
+  return slipVerificationCode(hmacSha256, slipKeyHex(replica), replica.batch.def.id, studentNo);
 }
 
 export function studentSlip(replica: Replica, studentNo: string, now: Date): Slip {
@@ -69,19 +59,8 @@ export function studentSlip(replica: Replica, studentNo: string, now: Date): Sli
   };
 }
 
-function parsePayload(text: string): { studentNo: string; batch: string; v: string } | null {
-  try {
-    const value = JSON.parse(text.trim()) as Record<string, unknown>;
-    const { studentNo, batch, v } = value;
-    if (typeof studentNo === 'string' && typeof batch === 'string' && typeof v === 'string') return { studentNo, batch, v };
-  } catch {
-    return null;
-  }
-  return null;
-}
-
 export function verifySlip(replica: Replica, text: string): SlipVerdict {
-  const payload = parsePayload(text);
+  const payload = parseSlipPayload(text);
   const none = { studentNo: null, student: null, completeNow: null };
   if (!payload) return { verdict: 'malformed', ...none };
   const studentNo = payload.studentNo;

@@ -47,6 +47,8 @@ const TABLES = [
   'update_releases',
   'update_files',
   'update_file_chunks',
+  'student_passwords',
+  'student_sessions',
 ] as const;
 
 async function columnsOf(exec: Executor, table: string): Promise<string[]> {

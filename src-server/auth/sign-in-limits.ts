@@ -32,15 +32,23 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimitRules = {
   forgetAfterMinutes: 60,
 };
 
-interface LimitKey {
+/** One count of wrong sign-ins and the wait it imposes. */
+export interface LimitKey {
   key: string;
   free: number;
   maxWaitSeconds: number;
+  /** At this many failures the wait jumps to `lockSeconds` (a lock that ends by itself). */
+  lock?: { after: number; seconds: number };
+  /** An address's count survives a right sign-in, so guessing many accounts from it stays slow. */
+  keepOnSuccess?: true;
 }
 
-function keysOf(rules: SignInLimitRules, operatorNo: string, address: string): LimitKey[] {
+/** The counts one attempt by `subject` (a 工号, or a 学号 on the student page) from `address` touches. */
+export type LimitKeys = (subject: string, address: string) => LimitKey[];
+
+function operatorKeys(rules: SignInLimitRules, operatorNo: string, address: string): LimitKey[] {
   return [
-    { key: `address:${address}`, free: rules.freePerAddress, maxWaitSeconds: rules.maxWaitSeconds },
+    { key: `address:${address}`, free: rules.freePerAddress, maxWaitSeconds: rules.maxWaitSeconds, keepOnSuccess: true },
     { key: `operator-at:${operatorNo}@${address}`, free: rules.freePerOperatorAtAddress, maxWaitSeconds: rules.maxWaitSeconds },
     { key: `operator:${operatorNo}`, free: rules.freePerOperator, maxWaitSeconds: rules.maxOperatorWaitSeconds },
   ];
@@ -48,14 +56,21 @@ function keysOf(rules: SignInLimitRules, operatorNo: string, address: string): L
 
 /** Stored in the database, so limits hold across restarts and across server processes sharing it. */
 export class SignInLimits {
+  private readonly keysOf: LimitKeys;
+  private readonly forgetAfterMinutes: number;
+
   constructor(
-    private readonly rules: SignInLimitRules = DEFAULT_SIGN_IN_LIMITS,
+    rules: SignInLimitRules = DEFAULT_SIGN_IN_LIMITS,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    keys?: LimitKeys,
+  ) {
+    this.keysOf = keys ?? ((operatorNo, address) => operatorKeys(rules, operatorNo, address));
+    this.forgetAfterMinutes = rules.forgetAfterMinutes;
+  }
 
   /** Milliseconds this attempt must still wait; 0 when it may go ahead. */
   async waitMs(exec: Executor, operatorNo: string, address: string): Promise<number> {
-    const keys = keysOf(this.rules, operatorNo, address).map((k) => k.key);
+    const keys = this.keysOf(operatorNo, address).map((k) => k.key);
     const rows = await exec.select().from(signInFailures).where(inArray(signInFailures.key, keys));
     const now = this.now().getTime();
     return Math.max(0, ...rows.map((r) => r.waitUntil.getTime() - now));
@@ -64,11 +79,14 @@ export class SignInLimits {
   /** One more wrong sign-in; each key's wait grows in the same statement that counts it, so parallel attempts all count. */
   async failed(exec: Executor, operatorNo: string, address: string): Promise<void> {
     const now = this.now();
-    const forgetBefore = new Date(now.getTime() - this.rules.forgetAfterMinutes * 60_000);
-    for (const k of keysOf(this.rules, operatorNo, address)) {
+    const forgetBefore = new Date(now.getTime() - this.forgetAfterMinutes * 60_000);
+    for (const k of this.keysOf(operatorNo, address)) {
       const failures = sql`(case when ${signInFailures.lastFailureAt} < ${forgetBefore.toISOString()} then 1 else ${signInFailures.failures} + 1 end)`;
-      const waitFor = (count: ReturnType<typeof sql> | number) =>
-        sql`${now.toISOString()}::timestamptz + make_interval(secs => least(${k.maxWaitSeconds}::float8, case when ${count} > ${k.free}::int then power(2::float8, ${count} - ${k.free}::int - 1) else 0 end))`;
+      const growing = (count: ReturnType<typeof sql>) =>
+        sql`least(${k.maxWaitSeconds}::float8, case when ${count} > ${k.free}::int then power(2::float8, ${count} - ${k.free}::int - 1) else 0 end)`;
+      const seconds = (count: ReturnType<typeof sql>) =>
+        k.lock ? sql`(case when ${count} >= ${k.lock.after}::int then ${k.lock.seconds}::float8 else ${growing(count)} end)` : growing(count);
+      const waitFor = (count: ReturnType<typeof sql>) => sql`${now.toISOString()}::timestamptz + make_interval(secs => ${seconds(count)})`;
       await exec
         .insert(signInFailures)
         .values({ key: k.key, failures: 1, lastFailureAt: now, waitUntil: sql`${waitFor(sql`1`)}` })
@@ -81,7 +99,8 @@ export class SignInLimits {
 
   /** A right password: this 工号 starts over (its address keeps its count, so guessing many 工号 stays slow). */
   async succeeded(exec: Executor, operatorNo: string, address: string): Promise<void> {
-    await exec.delete(signInFailures).where(inArray(signInFailures.key, [`operator:${operatorNo}`, `operator-at:${operatorNo}@${address}`]));
+    const own = this.keysOf(operatorNo, address).filter((k) => !k.keepOnSuccess);
+    await exec.delete(signInFailures).where(inArray(signInFailures.key, own.map((k) => k.key)));
   }
 }
 

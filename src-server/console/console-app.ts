@@ -8,7 +8,7 @@ import { operatorsApp } from '../operators/app';
 import { rostersApp } from '../rosters/app';
 import type { ConsoleContext, ConsoleHandlers } from './handler-map';
 import { registerConsoleRoutes } from './console-routes';
-import { registerConsoleFiles } from './static-files';
+import { registerStaticApp } from '../http/static-app';
 
 /** Where `npm run build` puts the console (vite.console.config.ts). */
 export const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../out/console', import.meta.url));
@@ -23,5 +23,5 @@ export function registerConsole(app: FastifyInstance, server: ServerContext, con
     ...rostersApp(ctx),
   };
   registerConsoleRoutes(app, ctx, handlers);
-  registerConsoleFiles(app, consoleDir);
+  registerStaticApp(app, { mount: '/console', dir: consoleDir, notBuilt: '管理控制台尚未构建：请在项目目录运行 npm run build 后重新启动服务器' });
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import {
   CONSOLE_API_PREFIX,
   CONSOLE_EVENTS_PATH,
@@ -9,26 +9,13 @@ import {
 } from '../../src-shared/contract/console-api';
 import { mayUse } from '../../src-shared/domain/console-roles';
 import { HttpError, parseInput } from '../http/http-error';
+import { cookieValue, sessionCookie } from '../http/cookies';
 import { currentSeq } from '../sync/seq';
 import { loadConsoleAccount } from '../console-auth/accounts';
 import { sessionOperator } from '../console-auth/sessions';
 import type { ConsoleCall, ConsoleContext, ConsoleHandlers } from './handler-map';
 
 const HEARTBEAT_MS = 15_000;
-
-function cookieValue(request: FastifyRequest, name: string): string | null {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const [key, ...rest] = part.trim().split('=');
-    if (key === name) return rest.join('=') || null;
-  }
-  return null;
-}
-
-function sessionCookie(request: FastifyRequest, value: string, maxAge: number): string {
-  // Strict same-site plus JSON-only bodies: another site's page cannot make a signed-in browser call the API.
-  const secure = request.protocol === 'https' ? '; Secure' : '';
-  return `${CONSOLE_SESSION_COOKIE}=${value}; Path=/console; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${secure}`;
-}
 
 async function accountOf(ctx: ConsoleContext, token: string | null): Promise<ConsoleAccount | null> {
   if (!token) return null;
@@ -56,8 +43,8 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleContext,
         account,
         request,
         sessionToken: token,
-        setSessionCookie: (value, maxAge) => void reply.header('set-cookie', sessionCookie(request, value, maxAge)),
-        clearSessionCookie: () => void reply.header('set-cookie', sessionCookie(request, '', 0)),
+        setSessionCookie: (value, maxAge) => void reply.header('set-cookie', sessionCookie(request, CONSOLE_SESSION_COOKIE, '/console', value, maxAge)),
+        clearSessionCookie: () => void reply.header('set-cookie', sessionCookie(request, CONSOLE_SESSION_COOKIE, '/console', '', 0)),
       });
     });
   }

@@ -327,4 +327,25 @@ export const MIGRATIONS: Migration[] = [
       `CREATE INDEX "operator_sessions_device_idx" ON "operator_sessions" USING btree ("device_id","operator_no");`,
     ],
   },
+  {
+    version: 11,
+    name: 'student page: passwords and sessions',
+    statements: [
+      `CREATE TABLE "student_passwords" (
+          "batch_id" text NOT NULL,
+          "student_no" text NOT NULL,
+          "password_hash" text NOT NULL,
+          "set_at" timestamp with time zone DEFAULT now() NOT NULL,
+          CONSTRAINT "student_passwords_batch_id_student_no_pk" PRIMARY KEY("batch_id","student_no")
+        );`,
+      `CREATE TABLE "student_sessions" (
+          "token_hash" text PRIMARY KEY NOT NULL,
+          "batch_id" text NOT NULL,
+          "student_no" text NOT NULL,
+          "created_at" timestamp with time zone DEFAULT now() NOT NULL,
+          "expires_at" timestamp with time zone NOT NULL
+        );`,
+      `CREATE INDEX "student_sessions_student_idx" ON "student_sessions" USING btree ("batch_id","student_no");`,
+    ],
+  },
 ];

@@ -432,3 +432,31 @@ export const updateFileChunks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.version, t.name, t.idx] })],
 );
+
+/**
+ * The password a student chose on the student page (scrypt, like operators'). Without a row the
+ * student signs in with the last 6 of their 身份证号; a reset with 学号 + last 6 replaces it.
+ */
+export const studentPasswords = pgTable(
+  'student_passwords',
+  {
+    batchId: text('batch_id').notNull(),
+    studentNo: text('student_no').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    setAt: timestamp('set_at', { withTimezone: true, mode: 'string' }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.studentNo] })],
+);
+
+/** Signed-in student browsers: only the hash of the cookie's token is kept. */
+export const studentSessions = pgTable(
+  'student_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    batchId: text('batch_id').notNull(),
+    studentNo: text('student_no').notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'string' }).notNull(),
+  },
+  (t) => [index('student_sessions_student_idx').on(t.batchId, t.studentNo)],
+);

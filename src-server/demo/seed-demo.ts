@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { and, eq } from 'drizzle-orm';
 import { fileURLToPath } from 'node:url';
 import { DEMO_COLLEGES, generateRoster } from '../../src-shared/demo/roster';
 import type { BatchDef } from '../../src-shared/domain/types';
@@ -9,6 +10,7 @@ import { addOperator, grantCheckpoint } from '../admin/operators';
 import { storeRoster } from '../admin/roster-store';
 import { BatchCache } from '../sync/batch-cache';
 import { setConsoleRole } from '../console-auth/accounts';
+import { students } from '../db/schema';
 
 export const DEMO_BATCH_FILE = fileURLToPath(new URL('../../resources/demo-batch.json', import.meta.url));
 export const DEMO_PASSWORD = 'demo1234';
@@ -92,4 +94,20 @@ export async function seedDemo(db: Db, size = DEMO_SIZE): Promise<DemoSeedResult
     apiKeys.push({ id: checkpoint.id, key: await createApiKey(db, checkpoint.id, `${checkpoint.name}系统`, def.id, auto) });
   }
   return { batch: def, created: true, students: roster.students.length, operators, apiKeys };
+}
+
+/**
+ * A demo student to try the student page with: the first of the generated roster, with the last
+ * 6 of their generated 身份证号 (the server keeps no copy it could print). Null when the demo data
+ * was made with another roster size and lacks that student.
+ */
+export async function demoStudentLogin(db: Db, size = DEMO_SIZE): Promise<{ studentNo: string; last6: string } | null> {
+  const def = JSON.parse(readFileSync(DEMO_BATCH_FILE, 'utf8')) as BatchDef;
+  const first = generateRoster(def, { seed: DEMO_SEED, size }).students[0];
+  if (!first) return null;
+  const [row] = await db
+    .select({ studentNo: students.studentNo })
+    .from(students)
+    .where(and(eq(students.batchId, def.id), eq(students.studentNo, first.studentNo)));
+  return row ? { studentNo: first.studentNo, last6: first.idCard.slice(-6) } : null;
 }

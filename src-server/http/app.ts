@@ -14,6 +14,7 @@ import { registerConflictRoutes } from './conflict-routes';
 import { registerServerMoveRoutes } from './server-move-routes';
 import { registerUpdateRoutes } from '../updates/update-routes';
 import { registerConsole } from '../console/console-app';
+import { registerStudentPage } from '../student-page/student-page-app';
 
 export interface ServerAppOptions {
   db: Db;
@@ -29,6 +30,8 @@ export interface ServerAppOptions {
   watchIntervalMs?: number;
   /** The built console (default out/console). */
   consoleDir?: string;
+  /** The built student page (default out/student). */
+  studentDir?: string;
   /**
    * Where this server keeps the last position it saw (beside a PGlite data folder), so that a
    * folder copied back from a backup is noticed at start (src-server/sync/history.ts).
@@ -106,6 +109,7 @@ export async function buildServerApp(options: ServerAppOptions): Promise<Fastify
   registerConflictRoutes(app, ctx);
   registerUpdateRoutes(app, ctx.db);
   registerConsole(app, ctx, options.consoleDir);
+  registerStudentPage(app, ctx, { ...(options.studentDir ? { dir: options.studentDir } : {}), ...(options.now ? { now: options.now } : {}) });
 
   // A database that came back from a backup while this process was away gets a new history before the first answer.
   ctx.notifier.committed(await ctx.history.check(ctx.db));

@@ -33,6 +33,9 @@ const checkpointSchema = z
     name: text,
     nameTemplate: text.optional(),
     scope: z.enum(['school', 'college'], { error: '必须是 "school"（全校）或 "college"（学院）' }),
+    location: text.optional(),
+    hours: text.optional(),
+    phone: text.optional(),
     steps: z.array(stepSchema, { error: '必须是环节列表' }).min(1, { error: '至少要有一个环节' }),
   })
   .strict();
@@ -46,6 +49,7 @@ export const batchDefinitionSchema = z
     completionRule: z.enum(['required', 'all'], { error: '必须是 "required"（办结必办）或 "all"（办结全部）' }),
     flags: z.array(z.object({ key: text, label: text }).strict(), { error: '必须是标记列列表' }),
     checkpoints: z.array(checkpointSchema, { error: '必须是离校点列表' }).min(1, { error: '至少要有一个离校点' }),
+    notices: z.array(z.object({ title: text, body: text, date: text.optional() }).strict(), { error: '必须是通知列表' }).optional(),
   })
   .strict()
   .superRefine((def, ctx) => {
@@ -111,6 +115,7 @@ const PATH_LABELS: Record<string, string> = {
   flags: '标记列',
   requires: '前提环节',
   gate: 'gate',
+  notices: '通知',
 };
 
 /** "checkpoints[2].steps[0].name" spelled for people: "离校点第3项 → 环节第1项 → name". */

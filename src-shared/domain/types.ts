@@ -32,7 +32,19 @@ export interface CheckpointDef {
   /** For college checkpoints: how to name it for one student, e.g. "{college}离校点". */
   nameTemplate?: string;
   scope: CheckpointScope;
+  /** Where students go, when it is open and whom to call: shown on the student page, absent when nobody entered them. */
+  location?: string;
+  hours?: string;
+  phone?: string;
   steps: StepDef[];
+}
+
+/** 通知公告 of a batch, shown to its students; the batch definition is its only source. */
+export interface NoticeDef {
+  title: string;
+  body: string;
+  /** As the office wrote it, e.g. "2027-06-18". */
+  date?: string;
 }
 
 export interface FlagDef {
@@ -48,6 +60,7 @@ export interface BatchDef {
   completionRule: CompletionRule;
   flags: FlagDef[];
   checkpoints: CheckpointDef[];
+  notices?: NoticeDef[];
 }
 
 export interface Student {

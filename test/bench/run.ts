@@ -6,13 +6,14 @@ import { benchPouchSync } from './pouch-bench';
 import { benchReplicaFiles } from './replica-files-bench';
 import { benchReports, type ReportFigures } from './report-bench';
 import { benchOurSync, type SyncFigures } from './sync-bench';
+import { benchStudentPage } from './student-bench';
 import { describeLoad, describeMachine, seconds } from './stats';
 import { syncWorkload } from './sync-workload';
 
 /**
  * `npm run bench`: prints figures and the machine they ran on. Needs `npm run build` first (the
  * counter section drives the built renderer). `npm run bench -- counter`, `-- files`, `-- sync`, `-- reports`, `-- id-card`,
- * `-- integration` or `-- passwords` runs one.
+ * `-- integration`, `-- passwords` or `-- student` runs one.
  */
 const sections = process.argv.slice(2);
 const wants = (name: string) => sections.length === 0 || sections.includes(name);
@@ -98,5 +99,9 @@ if (wants('integration')) {
 if (wants('passwords')) {
   console.log('\n== password checks (issue 13): scrypt at the production and the old cost ==');
   await benchPasswords();
+}
+if (wants('student')) {
+  console.log('\n== student page (issue 12): 2,000 students refreshing their status at once, server on PGlite ==');
+  await benchStudentPage();
 }
 console.log(`\nafter: ${describeLoad()}`);

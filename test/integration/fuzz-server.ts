@@ -8,10 +8,11 @@ import { devices } from '../../src-server/db/schema';
 import { addOperator } from '../../src-server/admin/operators';
 import { setConsoleRole } from '../../src-server/console-auth/accounts';
 import { consoleRoutes, type ConsoleMethod } from '../../src-shared/contract/console-api';
+import { studentRoutes, type StudentMethod } from '../../src-shared/contract/student-api';
 import { rosterRow, rosterWorkbookBytes } from '../../src-server/testing/roster-workbook';
 import { PUSH_BODY_LIMIT } from '../../src-server/http/sync-routes';
 import { INTEGRATION_BODY_LIMIT } from '../../src-server/http/integration-routes';
-import { PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
+import { idCardFor, PASSWORD, registrationCode, seedSmallWorld } from '../../src-server/testing/fixtures';
 import { startTestServer, type TestServer } from '../../src-server/testing/test-server';
 import type { Backend } from '../../src-server/testing/throwaway-database';
 import { bodyCases, errorMessage, ODD_QUERIES, runFuzz, sendRaw, type BodyCase, type FuzzCase, type Tally } from './fuzz-cases';
@@ -205,13 +206,46 @@ export function fuzzServerRoutes(backend: Backend): void {
       }
     });
 
+    it('POST /student/api/<method> and the student GET routes, as a signed-in student', async () => {
+      const studentNo = '2023000002';
+      const secret = idCardFor(2).slice(-6);
+      const signIn = await fetch(`${server.url}/student/api/session.signIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ studentNo, secret }),
+      });
+      expect(signIn.status).toBe(200);
+      const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
+      expect(cookie).toMatch(/^lxs_session=lxs_/);
+      // Valid bases; session.signOut last, since its valid case ends the session the others use.
+      const bases: Record<StudentMethod, Record<string, unknown>> = {
+        'session.signIn': { studentNo, secret },
+        'session.reset': { studentNo: '2023000003', idLast6: idCardFor(3).slice(-6), newPassword: 'fuzz-pass-1' },
+        'session.get': {},
+        'session.setPassword': { newPassword: 'fuzz-pass-2' },
+        'status.get': {},
+        'session.signOut': {},
+      };
+      expect(Object.keys(bases).sort()).toEqual(Object.keys(studentRoutes).sort());
+      for (const [method, base] of Object.entries(bases) as [StudentMethod, Record<string, unknown>][]) {
+        await fuzz(`POST /student/api/${method}`, post(`/student/api/${method}`, base, () => ({ cookie })));
+      }
+      const cookies = ['', 'lxs_session=', 'lxs_session=lxs_forged', `lxs_session=${'x'.repeat(10_000)}`, 'lxs_session=%00'];
+      await fuzz(
+        'GET /student/api/events, slip.pdf',
+        ['/student/api/events', '/student/api/slip.pdf', '/student/api/slip.pdf?studentNo=2023000001'].flatMap((path) =>
+          cookies.map((c) => ({ name: `${path} ${c.slice(0, 24)}`, method: 'GET', path, c: null, headers: c ? { cookie: c } : ({} as Record<string, string>) })),
+        ),
+      );
+    });
+
     it('GET /api/sync/events, tokens and unknown routes', async () => {
       const tokens = ['', 'Bearer', 'Bearer lxd_forged', `Bearer ${'x'.repeat(10_000)}`, 'Basic dXNlcjpwYXNz', `Bearer ${token} extra`];
       await fuzz(
         'GET /api/sync/events',
         tokens.map((t) => ({ name: `authorization ${t.slice(0, 20)}`, method: 'GET', path: '/api/sync/events', c: null, headers: t ? { authorization: t } : ({} as Record<string, string>) })),
       );
-      const paths = ['/api/%00', '/api/sync/push/extra', '/api/../../etc/passwd', `/api/${'a'.repeat(5000)}`, '/api/sync/pull%ZZ', '/', '/console/api/no.such', '/console/../../etc/passwd', '/console/%2e%2e/%2e%2e/package.json'];
+      const paths = ['/api/%00', '/api/sync/push/extra', '/api/../../etc/passwd', `/api/${'a'.repeat(5000)}`, '/api/sync/pull%ZZ', '/', '/console/api/no.such', '/console/../../etc/passwd', '/console/%2e%2e/%2e%2e/package.json', '/student/api/no.such', '/student/../../etc/passwd', '/student/%2e%2e/%2e%2e/package.json'];
       await fuzz(
         'unknown routes',
         paths.flatMap((path) => ['GET', 'POST', 'PUT', 'DELETE'].map((method) => ({ name: `${method} ${path.slice(0, 30)}`, method, path, c: null, headers: auth() }))),

@@ -32,6 +32,25 @@ function textProblems(text: string): string[] {
   throw new Error('the broken text was accepted');
 }
 
+describe('batch definition: where students go, and notices (issue 12)', () => {
+  it('keeps location, hours, phone and notices, and leaves them out where the demo has none', () => {
+    const def = parseBatchDefinitionText(JSON.stringify(demoJson));
+    const network = def.checkpoints.find((c) => c.id === 'network')!;
+    expect(network.location).toBe('信息楼 101 室');
+    expect(network.hours).toBeUndefined();
+    expect(def.checkpoints.find((c) => c.id === 'dorm')).toMatchObject({ location: '各宿舍区宿管值班室', phone: '0731-8800 1601' });
+    expect(def.notices?.map((n) => n.title)).toEqual(['离校手续办理时间', '图书与欠款由系统自动核对']);
+    const { notices: _notices, ...withoutNotices } = demoJson as Json;
+    expect(parseBatchDefinition(withoutNotices).notices).toBeUndefined();
+  });
+
+  it('refuses an empty location, a notice without text and an unknown notice field, in Chinese', () => {
+    expect(problemsOf((d) => void (d.checkpoints[1].location = '  '))).toEqual(['离校点第2项 → location: 不能为空']);
+    expect(problemsOf((d) => void (d.notices = [{ title: '通知', body: '' }]))).toEqual(['通知第1项 → body: 不能为空']);
+    expect(problemsOf((d) => void (d.notices = [{ title: '通知', body: '内容', author: '离校办' }]))[0]).toContain('不认识的字段 "author"');
+  });
+});
+
 describe('batch definition validation', () => {
   it('accepts the shipped demo definition unchanged', () => {
     const def = parseBatchDefinitionText(JSON.stringify(demoJson));

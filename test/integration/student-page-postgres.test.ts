@@ -1,0 +1,3 @@
+import { studentPageSuite } from './student-page';
+
+studentPageSuite('postgres');
