@@ -41,6 +41,7 @@ describe.each(BACKENDS)('an old replica with ops the server cannot store, on %s'
     old.exec('alter table outbox drop column repaired_from');
     old.exec('alter table students drop column in_scope; alter table students drop column withdrawn_reason');
     old.exec('drop table restore_losses; drop table server_restores');
+    old.exec('create index students_id_hash on students (id_hash); alter table outbox drop column session');
     old.pragma('user_version = 2');
     old.close();
   });
