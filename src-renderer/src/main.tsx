@@ -4,6 +4,7 @@ import './zod-without-eval';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import './styles/palette.css';
 import './styles/base.css';
 import './styles/layout.css';
 import './styles/panels.css';

@@ -10,12 +10,11 @@ import {
 import { mayUse } from '../../src-shared/domain/console-roles';
 import { HttpError, parseInput } from '../http/http-error';
 import { cookieValue, sessionCookie } from '../http/cookies';
-import { currentSeq } from '../sync/seq';
+import { streamSeqChanges } from '../http/seq-events';
 import { loadConsoleAccount } from '../console-auth/accounts';
 import { sessionOperator } from '../console-auth/sessions';
 import type { ConsoleCall, ConsoleContext, ConsoleHandlers } from './handler-map';
 
-const HEARTBEAT_MS = 15_000;
 
 async function accountOf(ctx: ConsoleContext, token: string | null): Promise<ConsoleAccount | null> {
   if (!token) return null;
@@ -49,23 +48,11 @@ export function registerConsoleRoutes(app: FastifyInstance, ctx: ConsoleContext,
     });
   }
 
-  /** Server-sent events for dashboards: "changed" with the latest seq at once, then after every commit. */
+  /** Server-sent events for dashboards (see streamSeqChanges). */
   app.get(CONSOLE_EVENTS_PATH, async (request, reply) => {
     const account = await accountOf(ctx, cookieValue(request, CONSOLE_SESSION_COOKIE));
     if (!account) throw new HttpError(401, 'unauthorized', '未登录或登录已过期，请重新登录');
     if (!mayUse(account.role, 'read')) throw new HttpError(403, 'forbidden', '您的账号没有此项权限');
-    const seq = await currentSeq(ctx.server.db);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    const send = (value: number) => res.write(`event: changed\ndata: ${JSON.stringify({ seq: value })}\n\n`);
-    send(seq);
-    // After a restore the seq may go down: the console refetches on any change, whatever its seq.
-    const unsubscribe = ctx.server.notifier.subscribe((change) => send(change.seq));
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    await streamSeqChanges(ctx.server, request, reply);
   });
 }

@@ -8,11 +8,10 @@ import {
 } from '../../src-shared/contract/student-api';
 import { cookieValue, sessionCookie } from '../http/cookies';
 import { HttpError, parseInput } from '../http/http-error';
-import { currentSeq } from '../sync/seq';
+import { streamSeqChanges } from '../http/seq-events';
 import { sessionStudent, type StudentRef } from '../student-auth/sessions';
 import type { StudentCall, StudentContext, StudentHandlers } from './handler-map';
 
-const HEARTBEAT_MS = 15_000;
 const COOKIE_PATH = '/student';
 
 /** The student a request's cookie signs in as; 401 without a live session. */
@@ -51,17 +50,6 @@ export function registerStudentRoutes(app: FastifyInstance, ctx: StudentContext,
    */
   app.get(STUDENT_EVENTS_PATH, async (request, reply) => {
     await requireStudent(ctx, request);
-    const seq = await currentSeq(ctx.server.db);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-accel-buffering': 'no' });
-    const send = (value: number) => res.write(`event: changed\ndata: ${JSON.stringify({ seq: value })}\n\n`);
-    send(seq);
-    const unsubscribe = ctx.server.notifier.subscribe((change) => send(change.seq));
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    request.raw.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    await streamSeqChanges(ctx.server, request, reply);
   });
 }

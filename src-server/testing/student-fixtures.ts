@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import type { Op, OpKind } from '../../src-shared/contract/ops';
 import { pushResponseSchema, registerDeviceResponseSchema, type PushResponse } from '../../src-shared/contract/sync';
 import type { BatchDef } from '../../src-shared/domain/types';
@@ -7,7 +6,7 @@ import { createBatch } from '../admin/batches';
 import { addOperator, grantCheckpoint } from '../admin/operators';
 import { storeRoster } from '../admin/roster-store';
 import type { BatchCache } from '../sync/batch-cache';
-import { idCardFor, PASSWORD, student } from './fixtures';
+import { counterOp, idCardFor, PASSWORD, student } from './fixtures';
 
 /**
  * A small batch for the student page: a dorm step, a library step (its checkpoint has a location
@@ -89,19 +88,7 @@ export async function registerTestCounter(serverUrl: string, batchId: string, re
   let next = 1;
   return {
     async send(kind: OpKind, studentNo: string, stepId: string, note = '', baseVersion = 0): Promise<PushResponse> {
-      const op: Op = {
-        opId: uuidv7(),
-        deviceId: device.deviceId,
-        deviceSeq: next++,
-        operatorId: operatorNo,
-        kind,
-        studentNo,
-        stepId,
-        args: { note },
-        base: { version: baseVersion },
-        clientTime: new Date().toISOString(),
-        session: device.session.token,
-      };
+      const op: Op = { ...counterOp(device.deviceId, next++, operatorNo, kind, studentNo, stepId, baseVersion, note), session: device.session.token };
       const r = await fetch(`${serverUrl}/api/sync/push`, {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${device.token}` },

@@ -2,21 +2,21 @@ import { useState, type FormEvent } from 'react';
 import type { StudentAccount } from '../../src-shared/contract/student-api';
 import { studentText as t } from '../../src-shared/i18n/student.zh-CN';
 import { call, StudentError } from './api';
+import { useNewPassword } from './new-password';
 
 /** Offered while the student still signs in with the last 6 of their 身份证号. */
 export function SetPassword({ onDone }: { onDone: (account: StudentAccount) => void }) {
-  const [newPassword, setNewPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const newPassword = useNewPassword();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (newPassword !== confirm) return setError(t.reset.mismatch);
+    if (!newPassword.matches) return setError(t.reset.mismatch);
     setBusy(true);
     setError(null);
     try {
-      onDone(await call('session.setPassword', { newPassword }));
+      onDone(await call('session.setPassword', { newPassword: newPassword.password }));
     } catch (e) {
       setError(e instanceof StudentError ? e.message : String(e));
       setBusy(false);
@@ -27,14 +27,7 @@ export function SetPassword({ onDone }: { onDone: (account: StudentAccount) => v
     <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="set-password-title">
       <h2 id="set-password-title">{t.setPassword.title}</h2>
       <p className="hint">{t.setPassword.lead}</p>
-      <label>
-        {t.reset.newPassword}
-        <input type="password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete="new-password" required />
-      </label>
-      <label>
-        {t.reset.confirm}
-        <input type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="new-password" required />
-      </label>
+      {newPassword.fields}
       {error && (
         <p className="error" role="alert">
           {error}

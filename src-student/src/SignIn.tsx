@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { StudentAccount } from '../../src-shared/contract/student-api';
 import { studentText as t } from '../../src-shared/i18n/student.zh-CN';
 import { call, StudentError } from './api';
+import { useNewPassword } from './new-password';
 
 type Mode = 'signIn' | 'reset';
 
@@ -11,21 +12,20 @@ export function SignIn({ onSignedIn }: { onSignedIn: (account: StudentAccount) =
   const [studentNo, setStudentNo] = useState('');
   const [secret, setSecret] = useState('');
   const [idLast6, setIdLast6] = useState('');
-  const [newPassword, setNewPassword] = useState('');
-  const [confirm, setConfirm] = useState('');
+  const newPassword = useNewPassword();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (mode === 'reset' && newPassword !== confirm) {
+    if (mode === 'reset' && !newPassword.matches) {
       setError(t.reset.mismatch);
       return;
     }
     setBusy(true);
     setError(null);
     try {
-      onSignedIn(mode === 'signIn' ? await call('session.signIn', { studentNo, secret }) : await call('session.reset', { studentNo, idLast6, newPassword }));
+      onSignedIn(mode === 'signIn' ? await call('session.signIn', { studentNo, secret }) : await call('session.reset', { studentNo, idLast6, newPassword: newPassword.password }));
     } catch (e) {
       setError(e instanceof StudentError ? e.message : String(e));
       setBusy(false);
@@ -60,14 +60,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (account: StudentAccount) =
               {t.reset.idLast6}
               <input value={idLast6} onChange={(e) => setIdLast6(e.target.value)} autoComplete="off" maxLength={6} required />
             </label>
-            <label>
-              {t.reset.newPassword}
-              <input type="password" value={newPassword} onChange={(e) => setNewPassword(e.target.value)} autoComplete="new-password" required />
-            </label>
-            <label>
-              {t.reset.confirm}
-              <input type="password" value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="new-password" required />
-            </label>
+            {newPassword.fields}
           </>
         )}
         {error && (

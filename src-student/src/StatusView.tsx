@@ -7,25 +7,13 @@ import { call, StudentError, watchChanges } from './api';
 import { CheckpointCard } from './CheckpointCard';
 import { SetPassword } from './SetPassword';
 import { localTime } from './local-time';
+import { requiredProgress } from '../../src-shared/domain/required-progress';
 
 interface Props {
   account: StudentAccount;
   onAccount(account: StudentAccount): void;
   onSignOut(): void;
   onExpired(): void;
-}
-
-function requiredCounts(status: StudentStatus): { done: number; total: number } {
-  let done = 0;
-  let total = 0;
-  for (const cp of status.checkpoints) {
-    for (const step of cp.steps) {
-      if (!step.required || step.status === 'na') continue;
-      total++;
-      if (step.status === 'passed') done++;
-    }
-  }
-  return { done, total };
 }
 
 /** The signed-in student's whole clearance, re-read whenever the server says something changed. */
@@ -61,7 +49,7 @@ export function StatusView({ account, onAccount, onSignOut, onExpired }: Props) 
 
   useEffect(() => watchChanges(() => void refresh(), setLive), [refresh]);
 
-  const counts = status ? requiredCounts(status) : null;
+  const counts = status ? requiredProgress(status.checkpoints) : null;
   return (
     <div className="page">
       <header className="topbar">
@@ -94,10 +82,10 @@ export function StatusView({ account, onAccount, onSignOut, onExpired }: Props) 
                   ? t.overall.withdrawn(status.withdrawnReason)
                   : status.complete
                     ? t.overall.complete
-                    : t.overall.incomplete(counts.total - counts.done)}
+                    : t.overall.incomplete(counts.total - counts.passed)}
               </p>
               <p className="hint">
-                {t.overall.progress(counts.done, counts.total)} · {t.overall.rule[status.batch.completionRule]}
+                {t.overall.progress(counts.passed, counts.total)} · {t.overall.rule[status.batch.completionRule]}
               </p>
               {status.complete ? (
                 <>

@@ -3,6 +3,7 @@ import type { RecordStep, StudentDetail } from '../../../src-shared/contract/cou
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
 import { formatStamp } from '../format';
 import { DISPLAY_ORDER, StatusIcon, displayStatus } from './StatusIcon';
+import { requiredProgress } from '../../../src-shared/domain/required-progress';
 
 const t = zhCN.ui.record;
 const { labelled } = zhCN.ui.format;
@@ -44,22 +45,9 @@ export function Legend() {
   );
 }
 
-function countPassed(detail: StudentDetail): { passed: number; total: number } {
-  let passed = 0;
-  let total = 0;
-  for (const cp of detail.record) {
-    for (const step of cp.steps) {
-      if (!step.required || step.status === 'na') continue;
-      total++;
-      if (step.status === 'passed') passed++;
-    }
-  }
-  return { passed, total };
-}
-
 /** 离校记录: every checkpoint of the batch and where this student stands at each. */
 export function ClearanceRecord({ detail, currentCheckpointId }: { detail: StudentDetail | null; currentCheckpointId: string | undefined }) {
-  const progress = detail ? countPassed(detail) : null;
+  const progress = detail ? requiredProgress(detail.record) : null;
   const current = useRef<HTMLLIElement>(null);
   const studentNo = detail?.student.studentNo;
   // The current checkpoint is what the operator came for; at 768 px it can sit below the fold.

@@ -1,5 +1,6 @@
 import type { RecordStep } from '../../../src-shared/contract/counter-api';
 import { zhCN } from '../../../src-shared/i18n/zh-CN';
+import './status-icon.css';
 
 /** The five states of the legend: the four stored statuses plus 可办可不办 for pending optional steps. */
 export type DisplayStatus = 'passed' | 'rejected' | 'pending' | 'na' | 'optional';
