@@ -150,16 +150,20 @@ test('a 5,000-action day renders and prints, timed', async ({ page }) => {
   test.setTimeout(300_000);
   const before = (await host.call('reports.daily', { checkpointId: 'dorm', timeZone: TZ })).actions.length;
   // 5,000 real actions through the counter's own mutation path on the demo's replica, in one
-  // transaction as a class batch would write them. Pass and revoke in turn, so every state ends
-  // as it began for the tests after this one.
+  // transaction as a class batch would write them, every state ending as it began for the tests after this one.
   const replica = openReplica(join(host.dataDir, 'counter-1.db'));
   try {
-    const pending = replica.sqlite.prepare("select student_no from step_states where step_id = 'dorm-clearance' and status = 'pending' order by student_no").pluck().all() as string[];
-    expect(pending.length).toBeGreaterThan(50);
-    const requests = Array.from({ length: 2500 }, (_, i) => pending[i % pending.length]!).flatMap((studentNo) => [
-      { kind: 'pass' as const, studentNo, stepId: 'dorm-clearance' },
-      { kind: 'revoke' as const, studentNo, stepId: 'dorm-clearance', note: '复核' },
-    ]);
+    // Every student whose 宿舍清理 is open or done, toggled back to where it was: an open one passed
+    // then revoked, a done one revoked then passed again.
+    const rows = replica.sqlite
+      .prepare("select student_no as studentNo, status from step_states where step_id = 'dorm-clearance' and status in ('pending', 'passed') order by student_no")
+      .all() as { studentNo: string; status: 'pending' | 'passed' }[];
+    expect(rows.length).toBeGreaterThan(50);
+    const pass = (studentNo: string) => ({ kind: 'pass' as const, studentNo, stepId: 'dorm-clearance' });
+    const revoke = (studentNo: string) => ({ kind: 'revoke' as const, studentNo, stepId: 'dorm-clearance', note: '复核' });
+    const requests = Array.from({ length: 2500 }, (_, i) => rows[i % rows.length]!).flatMap(({ studentNo, status }) =>
+      status === 'pending' ? [pass(studentNo), revoke(studentNo)] : [revoke(studentNo), pass(studentNo)],
+    );
     expect(applyMany(replica, currentSession(replica), requests).refusals).toEqual([]);
   } finally {
     replica.close();
