@@ -93,6 +93,10 @@ for (const backend of BACKENDS) {
       await page.screenshot({ path: `test-results/student-status-phone-full-${backend}.png`, fullPage: true });
       await page.setViewportSize({ width: 1366, height: 768 });
       await shot(page, `student-status-1366-${backend}`);
+      // 200 % zoom on the phone: half the CSS pixels across. Everything reflows, nothing scrolls sideways (WCAG 1.4.10).
+      await page.setViewportSize({ width: PHONE.width / 2, height: PHONE.height / 2 });
+      expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBe(0);
+      await shot(page, `student-status-zoom-200-${backend}`);
       await page.setViewportSize(PHONE);
 
       // The page is never reloaded from here on: it follows the server's events.
