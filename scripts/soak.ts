@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { BACKENDS } from '../src-server/testing/throwaway-database';
 
 const root = join(import.meta.dirname, '..');
@@ -17,8 +17,12 @@ if (!/^[1-9]\d*$/.test(runs)) {
   process.exit(2);
 }
 
-const files = testFiles(join(root, 'test'))
-  .filter((f) => readFileSync(f, 'utf8').includes('fc.assert('))
+// A property lives in a test file, or in a module that per-engine test files share (sync-model.ts
+// behind sync-model-pglite/-postgres.test.ts): both kinds of test file are soaked.
+const sources = tsFiles(join(root, 'test')).filter((f) => readFileSync(f, 'utf8').includes('fc.assert('));
+const files = tsFiles(join(root, 'test'))
+  .filter((f) => f.endsWith('.test.ts'))
+  .filter((f) => sources.includes(f) || sources.some((m) => importsSibling(f, m)))
   .filter((f) => !only || f.includes(only));
 if (files.length === 0) {
   console.error(`soak: no property test file matches ${only}`);
@@ -50,10 +54,16 @@ if (results.some((r) => !r.ok)) {
   process.exit(1);
 }
 
-function testFiles(dir: string): string[] {
+function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
     const path = join(dir, e.name);
-    if (e.isDirectory()) return testFiles(path);
-    return e.name.endsWith('.test.ts') ? [path] : [];
+    if (e.isDirectory()) return tsFiles(path);
+    return e.name.endsWith('.ts') ? [path] : [];
   });
+}
+
+/** Whether a test file imports a module beside it (`from './sync-model'`). */
+function importsSibling(file: string, module: string): boolean {
+  if (dirname(file) !== dirname(module)) return false;
+  return readFileSync(file, 'utf8').includes(`from './${basename(module, '.ts')}'`);
 }
